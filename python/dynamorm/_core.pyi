@@ -1,0 +1,13 @@
+"""Type stubs for the native module ``dynamorm._core`` (built from rust/dynamorm-py)."""
+
+from typing import Any
+
+__version__: str
+
+# --- marshal (rust/dynamorm-py/src/marshal.rs) ---
+
+# --- expr (rust/dynamorm-py/src/expr.rs) ---
+
+# --- batch keys (rust/dynamorm-py/src/keys.rs) ---
+
+# --- cursor (rust/dynamorm-py/src/cursor.rs) ---

@@ -1,0 +1,198 @@
+"""The exceptions of dynamorm (SPEC §10).
+
+``DynamORMError`` is the base of everything the library raises. Errors caught
+before any request are ``ValidationError`` (also a ``ValueError``). When an
+error comes from a botocore call, the botocore exception is ``__cause__``.
+The Rust core raises these same classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "BatchGetError",
+    "BatchWriteError",
+    "ConditionFailedError",
+    "DynamORMError",
+    "ExpressionError",
+    "InvalidModelError",
+    "ItemNotFoundError",
+    "OperationCancelledError",
+    "RetryExhaustedError",
+    "TableNotFoundError",
+    "TransactionError",
+    "ValidationError",
+]
+
+
+class DynamORMError(Exception):
+    """Base class of every dynamorm error."""
+
+
+class ValidationError(DynamORMError, ValueError):
+    """Bad input, caught before any request was sent."""
+
+
+class InvalidModelError(ValidationError):
+    """A model declaration (or DMS document) that cannot be used."""
+
+
+class ExpressionError(ValidationError):
+    """A malformed or invalid expression.
+
+    ``position`` is the byte offset into the expression text where the problem
+    was found, or ``None`` when it concerns the expression as a whole.
+    """
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.position))
+
+
+class ConditionFailedError(DynamORMError):
+    """A condition on a write was not met.
+
+    ``item`` is the item's current state as DynamoDB returned it (already
+    unmarshalled), or ``None`` when it did not return one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        item: Mapping[str, Any] | None = None,
+        model: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.item = item
+        self.model = model
+
+
+class ItemNotFoundError(DynamORMError, LookupError):
+    """``first()`` or a get found no item."""
+
+
+class TransactionError(DynamORMError):
+    """A transaction was cancelled.
+
+    ``operation_index`` (0-based, in call order), ``operation`` (``"Put"``,
+    ``"Update"``, ``"Delete"`` or ``"ConditionCheck"``), ``model`` (class
+    name) and ``reason`` (the cancellation code) describe the operation that
+    failed; ``cancellation_reasons`` holds every reason, in call order.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation_index: int | None = None,
+        operation: str | None = None,
+        model: str | None = None,
+        reason: str | None = None,
+        cancellation_reasons: Sequence[Mapping[str, Any]] = (),
+        item: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.operation_index = operation_index
+        self.operation = operation
+        self.model = model
+        self.reason = reason
+        self.cancellation_reasons = list(cancellation_reasons)
+        self.item = item
+
+
+class TransactionConditionFailedError(TransactionError, ConditionFailedError):
+    """A transaction cancelled by a failed condition: both a
+    ``TransactionError`` and a ``ConditionFailedError``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation_index: int | None = None,
+        operation: str | None = None,
+        model: str | None = None,
+        reason: str | None = None,
+        cancellation_reasons: Sequence[Mapping[str, Any]] = (),
+        item: Mapping[str, Any] | None = None,
+    ) -> None:
+        TransactionError.__init__(
+            self,
+            message,
+            operation_index=operation_index,
+            operation=operation,
+            model=model,
+            reason=reason,
+            cancellation_reasons=cancellation_reasons,
+            item=item,
+        )
+
+
+class BatchGetError(DynamORMError):
+    """Keys were still unprocessed after the last retry.
+
+    ``unprocessed_keys`` are the keys not read; ``items`` the items already
+    retrieved (in input-key order).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        unprocessed_keys: Sequence[Any] = (),
+        items: Sequence[Any] = (),
+    ) -> None:
+        super().__init__(message)
+        self.unprocessed_keys = list(unprocessed_keys)
+        self.items = list(items)
+
+
+class BatchWriteError(DynamORMError):
+    """Write requests were still unprocessed after the last retry.
+
+    ``unprocessed`` holds them as DynamoDB write requests
+    (``{"PutRequest": ...}`` / ``{"DeleteRequest": ...}``).
+    """
+
+    def __init__(self, message: str, *, unprocessed: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.unprocessed = list(unprocessed)
+
+
+class RetryExhaustedError(DynamORMError):
+    """A retryable error persisted past the retry policy's last attempt."""
+
+    def __init__(self, message: str, *, attempts: int = 0) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+
+
+class TableNotFoundError(DynamORMError):
+    """The table does not exist."""
+
+    def __init__(self, message: str, *, table: str | None = None) -> None:
+        super().__init__(message)
+        self.table = table
+
+
+class OperationCancelledError(DynamORMError):
+    """A long operation was stopped by ``cancel=`` or a deadline.
+
+    ``partial`` carries what had been done so far. When the stop came from a
+    deadline the exception raised is ``OperationTimeoutError``, which is also
+    a ``TimeoutError``.
+    """
+
+    def __init__(self, message: str, *, partial: Any = None) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
+class OperationTimeoutError(OperationCancelledError, TimeoutError):
+    """An operation stopped at its deadline (``db.with_timeout`` or ``timeout=``)."""

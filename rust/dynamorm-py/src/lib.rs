@@ -1,0 +1,13 @@
+//! `dynamorm._core`: the thin PyO3 layer over `dynamorm-core`. It converts
+//! values and exposes functions and classes; the rules live in the core crate.
+
+use pyo3::prelude::*;
+
+mod errors;
+
+/// The native module. Each submodule of this crate registers its own items.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

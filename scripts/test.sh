@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test command: sets everything up on a fresh machine, then runs every
+# check. Servers the tests use are started by the test fixtures on 127.0.0.1
+# and stopped by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "bootstrap (virtualenv, pinned dependencies, extension build)"
+scripts/bootstrap.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+step "cargo test"
+cargo test --workspace --locked
+
+step "ruff check"
+.venv/bin/ruff check python tests benches examples
+step "ruff format --check"
+.venv/bin/ruff format --check python tests benches examples
+step "mypy --strict (package)"
+.venv/bin/mypy --strict python/dynamorm
+step "stubtest (dynamorm._core)"
+.venv/bin/python -m mypy.stubtest dynamorm._core
+
+step "pytest"
+.venv/bin/pytest "$@"
