@@ -6,7 +6,11 @@
 //! (`dynamorm-py`) exposes it as `dynamorm._core`.
 #![forbid(unsafe_code)]
 
+pub mod cursor;
 pub mod error;
+pub mod expr;
+pub mod keys;
+pub mod number;
 pub mod value;
 
 pub use error::{CoreError, CoreResult};

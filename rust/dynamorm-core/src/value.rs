@@ -124,8 +124,18 @@ impl AttributeValue {
                     .ok_or_else(|| bad("M value must be an object"))?;
                 AttributeValue::M(map_from_json(map, context)?)
             }
-            "SS" => AttributeValue::SS(array(inner)?.iter().map(string).collect::<CoreResult<_>>()?),
-            "NS" => AttributeValue::NS(array(inner)?.iter().map(string).collect::<CoreResult<_>>()?),
+            "SS" => AttributeValue::SS(
+                array(inner)?
+                    .iter()
+                    .map(string)
+                    .collect::<CoreResult<_>>()?,
+            ),
+            "NS" => AttributeValue::NS(
+                array(inner)?
+                    .iter()
+                    .map(string)
+                    .collect::<CoreResult<_>>()?,
+            ),
             "BS" => AttributeValue::BS(array(inner)?.iter().map(bytes).collect::<CoreResult<_>>()?),
             other => return Err(bad(&format!("unknown attribute value type {other:?}"))),
         })
@@ -143,7 +153,12 @@ pub fn map_from_json(
     context: &str,
 ) -> CoreResult<BTreeMap<String, AttributeValue>> {
     map.iter()
-        .map(|(k, v)| Ok((k.clone(), AttributeValue::from_json(v, &format!("{context}.{k}"))?)))
+        .map(|(k, v)| {
+            Ok((
+                k.clone(),
+                AttributeValue::from_json(v, &format!("{context}.{k}"))?,
+            ))
+        })
         .collect()
 }
 
@@ -182,7 +197,10 @@ mod tests {
         for case in cases {
             let v: Value = serde_json::from_str(case).unwrap();
             assert!(
-                matches!(AttributeValue::from_json(&v, "k"), Err(CoreError::Validation(_))),
+                matches!(
+                    AttributeValue::from_json(&v, "k"),
+                    Err(CoreError::Validation(_))
+                ),
                 "{case}"
             );
         }

@@ -10,6 +10,7 @@ pyo3::import_exception!(dynamorm.errors, ExpressionError);
 pyo3::import_exception!(dynamorm.errors, InvalidModelError);
 
 /// Converts a core error into the matching Python exception.
+#[allow(dead_code)]
 pub fn to_pyerr(err: CoreError) -> PyErr {
     match err {
         CoreError::Validation(message) => ValidationError::new_err(message),
@@ -21,6 +22,7 @@ pub fn to_pyerr(err: CoreError) -> PyErr {
 }
 
 /// `result.py()?` in binding code: a core result as a `PyResult`.
+#[allow(dead_code)]
 pub trait IntoPyResult<T> {
     fn py(self) -> PyResult<T>;
 }

@@ -3,11 +3,19 @@
 
 use pyo3::prelude::*;
 
+mod cursor;
 mod errors;
+mod expr;
+mod keys;
+mod marshal;
 
 /// The native module. Each submodule of this crate registers its own items.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    marshal::register(m)?;
+    expr::register(m)?;
+    keys::register(m)?;
+    cursor::register(m)?;
     Ok(())
 }

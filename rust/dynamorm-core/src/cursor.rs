@@ -1,0 +1,1 @@
+//! Cursor codec (SPEC §4), byte-compatible with DynamORM Go/TypeScript.

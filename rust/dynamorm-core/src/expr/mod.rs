@@ -1,0 +1,1 @@
+//! Expression engine: lexer, parser, syntax tree, printer, compiler, validation.

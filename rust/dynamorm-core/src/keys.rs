@@ -1,0 +1,1 @@
+//! Batch keys: canonical encoding, dedupe, chunking, reordering.

@@ -1,0 +1,1 @@
+//! Number and set rules of marshaling (SPEC §2).
