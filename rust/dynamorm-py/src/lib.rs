@@ -3,6 +3,8 @@
 
 use pyo3::prelude::*;
 
+#[allow(dead_code)]
+mod avjson;
 mod cursor;
 mod errors;
 mod expr;

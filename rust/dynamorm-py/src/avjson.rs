@@ -1,0 +1,1 @@
+//! Python DynamoDB-JSON dicts (boto3 client style, binary as bytes) ⇄ core `AttributeValue`.
