@@ -7,6 +7,7 @@ started here (moto's server by default), with dummy credentials. Set
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -80,10 +81,8 @@ def make_table(ddb_client: Any) -> Iterator[Callable[..., str]]:
 
     yield make
     for name in created:
-        try:
+        with contextlib.suppress(ddb_client.exceptions.ResourceNotFoundException):
             ddb_client.delete_table(TableName=name)
-        except ddb_client.exceptions.ResourceNotFoundException:
-            pass
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

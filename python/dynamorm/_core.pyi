@@ -1,6 +1,6 @@
 """Type stubs for the native module ``dynamorm._core`` (built from rust/dynamorm-py)."""
 
-from typing import Any
+from typing import Any  # noqa: F401  (used by the sections below)
 
 __version__: str
 
