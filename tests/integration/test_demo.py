@@ -1,0 +1,40 @@
+"""The main job, ``python -m dynamorm demo``, run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def _run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DYNAMODB_ENDPOINT"}
+    env.update(env_extra or {})
+    return subprocess.run(
+        [sys.executable, "-m", "dynamorm", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+
+
+def test_demo_passes_against_the_configured_endpoint(ddb_endpoint: str) -> None:
+    result = _run("demo", env_extra={"DYNAMODB_ENDPOINT": ddb_endpoint})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 failed" in result.stdout
+    assert "embedded local server" not in result.stdout
+
+
+def test_demo_starts_its_own_server_when_no_endpoint_is_set() -> None:
+    result = _run("demo")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Started an embedded local server at http://127.0.0.1:" in result.stdout
+    assert "0 failed" in result.stdout
+
+
+def test_help_lists_the_subcommands() -> None:
+    result = _run("--help")
+    assert result.returncode == 0
+    assert "demo" in result.stdout
