@@ -1,0 +1,116 @@
+"""dynamorm._core batch keys and cursor bindings, called directly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+from dynamorm import _core
+from dynamorm.errors import ValidationError
+
+
+def test_key_plan_is_exposed_with_docs() -> None:
+    assert _core.KeyPlan.__module__ == "dynamorm._core"
+    assert "batch get" in (_core.KeyPlan.__doc__ or "")
+    assert "chunks" in (_core.KeyPlan.add_keys.__doc__ or "")
+    assert "cursor" in (_core.encode_cursor.__doc__ or "")
+    with pytest.raises(TypeError):
+        type("Sub", (_core.KeyPlan,), {})
+
+
+def test_add_keys_accepts_any_iterable_of_mappings() -> None:
+    plan = _core.KeyPlan(["pk"], 100)
+
+    def gen() -> Iterator[Mapping[str, Any]]:
+        yield MappingProxyType({"pk": MappingProxyType({"S": "a"})})
+        yield {"pk": {"S": "b"}}
+
+    chunks = plan.add_keys(gen())
+    assert chunks == [[{"pk": {"S": "a"}}, {"pk": {"S": "b"}}]]
+    assert all(type(key) is dict for key in chunks[0])
+
+
+def test_errors_inside_the_iterable_propagate_unchanged() -> None:
+    plan = _core.KeyPlan(["pk"])
+
+    def broken() -> Iterator[dict[str, Any]]:
+        yield {"pk": {"S": "a"}}
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError, match="boom"):
+        plan.add_keys(broken())
+    assert plan.input_count == 0
+
+
+def test_ordered_items_returns_the_same_objects() -> None:
+    plan = _core.KeyPlan(["pk", "sk"], 10)
+    plan.add_keys([{"pk": {"S": "a"}, "sk": {"N": "2"}}, {"pk": {"S": "b"}, "sk": {"N": "1"}}])
+    first = {"sk": {"N": "2.0"}, "pk": {"S": "a"}, "payload": {"L": [{"NULL": True}]}}
+    second = {"pk": {"S": "b"}, "sk": {"N": "1"}, "payload": {"M": {}}}
+    assert plan.add_items([second, first]) == 2
+    ordered = plan.ordered_items()
+    assert ordered[0] is first and ordered[1] is second
+
+
+def test_items_may_be_any_mapping_and_only_key_attributes_are_read() -> None:
+    plan = _core.KeyPlan(["pk"])
+    plan.add_keys([{"pk": {"S": "a"}}])
+    item = MappingProxyType({"pk": {"S": "a"}, "junk": object()})
+    assert plan.add_items([item]) == 1
+    assert plan.ordered_items() == [item]
+
+
+@pytest.mark.parametrize(
+    ("value", "needle"),
+    [
+        ({"L": [{"S": "x"}]}, "got L"),
+        ({"M": {"x": {"S": "y"}}}, "got M"),
+        ({"M": {"x": {"BOOL": 1}}}, r"keys\[0\]\.pk\.x: BOOL value must be True or False"),
+        ({"L": [{"S": "x"}, {"NULL": False}]}, r"keys\[0\]\.pk\[1\]: NULL value must be True"),
+        ({"SS": ["a", 1]}, "SS value must be a str"),
+        ({"BS": ["a"]}, "BS value must be bytes"),
+        ({"NS": "1"}, "NS value must be a list"),
+        ({"BOOL": True}, "got BOOL"),
+        ({"NULL": True}, "got NULL"),
+        ({"XX": "a"}, "unknown attribute value type"),
+        ({1: "a"}, "type key must be a str"),
+        ({}, "exactly one type key"),
+    ],
+)
+def test_attribute_values_are_read_and_checked(value: Any, needle: str) -> None:
+    plan = _core.KeyPlan(["pk"])
+    with pytest.raises(ValidationError, match=needle):
+        plan.add_keys([{"pk": value}])
+
+
+def test_attribute_names_must_be_strings() -> None:
+    with pytest.raises(ValidationError, match="attribute names must be str"):
+        _core.KeyPlan(["pk"]).add_keys([{1: {"S": "a"}}])  # type: ignore[dict-item]
+
+
+def test_key_attributes_must_be_a_list_of_names() -> None:
+    with pytest.raises(TypeError):
+        _core.KeyPlan("pk")  # type: ignore[arg-type]
+
+
+def test_repr_summarises_the_plan() -> None:
+    plan = _core.KeyPlan(["pk"], 7)
+    plan.add_keys([{"pk": {"S": "a"}}, {"pk": {"S": "a"}}])
+    assert repr(plan) == 'KeyPlan(key_attributes=["pk"], chunk_size=7, keys=2, unique=1, found=0)'
+
+
+def test_cursor_functions_return_plain_values() -> None:
+    token = _core.encode_cursor({"pk": {"B": b"\x00"}, "sk": {"N": "1"}}, "idx", "desc")
+    last_key, index, sort = _core.decode_cursor(token)
+    assert last_key == {"pk": {"B": b"\x00"}, "sk": {"N": "1"}}
+    assert (index, sort) == ("idx", "DESC")
+    assert _core.decode_cursor(_core.encode_cursor({"pk": {"S": "a"}}))[1:] == (None, None)
+
+
+def test_cursor_errors_are_the_python_classes() -> None:
+    with pytest.raises(ValidationError) as info:
+        _core.decode_cursor("###")
+    assert type(info.value) is ValidationError
+    assert isinstance(info.value, ValueError)
