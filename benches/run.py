@@ -1,0 +1,99 @@
+"""All benchmark tables of docs/performance.md, in one run.
+
+    .venv/bin/python benches/run.py              # every table
+    .venv/bin/python benches/run.py --only marshal --repeat 7
+    .venv/bin/python benches/run.py --markdown   # tables as Markdown
+
+Build the extension in release mode first (``scripts/bootstrap.sh`` does).
+Every comparison runs on the same data in the same process; ``ratio`` is the
+competitor's time divided by ours (above 1: dynamorm is faster). Rows with a
+target show whether it was met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+SUITES = {
+    "marshal": "bench_marshal",
+    "expr": "bench_expr",
+}
+
+# (suite, substring of the row name) -> the ratio the issue asks for.
+TARGETS: dict[tuple[str, str], float] = {
+    ("marshal", "nested serialize vs boto3"): 15.0,
+    ("marshal", "nested serialize vs pydynox"): 2.0,
+    ("marshal", "nested deserialize vs boto3"): 10.0,
+    ("marshal", "nested deserialize vs pydynox"): 2.0,
+    ("expr", "vs boto3"): 10.0,
+}
+
+
+def _target(suite: str, name: str) -> float | None:
+    for (s, fragment), ratio in TARGETS.items():
+        if s == suite and fragment in name:
+            return ratio
+    return None
+
+
+def _print_text(suite: str, rows: list[dict[str, Any]]) -> None:
+    print(f"\n## {suite}")
+    print(f"{'comparison':<56} {'ours µs':>9} {'theirs µs':>10} {'ratio':>8}  target")
+    for row in rows:
+        target = _target(suite, row["name"])
+        verdict = (
+            ""
+            if target is None
+            else f"≥{target:g}x {'met' if row['ratio'] >= target else 'MISSED'}"
+        )
+        print(
+            f"{row['name']:<56} {row['ours'] * 1e6:>9.2f} "
+            f"{row['competitor'] * 1e6:>10.2f} {row['ratio']:>7.1f}x  {verdict}"
+        )
+
+
+def _print_markdown(suite: str, rows: list[dict[str, Any]]) -> None:
+    print(f"\n### {suite}\n")
+    print("| comparison | dynamorm µs/op | competitor µs/op | ratio | target |")
+    print("|---|---:|---:|---:|---|")
+    for row in rows:
+        target = _target(suite, row["name"])
+        verdict = (
+            ""
+            if target is None
+            else f"≥ {target:g}x {'met' if row['ratio'] >= target else '**missed**'}"
+        )
+        print(
+            f"| {row['name']} | {row['ours'] * 1e6:.2f} | {row['competitor'] * 1e6:.2f} "
+            f"| {row['ratio']:.1f}x | {verdict} |"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=sorted(SUITES), action="append")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per timing; best is kept")
+    parser.add_argument("--markdown", action="store_true")
+    args = parser.parse_args()
+    print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
+    missed = 0
+    for suite in args.only or list(SUITES):
+        module = importlib.import_module(SUITES[suite])
+        rows = module.run(args.repeat)
+        (_print_markdown if args.markdown else _print_text)(suite, rows)
+        for row in rows:
+            target = _target(suite, row["name"])
+            missed += target is not None and row["ratio"] < target
+    print(f"\n{missed} target(s) missed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

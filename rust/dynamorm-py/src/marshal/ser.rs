@@ -1,0 +1,338 @@
+//! Python value → DynamoDB JSON (`{"S": "x"}`, `{"N": "1"}`, ...), building
+//! the Python dicts directly.
+
+use dynamorm_core::number::{
+    empty_set_reason, mixed_set_reason, parse_number, write_float, SetKind, MAX_DEPTH,
+};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PyMemoryView, PySet,
+    PyString, PyTuple,
+};
+
+use super::cache::{decimal_type, is_boto3_binary, mapping_type, tags, Tag, Tags};
+use super::path::{type_name, Fail, MResult};
+use super::raw::{build_list, entries, tagged_dict};
+
+/// One value as its DynamoDB-JSON dict.
+pub(crate) fn value<'py>(v: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'py, PyDict>> {
+    any(tags(v.py()), v, depth)
+}
+
+/// A mapping of attribute names to values as an item, `{name: DynamoDB JSON}`.
+pub(crate) fn item<'py>(v: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyDict>> {
+    map(tags(v.py()), v, 0)
+}
+
+fn any<'py>(tags: &Tags, v: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'py, PyDict>> {
+    let (tag, payload) = tagged(tags, v, depth)?;
+    Ok(tagged_dict(tags.get(v.py(), tag), payload)?)
+}
+
+fn map<'py>(tags: &Tags, v: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'py, PyDict>> {
+    if depth >= MAX_DEPTH {
+        return Err(too_deep());
+    }
+    let py = v.py();
+    let out = PyDict::new(py);
+    if let Ok(dict) = v.cast::<PyDict>() {
+        for (key, item) in entries(dict) {
+            map_entry(tags, &out, &key, &item, depth)?;
+        }
+    } else if v.is_instance(mapping_type(py)?)? {
+        for pair in v.call_method0(intern!(py, "items"))?.try_iter()? {
+            let (key, item): (Bound<'py, PyAny>, Bound<'py, PyAny>) = pair?.extract()?;
+            map_entry(tags, &out, &key, &item, depth)?;
+        }
+    } else {
+        return Err(Fail::invalid(format!(
+            "expected a mapping, got {}",
+            type_name(v)
+        )));
+    }
+    Ok(out)
+}
+
+fn map_entry<'py>(
+    tags: &Tags,
+    out: &Bound<'py, PyDict>,
+    key: &Bound<'py, PyAny>,
+    item: &Bound<'py, PyAny>,
+    depth: usize,
+) -> MResult<()> {
+    let name = if key.is_exact_instance_of::<PyString>() {
+        // SAFETY: the type was just checked.
+        unsafe { key.cast_unchecked::<PyString>() }
+    } else if let Ok(name) = key.cast::<PyString>() {
+        name
+    } else {
+        return Err(Fail::invalid(format!(
+            "map keys must be str, got {} key {}",
+            type_name(key),
+            key.repr().map(|r| r.to_string()).unwrap_or_default()
+        )));
+    };
+    match any(tags, item, depth + 1) {
+        Ok(encoded) => Ok(out.set_item(name, encoded)?),
+        Err(fail) => Err(fail.at_key(&name.to_string_lossy())),
+    }
+}
+
+/// The type tag and payload of one value. Exact built-in types are tried
+/// first, in rough order of how often they appear in items; subclasses and
+/// the rarer types follow.
+fn tagged<'py>(
+    tags: &Tags,
+    v: &Bound<'py, PyAny>,
+    depth: usize,
+) -> MResult<(Tag, Bound<'py, PyAny>)> {
+    let py = v.py();
+    if v.is_exact_instance_of::<PyString>() {
+        return Ok((Tag::S, v.clone()));
+    }
+    if v.is_exact_instance_of::<PyDict>() {
+        return Ok((Tag::M, map(tags, v, depth)?.into_any()));
+    }
+    if v.is_exact_instance_of::<PyInt>() {
+        return Ok((Tag::N, int_text(v)?.into_any()));
+    }
+    if v.is_exact_instance_of::<PyBool>() {
+        return Ok((Tag::Bool, v.clone()));
+    }
+    if v.is_exact_instance_of::<PyList>() || v.is_exact_instance_of::<PyTuple>() {
+        return Ok((Tag::L, list(tags, v, depth)?.into_any()));
+    }
+    if v.is_none() {
+        return Ok((Tag::Null, PyBool::new(py, true).to_owned().into_any()));
+    }
+    if let Ok(f) = v.cast_exact::<PyFloat>() {
+        return Ok((Tag::N, float_text(py, f.value())?.into_any()));
+    }
+    if v.is_exact_instance_of::<PyBytes>() {
+        return Ok((Tag::B, v.clone()));
+    }
+    if v.get_type_ptr() == decimal_type(py)?.as_type_ptr() {
+        return Ok((Tag::N, decimal_text(v)?.into_any()));
+    }
+    if v.is_instance_of::<PySet>() || v.is_instance_of::<PyFrozenSet>() {
+        return set(v);
+    }
+    subclass_or_rare(tags, v, depth)
+}
+
+fn subclass_or_rare<'py>(
+    tags: &Tags,
+    v: &Bound<'py, PyAny>,
+    depth: usize,
+) -> MResult<(Tag, Bound<'py, PyAny>)> {
+    let py = v.py();
+    if let Ok(s) = v.cast::<PyString>() {
+        // A str subclass (a StrEnum member, say) is stored as its plain text.
+        return Ok((Tag::S, PyString::new(py, &s.to_cow()?).into_any()));
+    }
+    if v.is_instance_of::<PyInt>() {
+        return Ok((Tag::N, int_text(v)?.into_any()));
+    }
+    if let Ok(f) = v.cast::<PyFloat>() {
+        return Ok((Tag::N, float_text(py, f.value())?.into_any()));
+    }
+    if v.is_instance(decimal_type(py)?)? {
+        return Ok((Tag::N, decimal_text(v)?.into_any()));
+    }
+    if let Some(bytes) = binary(v)? {
+        return Ok((Tag::B, bytes));
+    }
+    if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+        return Ok((Tag::L, list(tags, v, depth)?.into_any()));
+    }
+    if v.is_instance_of::<PyDict>() || v.is_instance(mapping_type(py)?)? {
+        return Ok((Tag::M, map(tags, v, depth)?.into_any()));
+    }
+    Err(Fail::invalid(format!(
+        "values of type {} cannot be stored in DynamoDB",
+        type_name(v)
+    )))
+}
+
+fn list<'py>(tags: &Tags, v: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'py, PyList>> {
+    if depth >= MAX_DEPTH {
+        return Err(too_deep());
+    }
+    let py = v.py();
+    let encode = |index: usize, item: Bound<'py, PyAny>| {
+        any(tags, &item, depth + 1)
+            .map(Bound::into_any)
+            .map_err(|fail| fail.at_index(index))
+    };
+    if let Ok(items) = v.cast::<PyList>() {
+        return build_list(py, items.len(), |index| {
+            encode(index, items.get_item(index)?)
+        });
+    }
+    if let Ok(items) = v.cast::<PyTuple>() {
+        return build_list(py, items.len(), |index| {
+            encode(index, items.get_item(index)?)
+        });
+    }
+    let items: Vec<Bound<'py, PyAny>> = v.try_iter()?.collect::<PyResult<_>>()?;
+    build_list(py, items.len(), |index| encode(index, items[index].clone()))
+}
+
+fn too_deep() -> Fail {
+    Fail::invalid(format!(
+        "lists and maps nest deeper than DynamoDB's limit of {MAX_DEPTH} levels"
+    ))
+}
+
+/// bytes-like values and boto3 `Binary` as `bytes`; `None` for anything else.
+fn binary<'py>(v: &Bound<'py, PyAny>) -> MResult<Option<Bound<'py, PyAny>>> {
+    let py = v.py();
+    if v.is_exact_instance_of::<PyBytes>() {
+        return Ok(Some(v.clone()));
+    }
+    if let Ok(b) = v.cast::<PyBytes>() {
+        return Ok(Some(PyBytes::new(py, b.as_bytes()).into_any()));
+    }
+    if let Ok(b) = v.cast::<PyByteArray>() {
+        return Ok(Some(PyBytes::new(py, &b.to_vec()).into_any()));
+    }
+    if v.is_instance_of::<PyMemoryView>() {
+        return Ok(Some(v.call_method0(intern!(py, "tobytes"))?));
+    }
+    if is_boto3_binary(v) {
+        let inner = v.getattr(intern!(py, "value"))?;
+        return match binary(&inner)? {
+            Some(bytes) => Ok(Some(bytes)),
+            None => Err(Fail::invalid(format!(
+                "Binary.value must be bytes-like, got {}",
+                type_name(&inner)
+            ))),
+        };
+    }
+    Ok(None)
+}
+
+/// What a set element is, and its payload in the set's list.
+fn set_element<'py>(v: &Bound<'py, PyAny>) -> MResult<(SetKind, Bound<'py, PyAny>)> {
+    if let Ok(s) = v.cast::<PyString>() {
+        let text = if v.is_exact_instance_of::<PyString>() {
+            s.clone()
+        } else {
+            PyString::new(v.py(), &s.to_cow()?)
+        };
+        return Ok((SetKind::String, text.into_any()));
+    }
+    if let Some(text) = number_text(v)? {
+        return Ok((SetKind::Number, text.into_any()));
+    }
+    if let Some(bytes) = binary(v)? {
+        return Ok((SetKind::Binary, bytes));
+    }
+    Err(Fail::invalid(format!(
+        "a set element of type {} cannot be stored in DynamoDB; \
+         sets hold only str, numbers or bytes",
+        type_name(v)
+    )))
+}
+
+fn set<'py>(v: &Bound<'py, PyAny>) -> MResult<(Tag, Bound<'py, PyAny>)> {
+    let py = v.py();
+    let mut items = Vec::with_capacity(v.len()?);
+    let mut kind = None;
+    for element in v.try_iter()? {
+        let (element_kind, payload) = set_element(&element?)?;
+        match kind {
+            None => kind = Some(element_kind),
+            Some(k) if k != element_kind => {
+                return Err(Fail::invalid(mixed_set_reason(k, element_kind)))
+            }
+            Some(_) => {}
+        }
+        items.push(payload);
+    }
+    let kind = kind.ok_or_else(|| Fail::invalid(empty_set_reason()))?;
+    let tag = match kind {
+        SetKind::String => Tag::Ss,
+        SetKind::Number => Tag::Ns,
+        SetKind::Binary => Tag::Bs,
+    };
+    Ok((tag, PyList::new(py, items)?.into_any()))
+}
+
+/// Number text of an int (not bool), float or Decimal; `None` for other types.
+fn number_text<'py>(v: &Bound<'py, PyAny>) -> MResult<Option<Bound<'py, PyString>>> {
+    let py = v.py();
+    if v.is_instance_of::<PyBool>() {
+        return Ok(None);
+    }
+    if v.is_instance_of::<PyInt>() {
+        return Ok(Some(int_text(v)?));
+    }
+    if let Ok(f) = v.cast::<PyFloat>() {
+        return Ok(Some(float_text(py, f.value())?));
+    }
+    if v.is_instance(decimal_type(py)?)? {
+        return Ok(Some(decimal_text(v)?));
+    }
+    Ok(None)
+}
+
+fn int_text<'py>(v: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyString>> {
+    let py = v.py();
+    if let Ok(small) = v.extract::<i64>() {
+        let mut buf = itoa_buf();
+        return Ok(PyString::new(py, format_i64(small, &mut buf)));
+    }
+    // Past 64 bits: Python's own decimal text, then DynamoDB's digit rules
+    // (trailing zeros are free, so 10**50 is fine and 2**200 is not).
+    let text = if v.is_exact_instance_of::<PyInt>() {
+        v.str()?
+    } else {
+        py.get_type::<PyInt>().call1((v,))?.str()?
+    };
+    check_number(&text)?;
+    Ok(text)
+}
+
+fn decimal_text<'py>(v: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyString>> {
+    let text = v.str()?;
+    check_number(&text)?;
+    Ok(text)
+}
+
+fn check_number(text: &Bound<'_, PyString>) -> MResult<()> {
+    let s = text.to_str()?;
+    parse_number(s).map_err(|err| Fail::invalid(format!("{err} (got '{s}')")))?;
+    Ok(())
+}
+
+fn float_text(py: Python<'_>, f: f64) -> MResult<Bound<'_, PyString>> {
+    let mut text = String::with_capacity(24);
+    write_float(f, &mut text).map_err(|err| Fail::invalid(format!("{err} (got {f:?})")))?;
+    Ok(PyString::new(py, &text))
+}
+
+fn itoa_buf() -> [u8; 20] {
+    [0u8; 20]
+}
+
+/// Decimal text of `n` in `buf`, without allocating.
+fn format_i64(n: i64, buf: &mut [u8; 20]) -> &str {
+    let negative = n < 0;
+    let mut rest = n.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if negative {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or("0")
+}
