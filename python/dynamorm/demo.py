@@ -207,7 +207,9 @@ def _pagination(checks: Checks, client: Any, table: str) -> None:
             TableName=table,
             Item=marshal.serialize_item({"PK": "ORDERS#1", "SK": f"ORDER#{i:03d}", "n": i}),
         )
-    key_cond = expr.compile_key_condition([("PK", "=", "ORDERS#1"), ("SK", "begins_with", "ORDER#")])
+    key_cond = expr.compile_key_condition(
+        [("PK", "=", "ORDERS#1"), ("SK", "begins_with", "ORDER#")]
+    )
     seen: list[int] = []
     cursor: str | None = None
     pages = 0

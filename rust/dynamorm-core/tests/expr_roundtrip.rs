@@ -1,0 +1,286 @@
+//! Parser/printer properties: printing any tree and parsing it back gives the
+//! same tree, and the parser never panics.
+
+use dynamorm_core::expr::ast::*;
+use dynamorm_core::expr::{parse, print};
+use proptest::prelude::*;
+
+const KEYWORDS: [&str; 9] = [
+    "and", "or", "not", "between", "in", "set", "remove", "add", "delete",
+];
+
+fn name() -> impl Strategy<Value = Name> {
+    let placeholder = "#[a-zA-Z0-9_]{1,5}";
+    let bare = "[a-zA-Z_][a-zA-Z0-9_]{0,5}".prop_filter("keyword", |w| {
+        !KEYWORDS.contains(&w.to_ascii_lowercase().as_str())
+    });
+    prop_oneof![placeholder.prop_map(String::from), bare].prop_map(|text| Name {
+        text,
+        span: Span::default(),
+    })
+}
+
+fn path() -> impl Strategy<Value = Path> {
+    let element = prop_oneof![
+        name().prop_map(PathElement::Field),
+        (0u32..100_000).prop_map(PathElement::Index),
+    ];
+    (name(), prop::collection::vec(element, 0..3)).prop_map(|(root, rest)| Path {
+        root,
+        rest,
+        span: Span::default(),
+    })
+}
+
+fn value() -> impl Strategy<Value = Operand> {
+    ":[a-zA-Z0-9_]{1,5}".prop_map(|text| {
+        Operand::Value(ValueRef {
+            text,
+            span: Span::default(),
+        })
+    })
+}
+
+fn operand() -> impl Strategy<Value = Operand> {
+    prop_oneof![
+        path().prop_map(Operand::Path),
+        value(),
+        path().prop_map(|p| Operand::Size(p, Span::default())),
+    ]
+}
+
+fn comparator() -> impl Strategy<Value = Comparator> {
+    prop_oneof![
+        Just(Comparator::Eq),
+        Just(Comparator::Ne),
+        Just(Comparator::Lt),
+        Just(Comparator::Le),
+        Just(Comparator::Gt),
+        Just(Comparator::Ge),
+    ]
+}
+
+fn leaf() -> impl Strategy<Value = Condition> {
+    let span = Span::default();
+    prop_oneof![
+        (comparator(), operand(), operand()).prop_map(move |(op, left, right)| {
+            Condition::Compare {
+                op,
+                left,
+                right,
+                span,
+            }
+        }),
+        (operand(), operand(), operand()).prop_map(move |(operand, low, high)| {
+            Condition::Between {
+                operand,
+                low,
+                high,
+                span,
+            }
+        }),
+        (operand(), prop::collection::vec(operand(), 1..4)).prop_map(move |(operand, list)| {
+            Condition::In {
+                operand,
+                list,
+                span,
+            }
+        }),
+        (
+            prop_oneof![
+                Just(Function::AttributeExists),
+                Just(Function::AttributeNotExists),
+                Just(Function::AttributeType),
+                Just(Function::BeginsWith),
+                Just(Function::Contains),
+            ],
+            path(),
+            operand()
+        )
+            .prop_map(move |(function, path, arg)| Condition::Call {
+                function,
+                path,
+                arg: (function.arity() == 2).then_some(arg),
+                span,
+            }),
+    ]
+}
+
+fn condition() -> impl Strategy<Value = Condition> {
+    leaf().prop_recursive(4, 24, 4, |inner| {
+        let span = Span::default();
+        prop_oneof![
+            inner
+                .clone()
+                .prop_map(move |c| Condition::Not(Box::new(c), span)),
+            prop::collection::vec(inner.clone(), 2..4).prop_map(move |v| Condition::And(v, span)),
+            prop::collection::vec(inner, 2..4).prop_map(move |v| Condition::Or(v, span)),
+        ]
+    })
+}
+
+fn set_term() -> impl Strategy<Value = Operand> {
+    let base = prop_oneof![path().prop_map(Operand::Path), value()];
+    base.prop_recursive(3, 8, 2, |inner| {
+        let span = Span::default();
+        prop_oneof![
+            (path(), inner.clone()).prop_map(move |(p, d)| Operand::IfNotExists(
+                p,
+                Box::new(d),
+                span
+            )),
+            (inner.clone(), inner).prop_map(move |(a, b)| Operand::ListAppend(
+                Box::new(a),
+                Box::new(b),
+                span
+            )),
+        ]
+    })
+}
+
+fn set_value() -> impl Strategy<Value = Operand> {
+    let span = Span::default();
+    prop_oneof![
+        set_term(),
+        (set_term(), set_term()).prop_map(move |(a, b)| Operand::Plus(
+            Box::new(a),
+            Box::new(b),
+            span
+        )),
+        (set_term(), set_term()).prop_map(move |(a, b)| Operand::Minus(
+            Box::new(a),
+            Box::new(b),
+            span
+        )),
+    ]
+}
+
+fn update() -> impl Strategy<Value = Update> {
+    let span = Span::default();
+    let set = prop::collection::vec(
+        (path(), set_value()).prop_map(|(path, value)| SetAction { path, value }),
+        1..3,
+    )
+    .prop_map(move |a| UpdateClause::Set(a, span));
+    let remove =
+        prop::collection::vec(path(), 1..3).prop_map(move |p| UpdateClause::Remove(p, span));
+    let add = prop::collection::vec((path(), value()), 1..3)
+        .prop_map(move |p| UpdateClause::Add(p, span));
+    let delete = prop::collection::vec((path(), value()), 1..3)
+        .prop_map(move |p| UpdateClause::Delete(p, span));
+    (
+        prop::option::of(set),
+        prop::option::of(remove),
+        prop::option::of(add),
+        prop::option::of(delete),
+        any::<prop::sample::Index>(),
+    )
+        .prop_filter_map("no clause", |(s, r, a, d, rot)| {
+            let mut clauses: Vec<_> = [s, r, a, d].into_iter().flatten().collect();
+            if clauses.is_empty() {
+                return None;
+            }
+            let n = rot.index(clauses.len());
+            clauses.rotate_left(n);
+            Some(Update { clauses })
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn condition_round_trips(cond in condition()) {
+        let expr = Expression::Condition(cond);
+        let text = print(&expr);
+        prop_assert_eq!(&parse(&text, Some(Kind::Condition)).unwrap(), &expr, "{}", text);
+        prop_assert_eq!(&parse(&text, None).unwrap(), &expr, "{}", text);
+    }
+
+    #[test]
+    fn update_round_trips(update in update()) {
+        let expr = Expression::Update(update);
+        let text = print(&expr);
+        prop_assert_eq!(&parse(&text, Some(Kind::Update)).unwrap(), &expr, "{}", text);
+        prop_assert_eq!(&parse(&text, None).unwrap(), &expr, "{}", text);
+    }
+
+    #[test]
+    fn projection_round_trips(paths in prop::collection::vec(path(), 1..4)) {
+        let expr = Expression::Projection(paths);
+        let text = print(&expr);
+        prop_assert_eq!(&parse(&text, Some(Kind::Projection)).unwrap(), &expr, "{}", text);
+        prop_assert_eq!(&parse(&text, None).unwrap(), &expr, "{}", text);
+    }
+
+    #[test]
+    fn parser_never_panics_on_any_string(text in "\\PC{0,60}") {
+        for kind in [None, Some(Kind::Condition), Some(Kind::KeyCondition), Some(Kind::Update), Some(Kind::Projection)] {
+            let _ = parse(&text, kind);
+        }
+    }
+
+    #[test]
+    fn parser_never_panics_on_token_soup(
+        words in prop::collection::vec(
+            prop_oneof![
+                Just("("), Just(")"), Just("["), Just("]"), Just(","), Just("."), Just("="),
+                Just("<>"), Just("<"), Just(">="), Just("+"), Just("-"), Just("AND"), Just("or"),
+                Just("NOT"), Just("BETWEEN"), Just("IN"), Just("SET"), Just("REMOVE"), Just("ADD"),
+                Just("DELETE"), Just("size"), Just("begins_with"), Just("if_not_exists"),
+                Just("list_append"), Just("attribute_exists"), Just("a"), Just("#b"), Just(":c"),
+                Just("3"), Just("é"), Just("#"), Just(":"),
+            ],
+            0..30,
+        )
+    ) {
+        let text = words.join(" ");
+        for kind in [None, Some(Kind::Condition), Some(Kind::KeyCondition), Some(Kind::Update), Some(Kind::Projection)] {
+            let _ = parse(&text, kind);
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let text = format!("{}a = :v{}", "(".repeat(100_000), ")".repeat(100_000));
+    assert!(parse(&text, None).is_err());
+    let text = format!("{}a = :v", "NOT ".repeat(100_000));
+    assert!(parse(&text, None).is_err());
+    let text = format!(
+        "SET a = {}:v{}",
+        "list_append(".repeat(50_000),
+        ", :w)".repeat(50_000)
+    );
+    assert!(parse(&text, None).is_err());
+}
+
+#[test]
+fn precedence_is_dynamodb_s() {
+    let text = "a = :a OR NOT b = :b AND c BETWEEN :lo AND :hi";
+    let Expression::Condition(Condition::Or(items, _)) = parse(text, None).unwrap() else {
+        panic!("top level must be OR");
+    };
+    assert!(matches!(items[0], Condition::Compare { .. }));
+    let Condition::And(ands, _) = &items[1] else {
+        panic!("AND binds tighter than OR")
+    };
+    assert!(matches!(ands[0], Condition::Not(..)));
+    assert!(matches!(ands[1], Condition::Between { .. }));
+    // Keywords are case-insensitive; the printer normalises them.
+    let tree = parse("a = :a or not (b = :b and c in (:x, :y))", None).unwrap();
+    assert_eq!(print(&tree), "a = :a OR NOT (b = :b AND c IN (:x, :y))");
+}
+
+#[test]
+fn spans_point_into_the_text() {
+    let Expression::Condition(Condition::Compare {
+        left, right, span, ..
+    }) = parse("  #a.b[2] >= :v", None).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!((left.span().start, left.span().end), (2, 9));
+    assert_eq!((right.span().start, right.span().end), (13, 15));
+    assert_eq!((span.start, span.end), (2, 15));
+}

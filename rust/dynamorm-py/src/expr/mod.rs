@@ -1,0 +1,308 @@
+//! Bindings for the expression engine (SPEC §5, §12): compile structured
+//! clauses into expressions sharing one placeholder namespace, validate and
+//! parse raw expressions, and the reserved-word table.
+
+mod convert;
+mod tree;
+
+use dynamorm_core::expr::{self, Compiler, Kind, NameMap, ValueKeys};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString, PyTuple};
+
+use crate::errors::{IntoPyResult, ValidationError};
+use convert::Gathered;
+
+fn kind_arg(kind: Option<&str>) -> PyResult<Option<Kind>> {
+    match kind {
+        None => Ok(None),
+        Some(name) => Kind::from_name(name).map(Some).ok_or_else(|| {
+            ValidationError::new_err(format!(
+                "kind must be 'condition', 'key_condition', 'update', 'projection' or None, \
+                 got {name:?}"
+            ))
+        }),
+    }
+}
+
+/// How many `#n`/`:v` placeholders are kept as ready-made Python strings.
+const CACHED_PLACEHOLDERS: usize = 64;
+
+static NAME_PLACEHOLDERS: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
+static VALUE_PLACEHOLDERS: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
+
+#[derive(Clone, Copy)]
+enum Prefix {
+    Name,
+    Value,
+}
+
+/// `#n{number}` or `:v{number}` as a Python string; the first few are made
+/// once and shared, since nearly every request uses them.
+fn placeholder(py: Python<'_>, prefix: Prefix, number: usize) -> Bound<'_, PyString> {
+    let (cache, text) = match prefix {
+        Prefix::Name => (&NAME_PLACEHOLDERS, "#n"),
+        Prefix::Value => (&VALUE_PLACEHOLDERS, ":v"),
+    };
+    if number < CACHED_PLACEHOLDERS {
+        let strings = cache.get_or_init(py, || {
+            (0..CACHED_PLACEHOLDERS)
+                .map(|n| PyString::new(py, &expr::compiler::placeholder(text, n)).unbind())
+                .collect()
+        });
+        return strings[number].bind(py).clone();
+    }
+    PyString::new(py, &expr::compiler::placeholder(text, number))
+}
+
+/// What one slot of `compile_request` holds once converted.
+enum Slot {
+    Clauses(Vec<expr::Clause>),
+    Actions(Vec<expr::UpdateAction>),
+    Paths(Vec<expr::PathInput>),
+    Raw(String),
+}
+
+/// Each slot's text, then `ExpressionAttributeNames` and
+/// `ExpressionAttributeValues`.
+type Compiled<'py> = (
+    Vec<(&'static str, String)>,
+    Bound<'py, PyDict>,
+    Bound<'py, PyDict>,
+);
+
+/// Converts the Python inputs of each slot, compiles them in one namespace
+/// and returns each slot's text with the names and values dicts.
+fn compile<'py>(
+    py: Python<'py>,
+    given: &[(&'static str, Kind, Option<&Bound<'py, PyAny>>)],
+    names: Option<&Bound<'py, PyAny>>,
+    values: Option<&Bound<'py, PyAny>>,
+    key_attributes: Option<&[String]>,
+) -> PyResult<Compiled<'py>> {
+    let mut g = Gathered::default();
+    if let Some(names) = names.filter(|n| !n.is_none()) {
+        g.add_names(names, "names")?;
+    }
+    if let Some(values) = values.filter(|v| !v.is_none()) {
+        g.add_values(values, "values")?;
+    }
+    let mut slots: Vec<(&'static str, Kind, Slot)> = Vec::with_capacity(given.len());
+    for &(slot_name, kind, obj) in given {
+        let Some(obj) = obj.filter(|o| !o.is_none()) else {
+            continue;
+        };
+        let slot = if let Some(text) = g.raw(obj)? {
+            Slot::Raw(text)
+        } else {
+            match kind {
+                Kind::Update => Slot::Actions(g.actions(obj)?),
+                Kind::Projection => Slot::Paths(convert::paths(obj)?),
+                _ => Slot::Clauses(g.clauses(obj, slot_name)?),
+            }
+        };
+        slots.push((slot_name, kind, slot));
+    }
+    let caller_values = g.caller_value_keys();
+    let mut compiler = Compiler::new(std::mem::take(&mut g.caller_names), caller_values).py()?;
+    let mut texts = Vec::with_capacity(slots.len());
+    for (slot_name, kind, slot) in &slots {
+        let text = match slot {
+            Slot::Raw(text) => compiler.raw(text, *kind),
+            Slot::Clauses(c) if *kind == Kind::KeyCondition => compiler.key_condition(c, slot_name),
+            Slot::Clauses(c) => compiler.condition(c, slot_name),
+            Slot::Actions(a) => compiler.update(a, key_attributes),
+            Slot::Paths(p) => compiler.projection(p),
+        }
+        .py()?;
+        texts.push((*slot_name, text));
+    }
+    let namespace = compiler.finish().py()?;
+    let names_out = PyDict::new(py);
+    for (number, name) in &namespace.generated_names {
+        names_out.set_item(placeholder(py, Prefix::Name, *number), name)?;
+    }
+    for (placeholder, name) in &namespace.caller_names {
+        names_out.set_item(placeholder, name)?;
+    }
+    let values_out = PyDict::new(py);
+    for (number, id) in &namespace.values {
+        values_out.set_item(placeholder(py, Prefix::Value, *number), &g.values[*id])?;
+    }
+    for (placeholder, av) in &g.caller_values {
+        values_out.set_item(placeholder, av)?;
+    }
+    Ok((texts, names_out, values_out))
+}
+
+/// Compiles the expressions of one request into one shared namespace.
+///
+/// ``key_condition``, ``filter`` and ``condition`` take lists of clauses
+/// (``(path, op, value)`` tuples and ``And``/``Or``/``Not``/``Raw`` groups,
+/// ANDed); ``update`` takes action tuples such as ``("set", path, value)``;
+/// ``projection`` takes paths. Any slot may instead be a ``Raw`` expression.
+/// ``names``/``values`` are the caller's own placeholders for raw
+/// expressions; generated ones never collide with them, and every one of
+/// them must be used. ``key_attributes`` makes an update of a key attribute
+/// an error.
+///
+/// Returns ``(expressions, names, values)``: the text of each given slot by
+/// slot name, ``ExpressionAttributeNames`` and ``ExpressionAttributeValues``
+/// (DynamoDB JSON).
+#[pyfunction]
+#[pyo3(signature = (*, key_condition=None, filter=None, condition=None, update=None,
+                    projection=None, names=None, values=None, key_attributes=None))]
+#[allow(clippy::too_many_arguments)]
+fn compile_request<'py>(
+    py: Python<'py>,
+    key_condition: Option<&Bound<'py, PyAny>>,
+    filter: Option<&Bound<'py, PyAny>>,
+    condition: Option<&Bound<'py, PyAny>>,
+    update: Option<&Bound<'py, PyAny>>,
+    projection: Option<&Bound<'py, PyAny>>,
+    names: Option<&Bound<'py, PyAny>>,
+    values: Option<&Bound<'py, PyAny>>,
+    key_attributes: Option<Vec<String>>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let given = [
+        ("key_condition", Kind::KeyCondition, key_condition),
+        ("update", Kind::Update, update),
+        ("condition", Kind::Condition, condition),
+        ("filter", Kind::Condition, filter),
+        ("projection", Kind::Projection, projection),
+    ];
+    let (texts, names_out, values_out) =
+        compile(py, &given, names, values, key_attributes.as_deref())?;
+    let expressions = PyDict::new(py);
+    for (slot_name, text) in texts {
+        expressions.set_item(slot_name, text)?;
+    }
+    PyTuple::new(
+        py,
+        [
+            expressions.into_any(),
+            names_out.into_any(),
+            values_out.into_any(),
+        ],
+    )
+}
+
+/// Compiles one expression of ``kind`` (``"condition"``, ``"key_condition"``,
+/// ``"update"`` or ``"projection"``) from its structured input (or a
+/// ``Raw``); the arguments are as for ``compile_request``. Returns
+/// ``(expression, names, values)``.
+#[pyfunction]
+#[pyo3(signature = (kind, input, *, names=None, values=None, key_attributes=None))]
+fn compile_expression<'py>(
+    py: Python<'py>,
+    kind: &str,
+    input: &Bound<'py, PyAny>,
+    names: Option<&Bound<'py, PyAny>>,
+    values: Option<&Bound<'py, PyAny>>,
+    key_attributes: Option<Vec<String>>,
+) -> PyResult<(String, Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    let (slot_name, kind) = match kind_arg(Some(kind))? {
+        Some(Kind::Condition) => ("clauses", Kind::Condition),
+        Some(Kind::KeyCondition) => ("clauses", Kind::KeyCondition),
+        Some(Kind::Update) => ("actions", Kind::Update),
+        _ => ("paths", Kind::Projection),
+    };
+    let (mut texts, names_out, values_out) = compile(
+        py,
+        &[(slot_name, kind, Some(input))],
+        names,
+        values,
+        key_attributes.as_deref(),
+    )?;
+    let text = texts.pop().map(|(_, t)| t).unwrap_or_default();
+    Ok((text, names_out, values_out))
+}
+
+fn name_map(names: Option<&Bound<'_, PyAny>>) -> PyResult<Option<NameMap>> {
+    let Some(names) = names.filter(|n| !n.is_none()) else {
+        return Ok(None);
+    };
+    let mut g = Gathered::default();
+    g.add_names(names, "names")?;
+    Ok(Some(g.caller_names))
+}
+
+fn value_keys(values: Option<&Bound<'_, PyAny>>) -> PyResult<Option<ValueKeys>> {
+    let Some(values) = values.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let mut keys = ValueKeys::new();
+    for key in values.try_iter()? {
+        let key = key?;
+        let Ok(key) = key.cast::<PyString>() else {
+            return Err(ValidationError::new_err(
+                "values keys must be str placeholders like ':v'",
+            ));
+        };
+        keys.insert(key.to_str()?.to_owned());
+    }
+    Ok(Some(keys))
+}
+
+/// Validates a raw expression; raises ``ExpressionError`` (with
+/// ``.position``, a byte offset) for a syntax error, a placeholder without an
+/// entry, an entry never used, an unescaped reserved word, and — in updates —
+/// overlapping paths or (with ``key_attributes``) an update of a key.
+/// ``kind`` is ``"condition"``, ``"key_condition"``, ``"update"``,
+/// ``"projection"`` or ``None`` to detect it.
+#[pyfunction]
+#[pyo3(signature = (text, *, names=None, values=None, kind=None, key_attributes=None))]
+fn validate_expression(
+    text: &str,
+    names: Option<&Bound<'_, PyAny>>,
+    values: Option<&Bound<'_, PyAny>>,
+    kind: Option<&str>,
+    key_attributes: Option<Vec<String>>,
+) -> PyResult<()> {
+    let kind = kind_arg(kind)?;
+    let names = name_map(names)?;
+    let values = value_keys(values)?;
+    expr::validate(
+        text,
+        kind,
+        names.as_ref(),
+        values.as_ref(),
+        key_attributes.as_deref(),
+    )
+    .py()?;
+    Ok(())
+}
+
+/// Parses an expression (``kind`` as for ``validate_expression``) and returns
+/// its syntax tree as nested dicts/lists; each node has ``"type"`` and
+/// ``"span"`` (byte offsets). Raises ``ExpressionError`` on a syntax error.
+#[pyfunction]
+#[pyo3(signature = (text, kind=None))]
+fn parse_expression<'py>(
+    py: Python<'py>,
+    text: &str,
+    kind: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let tree = expr::parse(text, kind_arg(kind)?).py()?;
+    tree::to_python(py, &tree)
+}
+
+/// Whether ``word`` is a DynamoDB reserved word (case-insensitive).
+#[pyfunction]
+fn is_reserved(word: &str) -> bool {
+    expr::is_reserved(word)
+}
+
+/// Adds this module's functions and classes to `dynamorm._core`.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(compile_request, m)?)?;
+    m.add_function(wrap_pyfunction!(compile_expression, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_expression, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_expression, m)?)?;
+    m.add_function(wrap_pyfunction!(is_reserved, m)?)?;
+    m.add(
+        "RESERVED_WORDS",
+        PyTuple::new(m.py(), expr::RESERVED_WORDS)?,
+    )?;
+    Ok(())
+}
