@@ -11,6 +11,7 @@ pub mod error;
 pub mod expr;
 pub mod keys;
 pub mod number;
+pub mod schema;
 pub mod value;
 
 pub use error::{CoreError, CoreResult};

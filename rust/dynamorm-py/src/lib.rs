@@ -10,6 +10,7 @@ mod errors;
 mod expr;
 mod keys;
 mod marshal;
+mod schema;
 
 /// The native module. Each submodule of this crate registers its own items.
 #[pymodule]
@@ -19,5 +20,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     expr::register(m)?;
     keys::register(m)?;
     cursor::register(m)?;
+    schema::register(m)?;
     Ok(())
 }

@@ -1,0 +1,260 @@
+"""A model's compiled description: fields, keys, roles, indexes, table.
+
+``build_meta`` validates a declaration and raises ``InvalidModelError`` naming
+the class and field at fault. Everything else reads the ``ModelMeta``.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dynamorm.errors import InvalidModelError, ValidationError
+from dynamorm.fields import MISSING, FieldInfo, FieldSpec
+from dynamorm.typeinfo import analyze
+
+__all__ = ["IndexInfo", "ModelMeta", "build_meta", "default_table_name"]
+
+KEY_KINDS = {"str": "S", "int": "N", "decimal": "N", "bytes": "B"}
+"""Field kinds that can be key attributes, with their DynamoDB key type."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexInfo:
+    """A secondary index declared by a model."""
+
+    name: str
+    type: str
+    """``"GSI"`` or ``"LSI"``."""
+    pk: FieldInfo
+    sk: FieldInfo | None
+    projection: str = "ALL"
+    """``ALL``, ``KEYS_ONLY`` or ``INCLUDE``."""
+    projected: tuple[str, ...] = ()
+    """Attribute names projected with ``INCLUDE``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelMeta:
+    """Everything the library needs to know about one model class."""
+
+    cls: type
+    name: str
+    table: str
+    fields: tuple[FieldInfo, ...]
+    pk: FieldInfo
+    sk: FieldInfo | None
+    indexes: Mapping[str, IndexInfo]
+    by_name: Mapping[str, FieldInfo] = field(repr=False)
+    by_attr: Mapping[str, FieldInfo] = field(repr=False)
+    version: FieldInfo | None = None
+    ttl: FieldInfo | None = None
+    created_at: FieldInfo | None = None
+    updated_at: FieldInfo | None = None
+
+    @property
+    def key_fields(self) -> tuple[FieldInfo, ...]:
+        return (self.pk,) if self.sk is None else (self.pk, self.sk)
+
+    @property
+    def key_attrs(self) -> tuple[str, ...]:
+        return tuple(f.attr for f in self.key_fields)
+
+    def field_named(self, name: str) -> FieldInfo:
+        """The field called ``name`` (field name or attribute name)."""
+        found = self.by_name.get(name) or self.by_attr.get(name)
+        if found is None:
+            raise ValidationError(f"{self.name} has no field {name!r}")
+        return found
+
+
+def default_table_name(class_name: str) -> str:
+    """The snake_case plural of a class name: ``OrderItem`` → ``order_items``."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", class_name).lower()
+    if re.search(r"(s|x|z|ch|sh)$", snake):
+        return snake + "es"
+    if re.search(r"[^aeiou]y$", snake):
+        return snake[:-1] + "ies"
+    return snake + "s"
+
+
+def _fail(cls: type, message: str) -> InvalidModelError:
+    return InvalidModelError(f"{cls.__name__}: {message}")
+
+
+def _field_info(cls: type, name: str, annotation: Any, spec: FieldSpec) -> FieldInfo:
+    try:
+        info = analyze(annotation)
+    except TypeError as exc:
+        raise _fail(cls, f"field {name!r}: {exc}") from None
+    roles = frozenset(
+        role
+        for role, on in (
+            ("pk", spec.pk),
+            ("sk", spec.sk),
+            ("version", spec.version),
+            ("ttl", spec.ttl),
+            ("created_at", spec.created_at),
+            ("updated_at", spec.updated_at),
+        )
+        if on
+    )
+    where = f"field {name!r}"
+    if spec.pk and spec.sk:
+        raise _fail(cls, f"{where} cannot be both pk and sk")
+    is_key = bool(roles & {"pk", "sk"} or spec.gsi_pk or spec.gsi_sk or spec.lsi)
+    if is_key and info.kind not in KEY_KINDS:
+        raise _fail(cls, f"{where} is a key attribute, so it must be str, int, Decimal or bytes")
+    if spec.version and info.kind != "int":
+        raise _fail(cls, f"{where} is a version field, so it must be int")
+    if spec.ttl and info.kind not in ("datetime", "int"):
+        raise _fail(cls, f"{where} is a TTL field, so it must be datetime or int")
+    if (spec.created_at or spec.updated_at) and info.kind != "datetime":
+        raise _fail(cls, f"{where} is a timestamp field, so it must be datetime")
+    if len(roles - {"pk", "sk"}) > 1:
+        raise _fail(cls, f"{where} has more than one role: {sorted(roles)}")
+    if spec.json and spec.binary:
+        raise _fail(cls, f"{where} cannot be both json and binary")
+    if spec.binary and info.kind not in ("bytes", "str"):
+        raise _fail(cls, f"{where}: binary=True needs a bytes or str field")
+    attr = spec.attr if spec.attr is not None else name
+    if not attr:
+        raise _fail(cls, f"{where}: attr must not be empty")
+    return FieldInfo(
+        name=name,
+        attr=attr,
+        type=annotation,
+        info=info,
+        roles=roles,
+        gsi_pk=spec.gsi_pk,
+        gsi_sk=spec.gsi_sk,
+        lsi=spec.lsi,
+        omit_empty=spec.omit_empty,
+        json=spec.json,
+        binary=spec.binary,
+        default=spec.default,
+        default_factory=spec.default_factory,
+    )
+
+
+def _one(cls: type, fields: list[FieldInfo], role: str) -> FieldInfo | None:
+    found = [f for f in fields if role in f.roles]
+    if len(found) > 1:
+        raise _fail(cls, f"more than one {role} field: {', '.join(f.name for f in found)}")
+    return found[0] if found else None
+
+
+def _indexes(
+    cls: type,
+    fields: list[FieldInfo],
+    pk: FieldInfo,
+    projections: Mapping[str, tuple[str, tuple[str, ...]]],
+) -> dict[str, IndexInfo]:
+    gsi_pk: dict[str, FieldInfo] = {}
+    gsi_sk: dict[str, FieldInfo] = {}
+    lsi_sk: dict[str, FieldInfo] = {}
+    for f in fields:
+        for table, names in ((gsi_pk, f.gsi_pk), (gsi_sk, f.gsi_sk), (lsi_sk, f.lsi)):
+            for index in names:
+                if index in table:
+                    raise _fail(
+                        cls,
+                        f"index {index!r} has two keys of the same kind: "
+                        f"{table[index].name!r} and {f.name!r}",
+                    )
+                table[index] = f
+    out: dict[str, IndexInfo] = {}
+    for index, sk in gsi_sk.items():
+        if index not in gsi_pk:
+            raise _fail(cls, f"index {index!r} has a sort key ({sk.name!r}) but no partition key")
+    for index, ipk in gsi_pk.items():
+        if index in lsi_sk:
+            raise _fail(cls, f"index {index!r} is declared as both a GSI and an LSI")
+        proj, projected = projections.get(index, ("ALL", ()))
+        out[index] = IndexInfo(index, "GSI", ipk, gsi_sk.get(index), proj, projected)
+    for index, isk in lsi_sk.items():
+        proj, projected = projections.get(index, ("ALL", ()))
+        out[index] = IndexInfo(index, "LSI", pk, isk, proj, projected)
+    unknown = set(projections) - set(out)
+    if unknown:
+        raise _fail(cls, f"projection given for unknown index(es) {sorted(unknown)}")
+    return out
+
+
+def build_meta(
+    cls: type,
+    table: str | None,
+    projections: Mapping[str, tuple[str, tuple[str, ...]]] | None = None,
+) -> ModelMeta:
+    """Validates the declaration of ``cls`` and describes it."""
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except Exception as exc:
+        raise _fail(cls, f"cannot resolve field annotations: {exc}") from None
+    fields: list[FieldInfo] = []
+    for name, annotation in hints.items():
+        if name.startswith("_") or typing.get_origin(annotation) is typing.ClassVar:
+            continue
+        value = cls.__dict__.get(name, MISSING)
+        if value is MISSING:
+            value = _inherited_spec(cls, name)
+        spec = value if isinstance(value, FieldSpec) else FieldSpec(default=value)
+        if spec.default is not MISSING and isinstance(spec.default, list | dict | set):
+            raise _fail(cls, f"field {name!r}: use default_factory for a mutable default")
+        fields.append(_field_info(cls, name, annotation, spec))
+    pks = [f for f in fields if "pk" in f.roles]
+    if not pks:
+        raise _fail(cls, "no partition key: mark one field with field(pk=True)")
+    if len(pks) > 1:
+        raise _fail(cls, f"two partition keys: {', '.join(f.name for f in pks)}")
+    sk = _one(cls, fields, "sk")
+    attrs: dict[str, FieldInfo] = {}
+    for f in fields:
+        if f.attr in attrs:
+            raise _fail(
+                cls, f"fields {attrs[f.attr].name!r} and {f.name!r} share attribute {f.attr!r}"
+            )
+        attrs[f.attr] = f
+    return ModelMeta(
+        cls=cls,
+        name=cls.__name__,
+        table=table if table is not None else default_table_name(cls.__name__),
+        fields=tuple(fields),
+        pk=pks[0],
+        sk=sk,
+        indexes=_indexes(cls, fields, pks[0], projections or {}),
+        by_name={f.name: f for f in fields},
+        by_attr=attrs,
+        version=_one(cls, fields, "version"),
+        ttl=_one(cls, fields, "ttl"),
+        created_at=_one(cls, fields, "created_at"),
+        updated_at=_one(cls, fields, "updated_at"),
+    )
+
+
+def _inherited_spec(cls: type, name: str) -> Any:
+    for base in cls.__mro__[1:]:
+        meta = base.__dict__.get("__dynamorm__")
+        if isinstance(meta, ModelMeta) and name in meta.by_name:
+            f = meta.by_name[name]
+            return FieldSpec(
+                pk="pk" in f.roles,
+                sk="sk" in f.roles,
+                attr=f.attr,
+                gsi_pk=f.gsi_pk,
+                gsi_sk=f.gsi_sk,
+                lsi=f.lsi,
+                version="version" in f.roles,
+                ttl="ttl" in f.roles,
+                created_at="created_at" in f.roles,
+                updated_at="updated_at" in f.roles,
+                omit_empty=f.omit_empty,
+                json=f.json,
+                binary=f.binary,
+                default=f.default,
+                default_factory=f.default_factory,
+            )
+    return MISSING
