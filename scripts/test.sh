@@ -23,6 +23,8 @@ step "ruff format --check"
 .venv/bin/ruff format --check python tests benches
 step "mypy --strict (package)"
 .venv/bin/mypy --strict python/dynamorm
+step "mypy typing tests (user code that must / must not type-check)"
+.venv/bin/mypy --strict --warn-unused-ignores tests/typing
 step "stubtest (dynamorm._core)"
 .venv/bin/python -m mypy.stubtest dynamorm._core --allowlist tests/stubtest-allowlist.txt
 

@@ -18,7 +18,7 @@ from dynamorm.typeinfo import analyze
 
 __all__ = ["IndexInfo", "ModelMeta", "build_meta", "default_table_name"]
 
-KEY_KINDS = {"str": "S", "int": "N", "decimal": "N", "bytes": "B"}
+KEY_KINDS = {"str": "S", "int": "N", "decimal": "N", "bytes": "B", "datetime": "S"}
 """Field kinds that can be key attributes, with their DynamoDB key type."""
 
 
@@ -107,7 +107,9 @@ def _field_info(cls: type, name: str, annotation: Any, spec: FieldSpec) -> Field
         raise _fail(cls, f"{where} cannot be both pk and sk")
     is_key = bool(roles & {"pk", "sk"} or spec.gsi_pk or spec.gsi_sk or spec.lsi)
     if is_key and info.kind not in KEY_KINDS:
-        raise _fail(cls, f"{where} is a key attribute, so it must be str, int, Decimal or bytes")
+        raise _fail(
+            cls, f"{where} is a key attribute, so it must be str, int, Decimal, bytes or datetime"
+        )
     if spec.version and info.kind != "int":
         raise _fail(cls, f"{where} is a version field, so it must be int")
     if spec.ttl and info.kind not in ("datetime", "int"):

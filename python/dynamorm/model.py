@@ -100,6 +100,13 @@ class Model:
         obj: Self = cls.__dynamorm_codec__.from_item(item)
         return obj
 
+    @classmethod
+    def to_dms(cls) -> dict[str, Any]:
+        """This model as a DMS v0.1 document (see ``dynamorm.dms.to_dms``)."""
+        from dynamorm.dms import to_dms
+
+        return to_dms(cls)
+
 
 # Re-exported here so `from dynamorm.model import field` also works.
 __all__ += ["field"]

@@ -1,0 +1,75 @@
+"""User code that must type-check under ``mypy --strict``: declaring models,
+constructing them, and every public call that returns model instances."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, assert_type
+
+from dynamorm import Model, field, fields, load_dms, unmarshal_item, unmarshal_stream_record
+from dynamorm.dms import to_dms
+from dynamorm.fields import FieldInfo
+from dynamorm.streams import unmarshal_items
+
+
+class User(Model, table="users"):
+    id: str = field(pk=True)
+    email: str = field(sk=True)
+    name: str = ""
+    status: str = field(default="active", gsi_pk="status-index")
+    created: datetime = field(created_at=True)
+    updated: datetime = field(updated_at=True)
+    version: int = field(version=True)
+    expires: datetime | None = field(ttl=True, default=None)
+    tags: set[str] = field(default_factory=set, omit_empty=True)
+    profile: dict[str, Any] = field(default_factory=dict, attr="Profile")
+    balance: Decimal = Decimal(0)
+    avatar: bytes | None = None
+
+
+class Event(Model):
+    stream: str = field(pk=True)
+    at: int = field(sk=True)
+    payload: Any = field(default=None, json=True)
+
+
+def build() -> User:
+    user = User(id="u1", email="a@example.com", name="Ann", tags={"x"})
+    user.expires = datetime(2030, 1, 1, tzinfo=UTC)
+    user.balance += Decimal("1.5")
+    name: str = user.name
+    version: int = user.version
+    return User(id=name, email=user.email, version=version)
+
+
+def round_trips(user: User) -> None:
+    item = user.to_item()
+    assert_type(item, dict[str, dict[str, Any]])
+    assert_type(User.from_item(item), User)
+    data = user.to_dict()
+    assert_type(data, dict[str, Any])
+    assert_type(User.from_dict(data), User)
+    assert_type(Event.from_item({"stream": {"S": "s"}, "at": {"N": "1"}}), Event)
+    described: tuple[FieldInfo, ...] = fields(User)
+    assert described[0].attr == "id"
+
+
+def streams(record: dict[str, Any]) -> list[User]:
+    one = unmarshal_stream_record(record, User)
+    assert_type(one, User | None)
+    old = unmarshal_stream_record(record, User, image="OldImage")
+    image = record["dynamodb"]["NewImage"]
+    assert_type(unmarshal_item(image, User), User)
+    users = unmarshal_items([image], User)
+    assert_type(users, list[User])
+    return [u for u in (one, old) if u is not None] + users
+
+
+def dms(text: str) -> dict[str, Any]:
+    models = load_dms(text)
+    assert_type(models, dict[str, type[Model]])
+    invoice = models["Invoice"]
+    obj = invoice(PK="INV#1", SK="META")
+    assert_type(obj, Model)
+    return to_dms(User, Event) | User.to_dms() | invoice.to_dms() | obj.to_item()
