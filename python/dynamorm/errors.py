@@ -20,8 +20,11 @@ __all__ = [
     "InvalidModelError",
     "ItemNotFoundError",
     "OperationCancelledError",
+    "OperationTimeoutError",
+    "RequestError",
     "RetryExhaustedError",
     "TableNotFoundError",
+    "TransactionConditionFailedError",
     "TransactionError",
     "ValidationError",
 ]
@@ -58,20 +61,31 @@ class ExpressionError(ValidationError):
 class ConditionFailedError(DynamORMError):
     """A condition on a write was not met.
 
-    ``item`` is the item's current state as DynamoDB returned it (already
-    unmarshalled), or ``None`` when it did not return one.
+    ``item`` is the item's current state as DynamoDB returned it: a model
+    instance when the failing operation was on a model (the raw item when it no
+    longer fits the model), or ``None`` when DynamoDB did not return one.
     """
 
     def __init__(
         self,
         message: str,
         *,
-        item: Mapping[str, Any] | None = None,
+        item: Any = None,
         model: str | None = None,
     ) -> None:
         super().__init__(message)
         self.item = item
         self.model = model
+
+
+class RequestError(DynamORMError):
+    """DynamoDB (or the connection to it) failed a request for a reason no
+    more specific class covers. The botocore exception is ``__cause__``;
+    ``code`` is DynamoDB's error code when there is one."""
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ItemNotFoundError(DynamORMError, LookupError):
@@ -96,7 +110,7 @@ class TransactionError(DynamORMError):
         model: str | None = None,
         reason: str | None = None,
         cancellation_reasons: Sequence[Mapping[str, Any]] = (),
-        item: Mapping[str, Any] | None = None,
+        item: Any = None,
     ) -> None:
         super().__init__(message)
         self.operation_index = operation_index
@@ -120,7 +134,7 @@ class TransactionConditionFailedError(TransactionError, ConditionFailedError):
         model: str | None = None,
         reason: str | None = None,
         cancellation_reasons: Sequence[Mapping[str, Any]] = (),
-        item: Mapping[str, Any] | None = None,
+        item: Any = None,
     ) -> None:
         TransactionError.__init__(
             self,

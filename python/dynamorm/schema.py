@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from dynamorm.errors import DynamORMError, TableNotFoundError, ValidationError
+from dynamorm.errors import DynamORMError, RequestError, TableNotFoundError, ValidationError
 from dynamorm.fields import FieldInfo
 from dynamorm.meta import KEY_KINDS, IndexInfo, ModelMeta
 from dynamorm.model import Model
@@ -186,7 +186,7 @@ def _call(client: Any, operation: str, meta: ModelMeta, **params: Any) -> Any:
             raise TableNotFoundError(
                 f"{where}: table {meta.table!r} does not exist", table=meta.table
             ) from exc
-        raise DynamORMError(f"{where} failed: {exc}") from exc
+        raise RequestError(f"{where} failed: {exc}", code=code or None) from exc
 
 
 _OPERATION_NAMES = {

@@ -1,0 +1,213 @@
+"""Conditions over model fields: filters for reads, conditions for writes.
+
+A ``ConditionSet`` collects clauses joined by AND or OR in call order. AND
+binds tighter than OR (as in DynamoDB), so ``a``, ``or b``, ``c`` means
+``a OR (b AND c)``; use a group for anything else. Field paths are resolved
+to attribute names, and values compared with a field are encoded the way that
+field is stored (a datetime field compares against its RFC 3339 text, a TTL
+field against epoch seconds). The result is a clause for ``dynamorm.expr``;
+the same sets serve queries, conditional writes, update builders and (later)
+transactions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from dynamorm import marshal
+from dynamorm.errors import ValidationError
+from dynamorm.expr import And, Clause, Or, Raw
+from dynamorm.fields import FieldInfo
+from dynamorm.meta import ModelMeta
+from dynamorm.paths import codec_of, resolve_path
+
+__all__ = ["ConditionGroup", "ConditionSet", "Term", "encode_value", "make_term", "normalize_op"]
+
+_SIZE = re.compile(r"SIZE\s*(=|<>|!=|<=|>=|<|>)")
+_PLAIN_OPS = frozenset(
+    {"=", "<>", "<", "<=", ">", ">=", "BETWEEN", "IN", "BEGINS_WITH", "CONTAINS"}
+    | {"NOT_CONTAINS", "EXISTS", "NOT_EXISTS", "ATTRIBUTE_TYPE"}
+)
+# Operators whose value is (a collection of) the field's own type, so it is
+# encoded the way the field is stored.
+_ENCODED_OPS = frozenset({"=", "<>", "<", "<=", ">", ">=", "BETWEEN", "IN", "BEGINS_WITH"})
+_MAX_IN = 100
+
+
+def normalize_op(op: str) -> str:
+    """The canonical spelling of an operator (upper case, ``!=`` → ``<>``,
+    ``"size >"`` → ``"SIZE >"``); raises ``ValidationError`` when unknown."""
+    if not isinstance(op, str):
+        raise ValidationError(f"an operator must be a str, got {op!r}")
+    text = " ".join(op.split()).upper()
+    if text == "!=":
+        return "<>"
+    m = _SIZE.fullmatch(text)
+    if m is not None:
+        return "SIZE " + ("<>" if m.group(1) == "!=" else m.group(1))
+    if text not in _PLAIN_OPS:
+        raise ValidationError(f"unknown operator {op!r}")
+    return text
+
+
+class Term:
+    """One resolved ``field op value`` comparison."""
+
+    __slots__ = ("field", "op", "path", "segments", "value")
+
+    def __init__(
+        self, field: FieldInfo, path: str, segments: list[str | int], op: str, value: Any
+    ) -> None:
+        self.field = field
+        self.path = path
+        self.segments = segments
+        self.op = op
+        self.value = value
+
+    @property
+    def is_bare(self) -> bool:
+        """Whether the term compares a whole field (not a nested value)."""
+        return len(self.segments) == 1
+
+    def clause(self) -> Clause:
+        """The term as a ``dynamorm.expr`` clause."""
+        if self.op in ("EXISTS", "NOT_EXISTS"):
+            return (self.segments, self.op)
+        return (self.segments, self.op, self.value)
+
+
+def encode_value(meta: ModelMeta, f: FieldInfo, value: Any) -> Any:
+    """``value`` encoded as field ``f`` stores it, as a plain value again
+    (``marshal.deserialize`` of the wire value) for the expression compiler."""
+    if value is None:
+        return None
+    if f.info.kind == "datetime" and isinstance(value, str) and "ttl" not in f.roles:
+        return value  # already the stored text (e.g. a prefix or an RFC 3339 bound)
+    av = codec_of(meta).encode_field(f, value)
+    if av is None:  # an omit_empty field's empty value: compare it as given
+        return value
+    return marshal.deserialize(av)
+
+
+def make_term(meta: ModelMeta, path: str, op: str, value: Any = None) -> Term:
+    """Resolves ``path`` and encodes ``value`` for ``op``; ``ValidationError``
+    names the model and field on a bad operator or value."""
+    f, segments = resolve_path(meta, path)
+    try:
+        canonical = normalize_op(op)
+    except ValidationError as exc:
+        raise ValidationError(f"{meta.name}.{path}: {exc}") from None
+    if canonical in ("EXISTS", "NOT_EXISTS"):
+        return Term(f, path, segments, canonical, None)
+    encode = len(segments) == 1 and canonical in _ENCODED_OPS
+    if canonical == "BETWEEN":
+        if not isinstance(value, tuple | list) or len(value) != 2:
+            raise ValidationError(f"{meta.name}.{path}: BETWEEN takes a (low, high) pair")
+        value = tuple(encode_value(meta, f, v) if encode else v for v in value)
+    elif canonical == "IN":
+        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+            raise ValidationError(f"{meta.name}.{path}: IN takes an iterable of values")
+        items = list(value)
+        if not 1 <= len(items) <= _MAX_IN:
+            raise ValidationError(
+                f"{meta.name}.{path}: IN takes 1 to {_MAX_IN} values, got {len(items)}"
+            )
+        value = [encode_value(meta, f, v) if encode else v for v in items]
+    elif canonical == "BEGINS_WITH" and isinstance(value, str):
+        pass  # a prefix of the stored text, not a whole value of the field
+    elif encode:
+        value = encode_value(meta, f, value)
+    return Term(f, path, segments, canonical, value)
+
+
+class ConditionSet:
+    """Clauses joined by AND/OR in call order (AND binds tighter)."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[bool, Clause]] = []
+
+    def add(self, clause: Clause, *, either: bool = False) -> None:
+        """Adds ``clause``, ORed with what came before when ``either``."""
+        self.entries.append((either, clause))
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def copy(self) -> ConditionSet:
+        """An independent copy."""
+        out = ConditionSet()
+        out.entries = list(self.entries)
+        return out
+
+    def build(self) -> Clause | None:
+        """The whole set as one clause, or ``None`` when empty."""
+        if not self.entries:
+            return None
+        runs: list[list[Clause]] = []
+        for either, clause in self.entries:
+            if either or not runs:
+                runs.append([clause])
+            else:
+                runs[-1].append(clause)
+        groups: list[Clause] = [run[0] if len(run) == 1 else And(*run) for run in runs]
+        return groups[0] if len(groups) == 1 else Or(*groups)
+
+
+class ConditionGroup:
+    """The builder ``filter_group``/``or_filter_group`` (and the write-side
+    ``condition_group``) pass to your function: collect clauses with
+    ``filter``/``condition`` (AND) and ``or_filter``/``or_condition`` (OR);
+    they become one parenthesised group."""
+
+    __slots__ = ("_meta", "_set")
+
+    def __init__(self, meta: ModelMeta) -> None:
+        self._meta = meta
+        self._set = ConditionSet()
+
+    def filter(self, field: str, op: str, value: Any = None) -> ConditionGroup:
+        """ANDs ``field op value``."""
+        self._set.add(make_term(self._meta, field, op, value).clause())
+        return self
+
+    def or_filter(self, field: str, op: str, value: Any = None) -> ConditionGroup:
+        """ORs ``field op value``."""
+        self._set.add(make_term(self._meta, field, op, value).clause(), either=True)
+        return self
+
+    condition = filter
+    or_condition = or_filter
+
+    def group(self, fn: Callable[[ConditionGroup], object]) -> ConditionGroup:
+        """ANDs a nested group."""
+        self._set.add(build_group(self._meta, fn))
+        return self
+
+    def or_group(self, fn: Callable[[ConditionGroup], object]) -> ConditionGroup:
+        """ORs a nested group."""
+        self._set.add(build_group(self._meta, fn), either=True)
+        return self
+
+    filter_group = group
+    or_filter_group = or_group
+
+
+def build_group(meta: ModelMeta, fn: Callable[[ConditionGroup], object]) -> Clause:
+    """Runs ``fn`` on a fresh group and returns the group's clause."""
+    group = ConditionGroup(meta)
+    fn(group)
+    clause = group._set.build()
+    if clause is None:
+        raise ValidationError(f"{meta.name}: a condition group must add at least one clause")
+    return clause
+
+
+def raw_clause(text: str, values: Any = None, names: Any = None) -> Raw:
+    """A hand-written condition; it is validated by the core before sending."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError("a condition expression must be a non-empty str")
+    return Raw(text, dict(values) if values else None, dict(names) if names else None)

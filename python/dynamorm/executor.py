@@ -1,0 +1,119 @@
+"""The one place boto3 is called, and where its errors become dynamorm errors.
+
+Builders produce plain parameter dicts (``requests.py``); ``Executor.call``
+sends one request and maps failures (SPEC §10): no botocore exception leaves
+the library unwrapped, the original is kept as ``__cause__``, and every message
+names the operation and the model. ``Deadline`` is how long operations stop
+between requests (``db.with_timeout``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+from dynamorm.errors import (
+    ConditionFailedError,
+    DynamORMError,
+    OperationTimeoutError,
+    RequestError,
+    TableNotFoundError,
+    ValidationError,
+)
+
+__all__ = ["Deadline", "Executor", "Target"]
+
+_METHOD = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+class Target:
+    """What a request is about, for error messages and for building the item a
+    failed condition returns: the model class (or ``None``) and its table."""
+
+    __slots__ = ("model", "table")
+
+    def __init__(self, model: Any, table: str) -> None:
+        self.model = model
+        self.table = table
+
+    @property
+    def name(self) -> str:
+        """The model's class name (or the table name without a model)."""
+        return self.model.__name__ if self.model is not None else self.table
+
+
+class Deadline:
+    """A point in time (monotonic clock) after which long operations stop;
+    ``Deadline(None)`` never expires."""
+
+    __slots__ = ("at", "seconds")
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def expired(self) -> bool:
+        """Whether the deadline has passed."""
+        return self.at is not None and time.monotonic() >= self.at
+
+    def check(self, what: str, partial: Any) -> None:
+        """Raises ``OperationTimeoutError`` carrying ``partial`` when expired."""
+        if self.expired():
+            raise OperationTimeoutError(
+                f"{what}: stopped at the {self.seconds}s deadline; "
+                "the results so far are in .partial",
+                partial=partial,
+            )
+
+
+class Executor:
+    """Sends requests with a boto3 DynamoDB client (thread-safe, like the client)."""
+
+    __slots__ = ("client",)
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def call(self, operation: str, params: Mapping[str, Any], target: Target) -> dict[str, Any]:
+        """Sends ``operation`` (``"GetItem"``, ``"Query"``, ...) with ``params``
+        and returns the response; failures raise dynamorm errors."""
+        method = getattr(self.client, _METHOD.sub("_", operation).lower())
+        try:
+            response: dict[str, Any] = method(**params)
+        except ClientError as exc:
+            raise map_client_error(exc, operation, target) from exc
+        except ParamValidationError as exc:
+            raise ValidationError(f"{operation} on {target.name}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise RequestError(f"{operation} on {target.name} failed: {exc}") from exc
+        return response
+
+
+def map_client_error(exc: ClientError, operation: str, target: Target) -> DynamORMError:
+    """The dynamorm error for a botocore ``ClientError`` (the caller chains it)."""
+    error = exc.response.get("Error", {})
+    code = error.get("Code", "")
+    message = error.get("Message", str(exc))
+    where = f"{operation} on {target.name} (table {target.table!r})"
+    if code == "ConditionalCheckFailedException":
+        raw = exc.response.get("Item")
+        item: Any = None
+        if raw is not None and target.model is not None:
+            try:
+                item = target.model.from_item(raw)
+            except ValidationError:
+                # The stored item no longer fits the model; hand back the raw item
+                # rather than hiding the condition failure behind a decoding error.
+                item = raw
+        return ConditionFailedError(
+            f"{where}: the condition was not met", item=item, model=target.name
+        )
+    if code == "ResourceNotFoundException":
+        return TableNotFoundError(f"{where}: {message}", table=target.table)
+    if code == "ValidationException":
+        return ValidationError(f"{where}: {message}")
+    return RequestError(f"{where} failed with {code or 'an error'}: {message}", code=code or None)

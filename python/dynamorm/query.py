@@ -1,0 +1,468 @@
+"""``Query``: the fluent builder ``db.model(x)`` returns (SPEC §4, §5).
+
+Builder methods record state (``requests.QueryState``) and return the same
+``Query``; terminals turn the state into requests (``requests.py``), send them
+through the executor and read the responses (``responses.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from dynamorm import marshal
+from dynamorm.codec import format_timestamp
+from dynamorm.conditions import ConditionGroup, build_group, make_term, raw_clause
+from dynamorm.errors import ValidationError
+from dynamorm.executor import Deadline, Target
+from dynamorm.expr import Clause, UpdateAction
+from dynamorm.model import Model
+from dynamorm.page import Page
+from dynamorm.paths import codec_of, resolve_path
+from dynamorm.requests import (
+    QueryState,
+    delete_params,
+    key_of_instance,
+    key_of_where,
+    plan_read,
+    put_params,
+    scan_params,
+    sort_of,
+    update_params,
+)
+from dynamorm.responses import items_of, not_found, page_of
+from dynamorm.update import UpdateBuilder
+
+if TYPE_CHECKING:
+    from dynamorm.db import DB
+
+__all__ = ["Query"]
+
+M = TypeVar("M", bound=Model)
+
+
+class Query(Generic[M]):
+    """Reads and writes of one model: chain builders, then call a terminal."""
+
+    __slots__ = ("_db", "_state", "_target")
+
+    def __init__(self, db: DB, model: type[M] | M) -> None:
+        if isinstance(model, Model):
+            cls: type[Any] = type(model)
+            instance: Any = model
+        elif isinstance(model, type) and issubclass(model, Model):
+            cls, instance = model, None
+        else:
+            raise ValidationError(f"db.model() takes a Model class or instance, got {model!r}")
+        meta = cls.__dynamorm__
+        self._db = db
+        self._state = QueryState(meta=meta, instance=instance)
+        self._target = Target(cls, meta.table)
+
+    def __repr__(self) -> str:
+        return f"<Query {self._state.meta.name}>"
+
+    @property
+    def _name(self) -> str:
+        return self._state.meta.name
+
+    # -- read builders ----------------------------------------------------
+
+    def where(self, field: str, op: str, value: Any = None) -> Query[M]:
+        """Adds ``field op value``; key conditions choose the table or index,
+        the rest become filters."""
+        self._state.where.append(make_term(self._state.meta, field, op, value))
+        return self
+
+    def index(self, name: str) -> Query[M]:
+        """Reads from the secondary index ``name``."""
+        if name not in self._state.meta.indexes:
+            known = ", ".join(sorted(self._state.meta.indexes)) or "none"
+            raise ValidationError(f"{self._name} has no index {name!r} (indexes: {known})")
+        self._state.index = name
+        return self
+
+    def filter(self, field: str, op: str, value: Any = None) -> Query[M]:
+        """ANDs a filter ``field op value``."""
+        self._state.filters.add(make_term(self._state.meta, field, op, value).clause())
+        return self
+
+    def or_filter(self, field: str, op: str, value: Any = None) -> Query[M]:
+        """ORs a filter with the filters so far (AND binds tighter than OR)."""
+        term = make_term(self._state.meta, field, op, value)
+        self._state.filters.add(term.clause(), either=True)
+        return self
+
+    def filter_group(self, fn: Callable[[ConditionGroup], object]) -> Query[M]:
+        """ANDs a parenthesised group of filters that ``fn`` adds to the
+        builder it receives."""
+        self._state.filters.add(build_group(self._state.meta, fn))
+        return self
+
+    def or_filter_group(self, fn: Callable[[ConditionGroup], object]) -> Query[M]:
+        """ORs a parenthesised group of filters."""
+        self._state.filters.add(build_group(self._state.meta, fn), either=True)
+        return self
+
+    def order_by(self, field: str, direction: str = "ASC") -> Query[M]:
+        """Orders by the sort key ``field`` (``"ASC"`` or ``"DESC"``)."""
+        d = direction.upper() if isinstance(direction, str) else direction
+        if d not in ("ASC", "DESC"):
+            raise ValidationError(f"{self._name}.order_by: direction must be ASC or DESC")
+        self._state.order_field = resolve_path(self._state.meta, field)[0]
+        self._state.descending = d == "DESC"
+        return self
+
+    def limit(self, n: int) -> Query[M]:
+        """At most ``n`` items (the page size for ``all_paginated``)."""
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ValidationError(f"{self._name}.limit: expected a positive int, got {n!r}")
+        self._state.limit = n
+        return self
+
+    def select(self, *fields: str) -> Query[M]:
+        """Reads only these fields (the key is always read); others take
+        their defaults."""
+        for name in fields:
+            self._state.select.append(resolve_path(self._state.meta, name)[1])
+        return self
+
+    def consistent_read(self) -> Query[M]:
+        """Strongly consistent reads (not possible on a GSI)."""
+        self._state.consistent = True
+        return self
+
+    def cursor(self, token: str | None) -> Query[M]:
+        """Continues from a ``Page.next_cursor`` (``None`` starts over)."""
+        self._state.cursor = token or None
+        return self
+
+    def with_retry(self, max_retries: int, initial_delay: float = 0.1) -> Query[M]:
+        """Retry settings for this query's requests (used by the retry scheduler)."""
+        self._state.retry = (max_retries, initial_delay)
+        return self
+
+    def parallel_scan(self, segment: int, total_segments: int) -> Query[M]:
+        """Makes ``scan()`` read one segment of a parallel scan."""
+        if not 0 <= segment < total_segments:
+            raise ValidationError(
+                f"{self._name}.parallel_scan: need 0 <= segment < total_segments, "
+                f"got {segment} of {total_segments}"
+            )
+        self._state.segment = (segment, total_segments)
+        return self
+
+    # -- write conditions -------------------------------------------------
+
+    def if_not_exists(self) -> Query[M]:
+        """The write succeeds only if the item does not exist yet."""
+        return self.with_condition(self._state.meta.pk.name, "NOT_EXISTS")
+
+    def if_exists(self) -> Query[M]:
+        """The write succeeds only if the item exists."""
+        return self.with_condition(self._state.meta.pk.name, "EXISTS")
+
+    def with_condition(self, field: str, op: str, value: Any = None) -> Query[M]:
+        """ANDs the write condition ``field op value``."""
+        self._state.conditions.add(make_term(self._state.meta, field, op, value).clause())
+        return self
+
+    def or_condition(self, field: str, op: str, value: Any = None) -> Query[M]:
+        """ORs a write condition with the conditions so far."""
+        term = make_term(self._state.meta, field, op, value)
+        self._state.conditions.add(term.clause(), either=True)
+        return self
+
+    def condition_group(self, fn: Callable[[ConditionGroup], object]) -> Query[M]:
+        """ANDs a parenthesised group of write conditions built by ``fn``."""
+        self._state.conditions.add(build_group(self._state.meta, fn))
+        return self
+
+    def or_condition_group(self, fn: Callable[[ConditionGroup], object]) -> Query[M]:
+        """ORs a parenthesised group of write conditions."""
+        self._state.conditions.add(build_group(self._state.meta, fn), either=True)
+        return self
+
+    def with_condition_expression(
+        self,
+        expression: str,
+        values: Mapping[str, Any] | None = None,
+        names: Mapping[str, str] | None = None,
+    ) -> Query[M]:
+        """ANDs a hand-written condition; ``values`` are Python values. It is
+        validated before sending (``ExpressionError`` with the position)."""
+        self._state.conditions.add(raw_clause(expression, values, names))
+        return self
+
+    # -- reads ------------------------------------------------------------
+
+    def _deadline(self) -> Deadline:
+        return Deadline(self._db.timeout)
+
+    def _send(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        return self._db._executor.call(operation, params, self._target)
+
+    def first(self) -> M:
+        """The first matching item; ``ItemNotFoundError`` when there is none."""
+        state = self._state
+        plan = plan_read(state, "first", single=True)
+        if plan.operation == "GetItem":
+            item = self._send("GetItem", plan.params).get("Item")
+            if item is None:
+                raise not_found(state.meta, state.where, None)
+            found: M = codec_of(state.meta).from_item(item)
+            return found
+        params = dict(plan.params)
+        if "FilterExpression" not in params:
+            params["Limit"] = 1
+        while True:
+            response = self._send("Query", params)
+            items = items_of(state.meta, response)
+            if items:
+                return items[0]  # type: ignore[no-any-return]
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                raise not_found(state.meta, state.where, plan.index)
+            params["ExclusiveStartKey"] = last
+
+    def _collect(self, what: str, operation: str, params: dict[str, Any]) -> list[M]:
+        deadline = self._deadline()
+        limit = self._state.limit
+        items: list[M] = []
+        while True:
+            if limit is not None:
+                params["Limit"] = limit - len(items)
+            response = self._send(operation, params)
+            items.extend(items_of(self._state.meta, response))
+            last = response.get("LastEvaluatedKey")
+            if not last or (limit is not None and len(items) >= limit):
+                return items
+            deadline.check(f"{self._name}.{what}()", items)
+            params["ExclusiveStartKey"] = last
+
+    def all(self) -> list[M]:
+        """Every matching item (up to ``limit``), reading all pages."""
+        return self._collect("all", "Query", plan_read(self._state, "all").params)
+
+    def iter(self) -> Iterator[M]:
+        """Matching items, lazily: each page is requested when the caller
+        reaches it. On a deadline it raises ``OperationTimeoutError`` whose
+        ``partial`` is empty — every item read was already handed out."""
+        params = plan_read(self._state, "iter").params
+        deadline = self._deadline()
+        limit = self._state.limit
+        meta = self._state.meta
+        name = self._name
+
+        def pages() -> Iterator[M]:
+            given = 0
+            while True:
+                if limit is not None:
+                    params["Limit"] = limit - given
+                response = self._send("Query", params)
+                for item in items_of(meta, response):
+                    given += 1
+                    yield item
+                last = response.get("LastEvaluatedKey")
+                if not last or (limit is not None and given >= limit):
+                    return
+                deadline.check(f"{name}.iter()", [])
+                params["ExclusiveStartKey"] = last
+
+        return pages()
+
+    def all_paginated(self) -> Page[M]:
+        """One page (``limit`` items at most) and the cursor for the next."""
+        plan = plan_read(self._state, "all_paginated")
+        if self._state.limit is not None:
+            plan.params["Limit"] = self._state.limit
+        response = self._send("Query", plan.params)
+        return page_of(self._state.meta, response, plan.index, sort_of(self._state))
+
+    def count(self) -> int:
+        """The number of matching items (all pages; ``limit`` is ignored)."""
+        # A COUNT read takes no projection: plan it without select().
+        params = plan_read(replace(self._state, select=[]), "count").params
+        params["Select"] = "COUNT"
+        deadline = self._deadline()
+        total = 0
+        while True:
+            response = self._send("Query", params)
+            total += int(response.get("Count", 0))
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return total
+            deadline.check(f"{self._name}.count()", total)
+            params["ExclusiveStartKey"] = last
+
+    def scan(self) -> list[M]:
+        """Every item of the table (or index), with ``where``/filters applied
+        as a filter; one segment with ``parallel_scan``."""
+        return self._collect("scan", "Scan", scan_params(self._state))
+
+    def scan_all_segments(self, total_segments: int) -> list[M]:
+        """A parallel scan of every segment on ``total_segments`` threads."""
+        if not isinstance(total_segments, int) or total_segments < 1:
+            raise ValidationError(f"{self._name}.scan_all_segments: total_segments must be >= 1")
+        base = scan_params(self._state)
+        deadline = self._deadline()
+        meta = self._state.meta
+
+        def run(segment: int) -> tuple[list[M], bool]:
+            params = {**base, "Segment": segment, "TotalSegments": total_segments}
+            items: list[M] = []
+            while True:
+                response = self._send("Scan", params)
+                items.extend(items_of(meta, response))
+                last = response.get("LastEvaluatedKey")
+                if not last:
+                    return items, False
+                if deadline.expired():
+                    return items, True
+                params["ExclusiveStartKey"] = last
+
+        with ThreadPoolExecutor(max_workers=total_segments) as pool:
+            results = list(pool.map(run, range(total_segments)))
+        items = [item for part, _ in results for item in part]
+        if any(stopped for _, stopped in results):
+            deadline.check(f"{self._name}.scan_all_segments()", items)
+        return items
+
+    # -- writes -----------------------------------------------------------
+
+    def _bound(self, operation: str) -> Any:
+        obj = self._state.instance
+        if obj is None:
+            raise ValidationError(
+                f"{self._name}.{operation}() needs an instance: use db.model(instance)"
+            )
+        return obj
+
+    def _conditions(self) -> list[Clause]:
+        built = self._state.conditions.build()
+        return [] if built is None else [built]
+
+    def create(self) -> M:
+        """Writes the bound instance (PutItem), overwriting any item with the
+        same key unless a condition says otherwise. Sets ``created_at`` and
+        ``updated_at`` to now and ``version`` to 0 when empty."""
+        obj = self._bound("create")
+        meta = self._state.meta
+        now = _dt.datetime.now(_dt.UTC)
+        changes: dict[str, Any] = {}
+        for role in (meta.created_at, meta.updated_at):
+            if role is not None:
+                changes[role.name] = now
+        if meta.version is not None and not obj.__dict__.get(meta.version.name):
+            changes[meta.version.name] = 0
+        staged: Any = object.__new__(type(obj))
+        staged.__dict__.update(obj.__dict__, **changes)
+        params = put_params(meta, staged.to_item(), self._conditions())
+        self._send("PutItem", params)
+        obj.__dict__.update(changes)
+        return obj  # type: ignore[no-any-return]
+
+    def create_or_update(self) -> M:
+        """Writes the bound instance whether or not the item exists, keeping
+        an existing item's ``created_at`` and ``version``; the instance is
+        refreshed from what was stored."""
+        obj = self._bound("create_or_update")
+        meta = self._state.meta
+        codec = codec_of(meta)
+        now = format_timestamp(_dt.datetime.now(_dt.UTC))
+        actions: list[UpdateAction] = []
+        for f in meta.fields:
+            if f.roles & {"pk", "sk", "version", "created_at", "updated_at"}:
+                continue
+            av = codec.encode_field(f, obj.__dict__.get(f.name))
+            if av is None:
+                actions.append(("remove", [f.attr]))
+            else:
+                actions.append(("set", [f.attr], marshal.deserialize(av)))
+        if meta.created_at is not None:
+            actions.append(("set_if_not_exists", [meta.created_at.attr], now))
+        if meta.updated_at is not None:
+            actions.append(("set", [meta.updated_at.attr], now))
+        if meta.version is not None:
+            actions.append(("set_if_not_exists", [meta.version.attr], 0))
+        if not actions:
+            return self.create()
+        key = key_of_instance(meta, obj)
+        params = update_params(meta, key, actions, self._conditions(), "ALL_NEW")
+        response = self._send("UpdateItem", params)
+        stored = codec.from_item(response.get("Attributes", {}))
+        obj.__dict__.update(stored.__dict__)
+        return obj  # type: ignore[no-any-return]
+
+    def update(self, *fields: str) -> M:
+        """Writes the named fields of the bound instance (all non-key fields
+        when none are named) with UpdateItem. The item must exist. With a
+        version field it is optimistic: the stored version must equal the
+        instance's, and is incremented."""
+        obj = self._bound("update")
+        meta = self._state.meta
+        codec = codec_of(meta)
+        managed = {"version", "created_at", "updated_at"}
+        if fields:
+            chosen = []
+            for name in fields:
+                f = meta.field_named(name)
+                if f.roles & {"pk", "sk"}:
+                    raise ValidationError(
+                        f"{meta.name}.update(): {f.name!r} is a key attribute and cannot be updated"
+                    )
+                if not f.roles & managed:
+                    chosen.append(f)
+        else:
+            chosen = [f for f in meta.fields if not f.roles & ({"pk", "sk"} | managed)]
+        actions: list[UpdateAction] = []
+        for f in chosen:
+            av = codec.encode_field(f, obj.__dict__.get(f.name))
+            if av is None:
+                actions.append(("remove", [f.attr]))
+            else:
+                actions.append(("set", [f.attr], marshal.deserialize(av)))
+        changes: dict[str, Any] = {}
+        conditions = [*self._conditions(), ([meta.pk.attr], "EXISTS")]
+        now = _dt.datetime.now(_dt.UTC)
+        if meta.updated_at is not None:
+            actions.append(("set", [meta.updated_at.attr], format_timestamp(now)))
+            changes[meta.updated_at.name] = now
+        if meta.version is not None:
+            current = obj.__dict__.get(meta.version.name) or 0
+            conditions.append(([meta.version.attr], "=", current))
+            actions.append(("add", [meta.version.attr], 1))
+            changes[meta.version.name] = current + 1
+        params = update_params(meta, key_of_instance(meta, obj), actions, conditions)
+        self._send("UpdateItem", params)
+        obj.__dict__.update(changes)
+        return obj  # type: ignore[no-any-return]
+
+    def delete(self) -> None:
+        """Deletes the bound instance (or the item whose key ``where`` gives).
+        An instance with a non-zero version is deleted only at that version."""
+        meta = self._state.meta
+        obj = self._state.instance
+        conditions = self._conditions()
+        if obj is not None:
+            key = key_of_instance(meta, obj)
+            version = obj.__dict__.get(meta.version.name) if meta.version is not None else None
+            if meta.version is not None and version:
+                conditions.append(([meta.version.attr], "=", version))
+        else:
+            key = key_of_where(meta, self._state.where, "delete")
+        self._send("DeleteItem", delete_params(meta, key, conditions))
+
+    def update_builder(self) -> UpdateBuilder:
+        """An ``UpdateBuilder`` for the bound instance's item (or the item
+        whose key ``where`` gives), carrying this query's conditions."""
+        meta = self._state.meta
+        obj = self._state.instance
+        if obj is not None:
+            key = key_of_instance(meta, obj)
+        else:
+            key = key_of_where(meta, self._state.where, "update_builder")
+        return UpdateBuilder(meta, key, self._db._executor, self._state.conditions)

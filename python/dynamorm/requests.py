@@ -1,0 +1,370 @@
+"""Query and instance state → boto3 request parameters. No I/O.
+
+``QueryState`` is what a ``Query`` builder has collected. ``plan_read``
+decides how a read is served — GetItem, a Query on the table, or a Query on an
+index — from the ``where`` terms (SPEC §4): with no ``index()`` named, the
+table or index whose partition key is compared with ``=`` wins, preferring the
+one whose sort key also has a key condition (then the one whose sort key is the
+``order_by`` field); every other term becomes a filter. With no usable key
+condition it raises ``ValidationError`` naming the missing key: a read is
+never silently turned into a scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dynamorm import marshal
+from dynamorm.conditions import ConditionSet, Term
+from dynamorm.cursor import decode_cursor
+from dynamorm.errors import ValidationError
+from dynamorm.expr import And, Clause, UpdateAction, compile_request
+from dynamorm.fields import FieldInfo
+from dynamorm.meta import IndexInfo, ModelMeta
+from dynamorm.paths import codec_of
+
+__all__ = [
+    "KeyChoice",
+    "QueryState",
+    "ReadPlan",
+    "choose_keys",
+    "delete_params",
+    "key_of_instance",
+    "key_of_where",
+    "plan_read",
+    "put_params",
+    "scan_params",
+    "sort_of",
+    "start_key",
+    "update_params",
+]
+
+_KEY_OPS = frozenset({"=", "<", "<=", ">", ">=", "BETWEEN", "BEGINS_WITH"})
+_RETURN_VALUES = frozenset({"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"})
+
+
+@dataclass(slots=True)
+class QueryState:
+    """Everything a ``Query`` has been told, as plain data."""
+
+    meta: ModelMeta
+    instance: Any = None
+    where: list[Term] = field(default_factory=list)
+    filters: ConditionSet = field(default_factory=ConditionSet)
+    conditions: ConditionSet = field(default_factory=ConditionSet)
+    index: str | None = None
+    order_field: FieldInfo | None = None
+    descending: bool | None = None
+    limit: int | None = None
+    select: list[list[str | int]] = field(default_factory=list)
+    consistent: bool = False
+    cursor: str | None = None
+    retry: tuple[int, float] | None = None
+    segment: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyChoice:
+    """The table (``index is None``) or index a read uses, its key terms and
+    the terms left over for the filter."""
+
+    index: IndexInfo | None
+    pk: Term
+    sk: Term | None
+    rest: tuple[Term, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadPlan:
+    """A read request: ``operation`` is ``"GetItem"`` or ``"Query"``."""
+
+    operation: str
+    index: str | None
+    params: dict[str, Any]
+
+
+def _candidates(state: QueryState) -> list[tuple[IndexInfo | None, FieldInfo, FieldInfo | None]]:
+    meta = state.meta
+    if state.index is not None:
+        info = meta.indexes.get(state.index)
+        if info is None:
+            known = ", ".join(sorted(meta.indexes)) or "none"
+            raise ValidationError(f"{meta.name} has no index {state.index!r} (indexes: {known})")
+        return [(info, info.pk, info.sk)]
+    out: list[tuple[IndexInfo | None, FieldInfo, FieldInfo | None]] = [(None, meta.pk, meta.sk)]
+    out.extend((info, info.pk, info.sk) for info in meta.indexes.values())
+    return out
+
+
+def choose_keys(state: QueryState, operation: str) -> KeyChoice:
+    """Picks the table or index serving the ``where`` terms (see the module
+    docstring); ``operation`` names the terminal in error messages."""
+    best: tuple[float, KeyChoice] | None = None
+    for info, pk, sk in _candidates(state):
+        pk_term = next(
+            (t for t in state.where if t.is_bare and t.field is pk and t.op == "="), None
+        )
+        if pk_term is None:
+            continue
+        sk_term = None
+        if sk is not None:
+            sk_term = next(
+                (t for t in state.where if t.is_bare and t.field is sk and t.op in _KEY_OPS), None
+            )
+        score = 1.0 + (1.0 if sk_term is not None else 0.0)
+        if state.order_field is not None and sk is state.order_field:
+            score += 0.5
+        rest = tuple(t for t in state.where if t is not pk_term and t is not sk_term)
+        if best is None or score > best[0]:
+            best = (score, KeyChoice(info, pk_term, sk_term, rest))
+    if best is None:
+        raise ValidationError(_missing_key_message(state, operation))
+    choice = best[1]
+    order = state.order_field
+    key_sk = choice.index.sk if choice.index is not None else state.meta.sk
+    if order is not None and order is not key_sk:
+        where = f"index {choice.index.name!r}" if choice.index else "the table"
+        raise ValidationError(
+            f"{state.meta.name}.{operation}(): order_by({order.name!r}) needs a sort key, "
+            f"but the sort key of {where} is "
+            f"{repr(key_sk.name) if key_sk is not None else 'absent'}"
+        )
+    if state.consistent and choice.index is not None and choice.index.type == "GSI":
+        raise ValidationError(
+            f"{state.meta.name}.{operation}(): consistent_read() is not possible on "
+            f"global secondary index {choice.index.name!r}"
+        )
+    return choice
+
+
+def _missing_key_message(state: QueryState, operation: str) -> str:
+    meta = state.meta
+    if state.index is not None:
+        info = meta.indexes[state.index]
+        return (
+            f"{meta.name}.{operation}(): no key condition for index {state.index!r}: "
+            f"where({info.pk.name!r}, '=', ...) is missing; use scan() to read without a key"
+        )
+    alternatives = "".join(
+        f", or {info.pk.name!r} for index {name!r}" for name, info in meta.indexes.items()
+    )
+    return (
+        f"{meta.name}.{operation}(): no key condition: where({meta.pk.name!r}, '=', ...) "
+        f"is missing (partition key{alternatives}); use scan() to read without a key"
+    )
+
+
+def _projection(state: QueryState) -> list[list[str | int]] | None:
+    if not state.select:
+        return None
+    paths = list(state.select)
+    for attr in state.meta.key_attrs:
+        if [attr] not in paths:
+            paths.append([attr])
+    return paths
+
+
+def _filter_clauses(terms: Sequence[Term], filters: ConditionSet) -> list[Clause] | None:
+    clauses: list[Clause] = [t.clause() for t in terms]
+    built = filters.build()
+    if built is not None:
+        clauses.append(built)
+    return clauses or None
+
+
+def sort_of(state: QueryState) -> str | None:
+    """The sort order a cursor records: ``None`` when ``order_by`` was not used."""
+    if state.descending is None:
+        return None
+    return "DESC" if state.descending else "ASC"
+
+
+def start_key(state: QueryState, index: str | None) -> dict[str, Any] | None:
+    """The ``ExclusiveStartKey`` of the state's cursor, checked against the
+    index and sort order of this read (``ValidationError`` on a mismatch)."""
+    if state.cursor is None:
+        return None
+    meta = state.meta
+    cursor = decode_cursor(state.cursor)
+    if (cursor.index or None) != index:
+        raise ValidationError(
+            f"{meta.name}: the cursor was taken on "
+            f"{repr(cursor.index) if cursor.index else 'the table'}, but this read uses "
+            f"{repr(index) if index else 'the table'}"
+        )
+    if (cursor.sort or "ASC") != (sort_of(state) or "ASC"):
+        raise ValidationError(
+            f"{meta.name}: the cursor was taken in {cursor.sort or 'ASC'} order, "
+            f"but this read is {sort_of(state) or 'ASC'}"
+        )
+    missing = [a for a in meta.key_attrs if a not in cursor.last_key]
+    if missing:
+        raise ValidationError(
+            f"{meta.name}: the cursor does not belong to this model (no key attribute "
+            f"{', '.join(map(repr, missing))})"
+        )
+    return cursor.last_key
+
+
+def plan_read(state: QueryState, operation: str, *, single: bool = False) -> ReadPlan:
+    """The request for a read. ``single`` (``first()``) allows GetItem, used
+    when the full primary key is given with ``=``, no index is named and
+    nothing else constrains the item."""
+    meta = state.meta
+    choice = choose_keys(state, operation)
+    index = choice.index.name if choice.index is not None else None
+    projection = _projection(state)
+    if (
+        single
+        and index is None
+        and (meta.sk is None or (choice.sk is not None and choice.sk.op == "="))
+        and not choice.rest
+        and not state.filters
+        and state.cursor is None
+    ):
+        key = {choice.pk.segments[0]: marshal.serialize(choice.pk.value)}
+        if choice.sk is not None:
+            key[str(choice.sk.segments[0])] = marshal.serialize(choice.sk.value)
+        params: dict[str, Any] = {"TableName": meta.table, "Key": key}
+        if projection is not None:
+            params.update(compile_request(projection=projection).to_params())
+        if state.consistent:
+            params["ConsistentRead"] = True
+        return ReadPlan("GetItem", None, params)
+    key_clauses: list[Clause] = [choice.pk.clause()]
+    if choice.sk is not None:
+        key_clauses.append(choice.sk.clause())
+    compiled = compile_request(
+        key_condition=key_clauses,
+        filter=_filter_clauses(choice.rest, state.filters),
+        projection=projection,
+    )
+    params = {"TableName": meta.table, **compiled.to_params()}
+    if index is not None:
+        params["IndexName"] = index
+    if state.descending:
+        params["ScanIndexForward"] = False
+    if state.consistent:
+        params["ConsistentRead"] = True
+    start = start_key(state, index)
+    if start is not None:
+        params["ExclusiveStartKey"] = start
+    return ReadPlan("Query", index, params)
+
+
+def scan_params(state: QueryState) -> dict[str, Any]:
+    """The Scan request: every ``where`` term and filter becomes the filter."""
+    meta = state.meta
+    if state.index is not None and state.index not in meta.indexes:
+        _candidates(state)  # raises the unknown-index error
+    info = meta.indexes.get(state.index) if state.index is not None else None
+    if state.consistent and info is not None and info.type == "GSI":
+        raise ValidationError(
+            f"{meta.name}.scan(): consistent_read() is not possible on "
+            f"global secondary index {info.name!r}"
+        )
+    compiled = compile_request(
+        filter=_filter_clauses(state.where, state.filters), projection=_projection(state)
+    )
+    params: dict[str, Any] = {"TableName": meta.table, **compiled.to_params()}
+    if state.index is not None:
+        params["IndexName"] = state.index
+    if state.consistent:
+        params["ConsistentRead"] = True
+    if state.segment is not None:
+        params["Segment"], params["TotalSegments"] = state.segment
+    start = start_key(state, state.index)
+    if start is not None:
+        params["ExclusiveStartKey"] = start
+    return params
+
+
+# -- writes -------------------------------------------------------------------
+
+
+def key_of_instance(meta: ModelMeta, obj: Any) -> dict[str, dict[str, Any]]:
+    """The primary key of a model instance in DynamoDB JSON."""
+    codec = codec_of(meta)
+    key: dict[str, dict[str, Any]] = {}
+    for f in meta.key_fields:
+        av = codec.encode_field(f, obj.__dict__.get(f.name))
+        if av is None:
+            raise ValidationError(f"{meta.name}.{f.name}: a key attribute needs a value")
+        key[f.attr] = av
+    return key
+
+
+def key_of_where(meta: ModelMeta, where: Sequence[Term], operation: str) -> dict[str, Any]:
+    """The primary key given by ``where(key, "=", value)`` terms."""
+    key: dict[str, Any] = {}
+    for f in meta.key_fields:
+        term = next((t for t in where if t.is_bare and t.field is f and t.op == "="), None)
+        if term is None:
+            raise ValidationError(
+                f"{meta.name}.{operation}(): needs the full primary key: "
+                f"where({f.name!r}, '=', ...) is missing"
+            )
+        key[f.attr] = marshal.serialize(term.value)
+    extra = [t.path for t in where if t.field not in meta.key_fields or t.op != "="]
+    if extra:
+        raise ValidationError(
+            f"{meta.name}.{operation}(): where() may only give the primary key here; "
+            f"use with_condition() for {', '.join(map(repr, extra))}"
+        )
+    return key
+
+
+def _with_condition(params: dict[str, Any], compiled_params: dict[str, Any]) -> dict[str, Any]:
+    params.update(compiled_params)
+    if "ConditionExpression" in params:
+        # The item's state at the failure comes back in the error (SPEC §5).
+        params["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return params
+
+
+def _condition(clauses: Sequence[Clause]) -> list[Clause] | None:
+    return [And(*clauses)] if clauses else None
+
+
+def put_params(
+    meta: ModelMeta, item: dict[str, Any], conditions: Sequence[Clause] = ()
+) -> dict[str, Any]:
+    """A PutItem request for ``item`` (DynamoDB JSON) with ANDed ``conditions``."""
+    compiled = compile_request(condition=_condition(conditions))
+    return _with_condition({"TableName": meta.table, "Item": item}, compiled.to_params())
+
+
+def update_params(
+    meta: ModelMeta,
+    key: dict[str, Any],
+    actions: Sequence[UpdateAction],
+    conditions: Sequence[Clause] = (),
+    return_values: str | None = None,
+) -> dict[str, Any]:
+    """An UpdateItem request; an action on a key attribute or two actions on
+    overlapping paths raise ``ValidationError`` here, before sending."""
+    if not actions:
+        raise ValidationError(f"{meta.name}: an update needs at least one action")
+    compiled = compile_request(
+        update=list(actions), condition=_condition(conditions), key_attributes=meta.key_attrs
+    )
+    params = _with_condition({"TableName": meta.table, "Key": key}, compiled.to_params())
+    if return_values is not None:
+        rv = return_values.upper()
+        if rv not in _RETURN_VALUES:
+            raise ValidationError(
+                f"{meta.name}: return_values must be one of {sorted(_RETURN_VALUES)}, "
+                f"got {return_values!r}"
+            )
+        params["ReturnValues"] = rv
+    return params
+
+
+def delete_params(
+    meta: ModelMeta, key: dict[str, Any], conditions: Sequence[Clause] = ()
+) -> dict[str, Any]:
+    """A DeleteItem request with ANDed ``conditions``."""
+    compiled = compile_request(condition=_condition(conditions))
+    return _with_condition({"TableName": meta.table, "Key": key}, compiled.to_params())

@@ -1,0 +1,49 @@
+"""boto3 responses → model instances, pages and errors. No I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dynamorm.conditions import Term
+from dynamorm.cursor import encode_cursor
+from dynamorm.errors import ItemNotFoundError
+from dynamorm.meta import ModelMeta
+from dynamorm.page import Page
+from dynamorm.paths import codec_of
+
+__all__ = ["items_of", "next_cursor", "not_found", "page_of"]
+
+
+def items_of(meta: ModelMeta, response: Mapping[str, Any]) -> list[Any]:
+    """The model instances of a Query/Scan response's ``Items``."""
+    from_item = codec_of(meta).from_item
+    return [from_item(item) for item in response.get("Items", ())]
+
+
+def next_cursor(response: Mapping[str, Any], index: str | None, sort: str | None) -> str | None:
+    """The cursor for the page after ``response`` (``None`` on the last page)."""
+    last = response.get("LastEvaluatedKey")
+    if not last:
+        return None
+    return encode_cursor(last, index=index, sort=sort)
+
+
+def page_of(
+    meta: ModelMeta, response: Mapping[str, Any], index: str | None, sort: str | None
+) -> Page[Any]:
+    """A ``Page`` for one Query/Scan response."""
+    items = items_of(meta, response)
+    return Page(
+        items=items,
+        next_cursor=next_cursor(response, index, sort),
+        count=int(response.get("Count", len(items))),
+        scanned_count=int(response.get("ScannedCount", len(items))),
+    )
+
+
+def not_found(meta: ModelMeta, where: list[Term], index: str | None) -> ItemNotFoundError:
+    """The error ``first()`` raises, naming the model and the key looked up."""
+    shown = ", ".join(f"{t.path} {t.op} {t.value!r}" for t in where) or "no conditions"
+    on = f" on index {index!r}" if index else ""
+    return ItemNotFoundError(f"{meta.name}: no item matches {shown}{on}")

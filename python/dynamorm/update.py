@@ -1,0 +1,184 @@
+"""The update builder (SPEC §6).
+
+``db.model(Account).where("id", "=", "a1").update_builder()`` collects update
+actions and conditions, compiles them into one UpdateItem request and sends it
+on ``execute()``. ``to_params()`` returns that request without sending it, so
+a transaction can take it as is. Values set on a whole field are encoded the
+way the field is stored; ``updated_at`` is set to now unless you set it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from dynamorm.codec import format_timestamp
+from dynamorm.conditions import ConditionGroup, ConditionSet, build_group, encode_value, make_term
+from dynamorm.errors import ValidationError
+from dynamorm.executor import Executor, Target
+from dynamorm.expr import Clause, UpdateAction
+from dynamorm.meta import ModelMeta
+from dynamorm.paths import codec_of, resolve_path
+from dynamorm.requests import update_params
+
+__all__ = ["UpdateBuilder"]
+
+
+class UpdateBuilder:
+    """Update actions and conditions for one item; every method returns the
+    builder for chaining."""
+
+    def __init__(
+        self,
+        meta: ModelMeta,
+        key: dict[str, Any],
+        executor: Executor | None = None,
+        conditions: ConditionSet | None = None,
+    ) -> None:
+        self._meta = meta
+        self._key = key
+        self._executor = executor
+        self._actions: list[UpdateAction] = []
+        self._touched: set[str] = set()
+        self._conditions = conditions.copy() if conditions is not None else ConditionSet()
+        self._return_values: str | None = None
+
+    # -- actions ----------------------------------------------------------
+
+    def _path(self, field: str) -> tuple[list[str | int], Any]:
+        f, segments = resolve_path(self._meta, field)
+        self._touched.add(f.name)
+        return segments, f
+
+    def _action(self, name: str, field: str, *rest: Any, encode: bool = False) -> UpdateBuilder:
+        segments, f = self._path(field)
+        if encode and len(segments) == 1:
+            rest = (encode_value(self._meta, f, rest[0]),)
+        self._actions.append((name, segments, *rest))
+        return self
+
+    def set(self, field: str, value: Any) -> UpdateBuilder:
+        """``SET field = value``."""
+        return self._action("set", field, value, encode=True)
+
+    def set_if_not_exists(self, field: str, value: Any) -> UpdateBuilder:
+        """``SET field = if_not_exists(field, value)``."""
+        return self._action("set_if_not_exists", field, value, encode=True)
+
+    def add(self, field: str, value: Any) -> UpdateBuilder:
+        """``ADD field value``: adds to a number, or elements to a set."""
+        return self._action("add", field, value)
+
+    def increment(self, field: str, by: int | float = 1) -> UpdateBuilder:
+        """Adds ``by`` to a number (0 when absent)."""
+        return self._action("increment", field, by)
+
+    def decrement(self, field: str, by: int | float = 1) -> UpdateBuilder:
+        """Subtracts ``by`` from a number (0 when absent)."""
+        return self._action("decrement", field, by)
+
+    def remove(self, field: str) -> UpdateBuilder:
+        """``REMOVE field``."""
+        return self._action("remove", field)
+
+    def delete(self, field: str, elements: Iterable[Any]) -> UpdateBuilder:
+        """``DELETE field elements``: removes elements from a set."""
+        return self._action("delete", field, set(elements))
+
+    def append_to_list(self, field: str, items: Iterable[Any]) -> UpdateBuilder:
+        """Appends ``items`` to a list (created when absent)."""
+        return self._action("append_to_list", field, list(items))
+
+    def prepend_to_list(self, field: str, items: Iterable[Any]) -> UpdateBuilder:
+        """Prepends ``items`` to a list (created when absent)."""
+        return self._action("prepend_to_list", field, list(items))
+
+    def remove_from_list_at(self, field: str, index: int) -> UpdateBuilder:
+        """Removes the list element at ``index``."""
+        return self._action("remove_from_list_at", field, index)
+
+    def set_list_element(self, field: str, index: int, value: Any) -> UpdateBuilder:
+        """Sets the list element at ``index``."""
+        return self._action("set_list_element", field, index, value)
+
+    # -- conditions -------------------------------------------------------
+
+    def condition(self, field: str, op: str, value: Any = None) -> UpdateBuilder:
+        """ANDs the condition ``field op value``."""
+        self._conditions.add(make_term(self._meta, field, op, value).clause())
+        return self
+
+    def or_condition(self, field: str, op: str, value: Any = None) -> UpdateBuilder:
+        """ORs the condition ``field op value`` with the conditions so far."""
+        self._conditions.add(make_term(self._meta, field, op, value).clause(), either=True)
+        return self
+
+    def condition_group(self, fn: Callable[[ConditionGroup], object]) -> UpdateBuilder:
+        """ANDs a parenthesised group built by ``fn``."""
+        self._conditions.add(build_group(self._meta, fn))
+        return self
+
+    def or_condition_group(self, fn: Callable[[ConditionGroup], object]) -> UpdateBuilder:
+        """ORs a parenthesised group built by ``fn``."""
+        self._conditions.add(build_group(self._meta, fn), either=True)
+        return self
+
+    def condition_exists(self, field: str | None = None) -> UpdateBuilder:
+        """Requires ``field`` to exist (without a field: the item exists)."""
+        return self.condition(field or self._meta.pk.name, "EXISTS")
+
+    def condition_not_exists(self, field: str | None = None) -> UpdateBuilder:
+        """Requires ``field`` to be absent (without a field: no such item yet)."""
+        return self.condition(field or self._meta.pk.name, "NOT_EXISTS")
+
+    def condition_version(self, version: int) -> UpdateBuilder:
+        """Requires the version field to equal ``version`` and adds 1 to it in
+        the same request (optimistic locking)."""
+        v = self._meta.version
+        if v is None:
+            raise ValidationError(f"{self._meta.name} has no version field")
+        self.condition(v.name, "=", version)
+        return self._action("add", v.name, 1)
+
+    def return_values(self, which: str) -> UpdateBuilder:
+        """What ``execute()`` returns: ``"NONE"``, ``"ALL_OLD"``,
+        ``"UPDATED_OLD"``, ``"ALL_NEW"`` or ``"UPDATED_NEW"``."""
+        self._return_values = which
+        return self
+
+    # -- output -----------------------------------------------------------
+
+    def conditions(self) -> list[Clause]:
+        """The conditions, as ``dynamorm.expr`` clauses (ANDed)."""
+        built = self._conditions.build()
+        return [] if built is None else [built]
+
+    def actions(self) -> list[UpdateAction]:
+        """The update actions, including the ``updated_at`` timestamp."""
+        actions = list(self._actions)
+        stamp = self._meta.updated_at
+        if stamp is not None and stamp.name not in self._touched:
+            now = format_timestamp(_dt.datetime.now(_dt.UTC))
+            actions.append(("set", [stamp.attr], now))
+        return actions
+
+    def to_params(self) -> dict[str, Any]:
+        """The UpdateItem request parameters, without sending anything."""
+        return update_params(
+            self._meta, self._key, self.actions(), self.conditions(), self._return_values
+        )
+
+    def execute(self) -> Any:
+        """Sends the update; returns the model built from the returned
+        attributes when ``return_values`` asked for some, else ``None``."""
+        if self._executor is None:
+            raise ValidationError(f"{self._meta.name}: this update builder cannot send requests")
+        params = self.to_params()
+        response = self._executor.call(
+            "UpdateItem", params, Target(self._meta.cls, self._meta.table)
+        )
+        attributes = response.get("Attributes")
+        if not attributes or params.get("ReturnValues", "NONE") == "NONE":
+            return None
+        return codec_of(self._meta).from_item(attributes)

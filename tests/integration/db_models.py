@@ -1,0 +1,152 @@
+"""Shared helpers for the DB integration tests (no tests here): model
+definitions on fresh tables, tables built from a model's keys and indexes, and
+a recorder of the operations a client sends."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import boto3
+from dynamorm import DB, Model, field
+from dynamorm.meta import KEY_KINDS
+
+
+class Recorder:
+    """Records the name of every operation a boto3 client sends (botocore's
+    ``before-call`` event) and its API parameters (``before-parameter-build``);
+    the real request still goes out."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.ops: list[str] = []
+        self.params: list[dict[str, Any]] = []
+        client.meta.events.register("before-call.dynamodb.*", self._record_op)
+        client.meta.events.register("before-parameter-build.dynamodb.*", self._record_params)
+
+    def _record_op(self, model: Any, **_: Any) -> None:
+        self.ops.append(model.name)
+
+    def _record_params(self, params: Any, **_: Any) -> None:
+        self.params.append(dict(params))
+
+    def clear(self) -> None:
+        self.ops.clear()
+        self.params.clear()
+
+
+def new_client(endpoint: str) -> Any:
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def create_table_for(client: Any, model: type[Model]) -> None:
+    """Creates the table of ``model`` (keys, GSIs, LSIs) with the raw client."""
+    meta = model.__dynamorm__
+    attrs: dict[str, str] = {}
+
+    def key_schema(pk: Any, sk: Any) -> list[dict[str, str]]:
+        out = [{"AttributeName": pk.attr, "KeyType": "HASH"}]
+        attrs[pk.attr] = KEY_KINDS[pk.info.kind]
+        if sk is not None:
+            out.append({"AttributeName": sk.attr, "KeyType": "RANGE"})
+            attrs[sk.attr] = KEY_KINDS[sk.info.kind]
+        return out
+
+    params: dict[str, Any] = {
+        "TableName": meta.table,
+        "KeySchema": key_schema(meta.pk, meta.sk),
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    gsis = [
+        {
+            "IndexName": i.name,
+            "KeySchema": key_schema(i.pk, i.sk),
+            "Projection": {"ProjectionType": "ALL"},
+        }
+        for i in meta.indexes.values()
+        if i.type == "GSI"
+    ]
+    lsis = [
+        {
+            "IndexName": i.name,
+            "KeySchema": key_schema(i.pk, i.sk),
+            "Projection": {"ProjectionType": "ALL"},
+        }
+        for i in meta.indexes.values()
+        if i.type == "LSI"
+    ]
+    if gsis:
+        params["GlobalSecondaryIndexes"] = gsis
+    if lsis:
+        params["LocalSecondaryIndexes"] = lsis
+    params["AttributeDefinitions"] = [
+        {"AttributeName": a, "AttributeType": t} for a, t in attrs.items()
+    ]
+    client.create_table(**params)
+    client.get_waiter("table_exists").wait(
+        TableName=meta.table, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100}
+    )
+
+
+def define_user(table: str) -> Any:
+    class User(Model, table=table):
+        id: str = field(pk=True)
+        email: str = field(sk=True)
+        name: str = ""
+        status: str = field(default="active", gsi_pk="status-index")
+        score: int = field(default=0, gsi_sk="status-index")
+        rank: int = field(default=0, lsi="rank-index")
+        created: datetime = field(created_at=True)
+        updated: datetime = field(updated_at=True)
+        version: int = field(version=True)
+        expires: datetime | None = field(ttl=True, default=None)
+        tags: set[str] = field(default_factory=set, omit_empty=True)
+        counts: set[int] = field(default_factory=set)
+        profile: dict[str, Any] = field(default_factory=dict, attr="Profile")
+        ratio: float = 0.0
+        amount: Decimal = Decimal("0")
+        nick: str = field(default="", omit_empty=True)
+        data: bytes | None = None
+        items: list[Any] = field(default_factory=list)
+
+    return User
+
+
+class Env:
+    """A ``DB`` on its own client (with a recorder) and a ``User`` model on a
+    fresh table."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        self.client = new_client(endpoint)
+        self.recorder = Recorder(self.client)
+        self.db = DB(client=self.client)
+        self.table = f"users-{uuid.uuid4().hex[:10]}"
+        self.User = define_user(self.table)
+        create_table_for(self.client, self.User)
+        self.recorder.clear()
+
+    def raw(self, id: str, email: str) -> dict[str, Any]:
+        """The stored item, read with a plain boto3 get_item."""
+        out = self.client.get_item(
+            TableName=self.table, Key={"id": {"S": id}, "email": {"S": email}}
+        )
+        item: dict[str, Any] = out.get("Item", {})
+        return item
+
+
+def env_for(endpoint: str) -> Iterator[Env]:
+    """The body of each test module's ``env`` fixture: an ``Env`` whose table
+    is deleted afterwards."""
+    e = Env(endpoint)
+    yield e
+    e.client.delete_table(TableName=e.table)
