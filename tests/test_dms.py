@@ -431,8 +431,7 @@ def test_each_rule_is_enforced_naming_model_and_attribute(change: Any, message: 
         load_dms(text)
 
 
-def test_camel_case_convention_allows_pk_and_sk_only_in_capitals(
-) -> None:
+def test_camel_case_convention_allows_pk_and_sk_only_in_capitals() -> None:
     text = INVOICE.read_text()
     load_dms(text)  # PK and SK are allowed
     with pytest.raises(
