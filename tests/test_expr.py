@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from decimal import Decimal
 from typing import Any
@@ -137,6 +138,86 @@ def test_output_is_deterministic() -> None:
         expr.Or(("c", "<", 3), ("a", ">", 0)),
     ]
     assert expr.compile_condition(clauses) == expr.compile_condition(clauses)
+
+
+def test_compiled_is_a_frozen_value() -> None:
+    c = expr.compile_condition([("a", "=", 1)])
+    assert type(c) is expr.Compiled
+    assert repr(c) == (
+        "Compiled(expression='#n0 = :v0', names={'#n0': 'a'}, values={':v0': {'N': '1'}})"
+    )
+    same = expr.Compiled("#n0 = :v0", {"#n0": "a"}, {":v0": {"N": "1"}})
+    assert c == same
+    assert (c != same) is False
+    assert c != expr.Compiled("#n0 = :v0", {"#n0": "b"}, {":v0": {"N": "1"}})
+    as_tuple: object = ("#n0 = :v0", {"#n0": "a"}, {":v0": {"N": "1"}})
+    assert c != as_tuple
+    empty = expr.Compiled("#a")
+    assert (empty.expression, empty.names, empty.values) == ("#a", {}, {})
+    with pytest.raises(AttributeError):
+        c.expression = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        hash(c)
+    assert pickle.loads(pickle.dumps(c)) == c
+    match c:
+        case expr.Compiled(text, names, values):
+            assert (text, names, values) == (c.expression, c.names, c.values)
+
+
+def test_compiled_request_is_a_frozen_value() -> None:
+    r = expr.compile_request(projection=["a"], condition=[("b", "=", 1)])
+    assert type(r) is expr.CompiledRequest
+    assert repr(r) == (
+        "CompiledRequest(key_condition=None, filter=None, condition='#n0 = :v0', update=None, "
+        "projection='#n1', names={'#n0': 'b', '#n1': 'a'}, values={':v0': {'N': '1'}})"
+    )
+    same = expr.CompiledRequest(
+        condition="#n0 = :v0",
+        projection="#n1",
+        names={"#n0": "b", "#n1": "a"},
+        values={":v0": {"N": "1"}},
+    )
+    assert r == same
+    assert r != expr.CompiledRequest(condition="#n0 = :v0", projection="#n1")
+    assert r != expr.CompiledRequest(
+        filter="#n0 = :v0", projection="#n1", names=r.names, values=r.values
+    )
+    params = r.to_params()
+    assert params == {
+        "ConditionExpression": "#n0 = :v0",
+        "ProjectionExpression": "#n1",
+        "ExpressionAttributeNames": {"#n0": "b", "#n1": "a"},
+        "ExpressionAttributeValues": {":v0": {"N": "1"}},
+    }
+    assert params["ExpressionAttributeNames"] is r.names
+    empty = expr.CompiledRequest()
+    assert empty.to_params() == {} and empty.names == {} and empty.key_condition is None
+    with pytest.raises(AttributeError):
+        r.filter = "x"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(r)) == r
+    match r:
+        case expr.CompiledRequest(None, None, condition, None, projection):
+            assert (condition, projection) == (r.condition, r.projection)
+        case _:
+            pytest.fail("positional pattern did not match")
+
+
+def test_every_kind_compiles_to_compiled() -> None:
+    for c in (
+        expr.compile_key_condition([("pk", "=", "p")]),
+        expr.compile_update([("set", "a", 1)], key_attributes=["pk"]),
+        expr.compile_projection(["a", "b.c"]),
+    ):
+        assert isinstance(c, expr.Compiled) and c.expression.startswith(("#n0", "SET"))
+
+
+def test_names_are_plain_str_whatever_the_path_type() -> None:
+    class Name(str):
+        pass
+
+    c = expr.compile_condition([(Name("status"), "=", 1), ("status", "<", 3), ("b.c", "=", 2)])
+    assert c.names == {"#n0": "status", "#n1": "b", "#n2": "c"}
+    assert all(type(name) is str for name in c.names.values())
 
 
 def test_merging_with_caller_placeholders_never_collides() -> None:

@@ -24,10 +24,11 @@ condition + filter + projection, or update + condition) into one shared
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, TypeAlias
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
 from dynamorm import _core
+from dynamorm._core import Compiled, CompiledRequest
 
 __all__ = [
     "RESERVED_WORDS",
@@ -116,46 +117,6 @@ items)``, ``("remove_from_list_at", path, index)`` or
 ``("set_list_element", path, index, value)``."""
 
 
-@dataclass(frozen=True, slots=True)
-class Compiled:
-    """One compiled expression with its placeholders (values in DynamoDB JSON)."""
-
-    expression: str
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledRequest:
-    """The expressions of one request, sharing ``names`` and ``values``."""
-
-    key_condition: str | None = None
-    filter: str | None = None
-    condition: str | None = None
-    update: str | None = None
-    projection: str | None = None
-    names: dict[str, str] = field(default_factory=dict)
-    values: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def to_params(self) -> dict[str, Any]:
-        """The request parameters for a boto3 client call (empty parts left out)."""
-        params: dict[str, Any] = {}
-        for key, value in (
-            ("KeyConditionExpression", self.key_condition),
-            ("FilterExpression", self.filter),
-            ("ConditionExpression", self.condition),
-            ("UpdateExpression", self.update),
-            ("ProjectionExpression", self.projection),
-        ):
-            if value is not None:
-                params[key] = value
-        if self.names:
-            params["ExpressionAttributeNames"] = self.names
-        if self.values:
-            params["ExpressionAttributeValues"] = self.values
-        return params
-
-
 def compile_request(
     *,
     key_condition: Iterable[Clause] | Raw | None = None,
@@ -173,47 +134,43 @@ def compile_request(
     placeholders never collide with them and each must be used. With
     ``key_attributes``, an update of a key attribute raises ``ValidationError``.
     """
-    expressions, out_names, out_values = _core.compile_request(
-        key_condition=key_condition,
-        filter=filter,
-        condition=condition,
-        update=update,
-        projection=projection,
-        names=names,
-        values=values,
-        key_attributes=None if key_attributes is None else list(key_attributes),
-    )
-    return CompiledRequest(
-        key_condition=expressions.get("key_condition"),
-        filter=expressions.get("filter"),
-        condition=expressions.get("condition"),
-        update=expressions.get("update"),
-        projection=expressions.get("projection"),
-        names=out_names,
-        values=out_values,
+    return _core.compile_request_object(
+        key_condition,
+        filter,
+        condition,
+        update,
+        projection,
+        names,
+        values,
+        None if key_attributes is None else list(key_attributes),
     )
 
 
-def compile_condition(
-    clauses: Iterable[Clause],
-    *,
-    names: Mapping[str, str] | None = None,
-    values: Mapping[str, Any] | None = None,
-) -> Compiled:
-    """Compiles clauses (ANDed) into a condition or filter expression."""
-    return Compiled(*_core.compile_expression("condition", clauses, names=names, values=values))
+if TYPE_CHECKING:
 
+    def compile_condition(
+        clauses: Iterable[Clause],
+        *,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> Compiled:
+        """Compiles clauses (ANDed) into a condition or filter expression."""
 
-def compile_key_condition(
-    clauses: Iterable[Clause],
-    *,
-    names: Mapping[str, str] | None = None,
-    values: Mapping[str, Any] | None = None,
-) -> Compiled:
-    """Compiles a key condition: partition key ``=``, optionally ANDed with
-    one sort-key clause (``=``, ``<``, ``<=``, ``>``, ``>=``, ``BETWEEN``,
-    ``BEGINS_WITH``)."""
-    return Compiled(*_core.compile_expression("key_condition", clauses, names=names, values=values))
+    def compile_key_condition(
+        clauses: Iterable[Clause],
+        *,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> Compiled:
+        """Compiles a key condition: partition key ``=``, optionally ANDed with
+        one sort-key clause (``=``, ``<``, ``<=``, ``>``, ``>=``, ``BETWEEN``,
+        ``BEGINS_WITH``)."""
+
+else:
+    # The native functions have exactly these signatures and docstrings;
+    # calling them directly saves a Python frame on the hottest calls.
+    compile_condition = _core.compile_condition
+    compile_key_condition = _core.compile_key_condition
 
 
 def compile_update(
@@ -228,14 +185,8 @@ def compile_update(
     Two actions on overlapping paths, or (with ``key_attributes``) an action
     on a key attribute, raise ``ValidationError``.
     """
-    return Compiled(
-        *_core.compile_expression(
-            "update",
-            actions,
-            names=names,
-            values=values,
-            key_attributes=None if key_attributes is None else list(key_attributes),
-        )
+    return _core.compile_update(
+        actions, names, values, None if key_attributes is None else list(key_attributes)
     )
 
 
@@ -245,7 +196,7 @@ def compile_projection(
     names: Mapping[str, str] | None = None,
 ) -> Compiled:
     """Compiles a projection of ``paths``."""
-    return Compiled(*_core.compile_expression("projection", paths, names=names))
+    return _core.compile_projection(paths, names)
 
 
 def validate(

@@ -174,7 +174,7 @@ fn raw_clauses_merge_without_collisions() {
 fn raw_errors_and_unused_caller_entries() {
     let mut c = Compiler::new(NameMap::new(), [":v".to_string()].into()).unwrap();
     let err = c
-        .condition(&[Clause::Raw("#x = :v".into())], "clauses")
+        .condition(&[Clause::<String>::Raw("#x = :v".into())], "clauses")
         .unwrap_err();
     assert!(
         matches!(err, CoreError::Expression { position: 0, .. }),
@@ -420,7 +420,7 @@ proptest! {
         let mut c = Compiler::new(NameMap::new(), ValueKeys::new()).unwrap();
         let expr = c.update(&actions, None).unwrap();
         let projection = c
-            .projection(&names.iter().map(|n| PathInput::Segments(vec![Segment::Name(n.clone())])).collect::<Vec<_>>())
+            .projection(&names.iter().map(|n| PathInput::<String>::Segments(vec![Segment::Name(n.clone())])).collect::<Vec<_>>())
             .unwrap();
         let ns = c.finish().unwrap();
         let (n, v) = maps(&ns, &[]);

@@ -42,6 +42,11 @@ impl Operator {
     /// `NOT_EXISTS`, `ATTRIBUTE_TYPE` and `SIZE <comparison>`, in any case and
     /// with surrounding spaces ignored.
     pub fn parse(text: &str) -> Option<Operator> {
+        // Nearly every operator is written exactly like one of these; the
+        // general rules below (spaces, any case, `size`) are the slow path.
+        if let Some(op) = Self::common(text) {
+            return Some(op);
+        }
         let text = text.trim();
         if let Some(c) = comparator(text) {
             return Some(Operator::Compare(c));
@@ -73,6 +78,30 @@ impl Operator {
             .map(|(_, op)| *op)
     }
 
+    /// The operators as most callers write them: symbols, and words in
+    /// lower or upper case.
+    fn common(text: &str) -> Option<Operator> {
+        Some(match text {
+            "=" | "==" => Operator::Compare(Comparator::Eq),
+            "!=" | "<>" => Operator::Compare(Comparator::Ne),
+            "<" => Operator::Compare(Comparator::Lt),
+            "<=" => Operator::Compare(Comparator::Le),
+            ">" => Operator::Compare(Comparator::Gt),
+            ">=" => Operator::Compare(Comparator::Ge),
+            "between" | "BETWEEN" => Operator::Between,
+            "in" | "IN" => Operator::In,
+            "begins_with" | "BEGINS_WITH" => Operator::BeginsWith,
+            "contains" | "CONTAINS" => Operator::Contains,
+            "not_contains" | "NOT_CONTAINS" => Operator::NotContains,
+            "exists" | "EXISTS" | "attribute_exists" | "ATTRIBUTE_EXISTS" => Operator::Exists,
+            "not_exists" | "NOT_EXISTS" | "attribute_not_exists" | "ATTRIBUTE_NOT_EXISTS" => {
+                Operator::NotExists
+            }
+            "attribute_type" | "ATTRIBUTE_TYPE" => Operator::AttributeType,
+            _ => return None,
+        })
+    }
+
     /// Whether the operator compares against several values (`BETWEEN`, `IN`).
     pub fn takes_many(self) -> bool {
         matches!(self, Operator::Between | Operator::In)
@@ -94,18 +123,19 @@ pub enum ClauseValue {
     Many(Vec<usize>),
 }
 
-/// A condition clause or group. A list of clauses is ANDed.
+/// A condition clause or group. A list of clauses is ANDed. Paths and
+/// operators are any string type `S` (see [`PathInput`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Clause {
+pub enum Clause<S = String> {
     /// `(path, op, value)`; `op` is kept as written so errors can quote it.
     Compare {
-        path: PathInput,
-        op: String,
+        path: PathInput<S>,
+        op: S,
         value: ClauseValue,
     },
-    And(Vec<Clause>),
-    Or(Vec<Clause>),
-    Not(Box<Clause>),
+    And(Vec<Clause<S>>),
+    Or(Vec<Clause<S>>),
+    Not(Box<Clause<S>>),
     /// A raw condition written by the caller; its placeholders come from the
     /// caller's names/values.
     Raw(String),
@@ -114,43 +144,43 @@ pub enum Clause {
 /// An update action of SPEC §6. `Increment`/`decrement` are `Add` of a
 /// positive or negative number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UpdateAction {
+pub enum UpdateAction<S = String> {
     /// `SET path = :v`
-    Set { path: PathInput, value: usize },
+    Set { path: PathInput<S>, value: usize },
     /// `SET path = if_not_exists(path, :v)`
-    SetIfNotExists { path: PathInput, value: usize },
+    SetIfNotExists { path: PathInput<S>, value: usize },
     /// `ADD path :v` (numbers and sets)
-    Add { path: PathInput, value: usize },
+    Add { path: PathInput<S>, value: usize },
     /// `REMOVE path`
-    Remove { path: PathInput },
+    Remove { path: PathInput<S> },
     /// `DELETE path :v` (elements from a set)
-    Delete { path: PathInput, value: usize },
+    Delete { path: PathInput<S>, value: usize },
     /// `SET path = list_append(path, :v)`; with `empty` (an empty list value),
     /// `list_append(if_not_exists(path, :empty), :v)` so a missing list works.
     AppendToList {
-        path: PathInput,
+        path: PathInput<S>,
         value: usize,
         empty: Option<usize>,
     },
     /// Like `AppendToList`, with the new elements first.
     PrependToList {
-        path: PathInput,
+        path: PathInput<S>,
         value: usize,
         empty: Option<usize>,
     },
     /// `REMOVE path[i]`
-    RemoveFromListAt { path: PathInput, index: u32 },
+    RemoveFromListAt { path: PathInput<S>, index: u32 },
     /// `SET path[i] = :v`
     SetListElement {
-        path: PathInput,
+        path: PathInput<S>,
         index: u32,
         value: usize,
     },
 }
 
-impl UpdateAction {
+impl<S> UpdateAction<S> {
     /// The path the action writes.
-    pub fn path(&self) -> &PathInput {
+    pub fn path(&self) -> &PathInput<S> {
         match self {
             UpdateAction::Set { path, .. }
             | UpdateAction::SetIfNotExists { path, .. }
@@ -189,6 +219,33 @@ mod tests {
             Operator::parse("size  <>"),
             Some(Operator::Size(Comparator::Ne))
         );
+        // The fast path agrees with the general rules on every spelling it knows.
+        for word in [
+            "=",
+            "==",
+            "!=",
+            "<>",
+            "<",
+            "<=",
+            ">",
+            ">=",
+            "between",
+            "in",
+            "begins_with",
+            "contains",
+            "not_contains",
+            "exists",
+            "attribute_exists",
+            "not_exists",
+            "attribute_not_exists",
+            "attribute_type",
+        ] {
+            for spelling in [word.to_string(), word.to_ascii_uppercase()] {
+                let general = Operator::parse(&format!(" {spelling} "));
+                assert!(general.is_some(), "{spelling}");
+                assert_eq!(Operator::common(&spelling), general, "{spelling}");
+            }
+        }
         for bad in [
             "",
             "sizeable",

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use super::ast::{Comparator, Condition, Expression, Kind};
 use super::clause::{Clause, ClauseValue, Operator};
-use super::names::{push_numbered, Placeholders};
+use super::names::{push_numbered, NameList, Placeholders};
 use super::parser::{parse, MAX_IN_OPERANDS};
 use super::pathspec::{describe, overlap, PathInput, Segment};
 use super::printer::{print, strength, write_condition};
@@ -24,7 +24,7 @@ use crate::error::{CoreError, CoreResult};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Namespace {
     /// `(placeholder number, attribute name)` for generated names, in order.
-    pub generated_names: Vec<(usize, String)>,
+    pub generated_names: NameList,
     /// The caller's own `(placeholder, attribute name)`.
     pub caller_names: Vec<(String, String)>,
     /// `(placeholder number, caller's value number)` for generated values;
@@ -38,7 +38,7 @@ impl Namespace {
         let mut out: Vec<(String, String)> = self
             .generated_names
             .iter()
-            .map(|(n, attr)| (placeholder("#n", *n), attr.clone()))
+            .map(|(n, attr)| (placeholder("#n", n), attr.to_string()))
             .collect();
         out.extend(self.caller_names.iter().cloned());
         out
@@ -126,9 +126,9 @@ impl<'a> At<'a> {
 
 /// Binding strength of what a clause compiles to (see `printer::strength`);
 /// raw clauses are measured after parsing.
-fn clause_strength(clause: &Clause) -> u8 {
+fn clause_strength<S: AsRef<str>>(clause: &Clause<S>) -> u8 {
     match clause {
-        Clause::Compare { op, .. } => match Operator::parse(op) {
+        Clause::Compare { op, .. } => match Operator::parse(op.as_ref()) {
             Some(Operator::NotContains) => 3,
             _ => 4,
         },
@@ -171,10 +171,10 @@ impl Compiler {
         })
     }
 
-    pub(super) fn write_path(
+    pub(super) fn write_path<S: AsRef<str>>(
         &mut self,
         out: &mut String,
-        path: &PathInput,
+        path: &PathInput<S>,
         at: &At<'_>,
     ) -> CoreResult<()> {
         self.placeholders
@@ -213,10 +213,10 @@ impl Compiler {
     }
 
     /// Writes `clause`, in parentheses if it binds looser than `min`.
-    fn write_child(
+    fn write_child<S: AsRef<str>>(
         &mut self,
         out: &mut String,
-        clause: &Clause,
+        clause: &Clause<S>,
         at: &At<'_>,
         min: u8,
     ) -> CoreResult<()> {
@@ -243,10 +243,10 @@ impl Compiler {
         Ok(())
     }
 
-    fn write_group(
+    fn write_group<S: AsRef<str>>(
         &mut self,
         out: &mut String,
-        items: &[Clause],
+        items: &[Clause<S>],
         at: &At<'_>,
         and: bool,
     ) -> CoreResult<()> {
@@ -266,7 +266,12 @@ impl Compiler {
         }
     }
 
-    fn write_clause(&mut self, out: &mut String, clause: &Clause, at: &At<'_>) -> CoreResult<()> {
+    fn write_clause<S: AsRef<str>>(
+        &mut self,
+        out: &mut String,
+        clause: &Clause<S>,
+        at: &At<'_>,
+    ) -> CoreResult<()> {
         match clause {
             Clause::And(items) => self.write_group(out, items, at, true),
             Clause::Or(items) => self.write_group(out, items, at, false),
@@ -276,15 +281,16 @@ impl Compiler {
             }
             Clause::Raw(_) => self.write_child(out, clause, at, 0),
             Clause::Compare { path, op, value } => {
+                let op = op.as_ref();
                 self.write_compare(out, path, op, value, &at.operator(op))
             }
         }
     }
 
-    fn write_compare(
+    fn write_compare<S: AsRef<str>>(
         &mut self,
         out: &mut String,
-        path: &PathInput,
+        path: &PathInput<S>,
         op_text: &str,
         value: &ClauseValue,
         at: &At<'_>,
@@ -378,7 +384,11 @@ impl Compiler {
     /// Compiles clauses (ANDed) into a condition or filter expression.
     /// `label` names the clause list in error messages (`"filter"` gives
     /// `filter[2]`).
-    pub fn condition(&mut self, clauses: &[Clause], label: &str) -> CoreResult<String> {
+    pub fn condition<S: AsRef<str>>(
+        &mut self,
+        clauses: &[Clause<S>],
+        label: &str,
+    ) -> CoreResult<String> {
         let mut out = String::with_capacity(32 * clauses.len());
         self.write_group(&mut out, clauses, &At::root(label), true)?;
         Ok(out)
@@ -386,11 +396,16 @@ impl Compiler {
 
     /// Compiles clauses (ANDed) into a key-condition expression: a partition
     /// key `=` and at most one sort-key condition.
-    pub fn key_condition(&mut self, clauses: &[Clause], label: &str) -> CoreResult<String> {
+    pub fn key_condition<S: AsRef<str>>(
+        &mut self,
+        clauses: &[Clause<S>],
+        label: &str,
+    ) -> CoreResult<String> {
         let root = At::root(label);
         for (i, clause) in clauses.iter().enumerate() {
             let at = root.index(i);
             if let Clause::Compare { op, .. } = clause {
+                let op = op.as_ref();
                 let allowed = match Operator::parse(op) {
                     Some(Operator::Compare(c)) => c != Comparator::Ne,
                     Some(Operator::Between | Operator::BeginsWith) => true,
@@ -417,7 +432,7 @@ impl Compiler {
 
     /// Compiles a projection of `paths`; overlapping paths are rejected, as
     /// DynamoDB would.
-    pub fn projection(&mut self, paths: &[PathInput]) -> CoreResult<String> {
+    pub fn projection<S: AsRef<str>>(&mut self, paths: &[PathInput<S>]) -> CoreResult<String> {
         if paths.is_empty() {
             return Err(CoreError::validation(
                 "a projection needs at least one path",

@@ -1,6 +1,7 @@
 //! The placeholder namespace that compiled expressions share.
 
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 
 use super::pathspec::{PathInput, SegmentRef};
 
@@ -10,6 +11,17 @@ const LINEAR_LOOKUP: usize = 16;
 /// Appends `prefix` and `n` in decimal, without the formatting machinery
 /// (this runs for every placeholder).
 pub fn push_numbered(out: &mut String, prefix: &str, mut n: usize) {
+    out.push_str(prefix);
+    // Requests rarely need more than 100 placeholders.
+    if n < 10 {
+        out.push((b'0' + n as u8) as char);
+        return;
+    }
+    if n < 100 {
+        out.push((b'0' + (n / 10) as u8) as char);
+        out.push((b'0' + (n % 10) as u8) as char);
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut len = 0;
     loop {
@@ -20,7 +32,6 @@ pub fn push_numbered(out: &mut String, prefix: &str, mut n: usize) {
             break;
         }
     }
-    out.push_str(prefix);
     out.extend(digits[..len].iter().rev().map(|&d| d as char));
 }
 
@@ -30,13 +41,64 @@ fn numbered(prefix: &str, n: usize) -> String {
     out
 }
 
+/// The generated names of a request, `(placeholder number, attribute
+/// name)` in order of first use. The names share one buffer, so a request
+/// allocates once for all of them rather than once per name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameList {
+    entries: Vec<(usize, Range<usize>)>,
+    text: String,
+}
+
+impl NameList {
+    fn with_capacity(names: usize) -> Self {
+        NameList {
+            entries: Vec::with_capacity(names),
+            text: String::with_capacity(names * 8),
+        }
+    }
+
+    /// How many names there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// `(placeholder number, attribute name)` of the `i`th name.
+    pub fn get(&self, i: usize) -> (usize, &str) {
+        let (number, range) = &self.entries[i];
+        (*number, &self.text[range.clone()])
+    }
+
+    /// Every `(placeholder number, attribute name)`, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    fn position(&self, attr: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|(_, range)| &self.text[range.clone()] == attr)
+    }
+
+    fn push(&mut self, number: usize, attr: &str) {
+        let start = self.text.len();
+        self.text.push_str(attr);
+        self.entries.push((number, start..self.text.len()));
+    }
+}
+
 /// Generated placeholders for one request: `#n0, #n1, ...` for attribute
 /// names (one per distinct name, in order of first use) and `:v0, :v1, ...`
 /// for values, skipping any placeholder the caller already uses.
 #[derive(Debug, Default)]
 pub struct Placeholders {
     /// `(placeholder number, attribute name)`.
-    pub(super) names: Vec<(usize, String)>,
+    pub(super) names: NameList,
     /// Index of `names` by attribute name, built once there are many.
     by_name: HashMap<String, usize>,
     /// `(placeholder number, caller's value number)`.
@@ -51,7 +113,10 @@ impl Placeholders {
     /// A namespace whose generated placeholders avoid `taken_names` /
     /// `taken_values` (the caller's own).
     pub fn new(taken_names: BTreeSet<String>, taken_values: BTreeSet<String>) -> Self {
+        // Sized for a typical request, so the lists rarely grow.
         Placeholders {
+            names: NameList::with_capacity(8),
+            values: Vec::with_capacity(16),
             taken_names,
             taken_values,
             ..Placeholders::default()
@@ -60,23 +125,23 @@ impl Placeholders {
 
     fn name_number(&mut self, attr: &str) -> usize {
         let found = if self.names.len() <= LINEAR_LOOKUP {
-            self.names.iter().position(|(_, name)| name == attr)
+            self.names.position(attr)
         } else {
             if self.by_name.is_empty() {
                 for (i, (_, name)) in self.names.iter().enumerate() {
-                    self.by_name.insert(name.clone(), i);
+                    self.by_name.insert(name.to_string(), i);
                 }
             }
             self.by_name.get(attr).copied()
         };
         if let Some(i) = found {
-            return self.names[i].0;
+            return self.names.get(i).0;
         }
         let number = next_free(&mut self.next_name, "#n", &self.taken_names);
         if !self.by_name.is_empty() {
             self.by_name.insert(attr.to_string(), self.names.len());
         }
-        self.names.push((number, attr.to_string()));
+        self.names.push(number, attr);
         number
     }
 
@@ -94,7 +159,11 @@ impl Placeholders {
     }
 
     /// Writes `path` with every name behind a placeholder.
-    pub fn write_path(&mut self, out: &mut String, path: &PathInput) -> Result<(), String> {
+    pub fn write_path<S: AsRef<str>>(
+        &mut self,
+        out: &mut String,
+        path: &PathInput<S>,
+    ) -> Result<(), String> {
         let mut first = true;
         path.walk(|segment| match segment {
             SegmentRef::Name(attr) => {
@@ -121,7 +190,7 @@ impl Placeholders {
     pub fn names(&self) -> Vec<(String, String)> {
         self.names
             .iter()
-            .map(|(n, attr)| (numbered("#n", *n), attr.clone()))
+            .map(|(n, attr)| (numbered("#n", n), attr.to_string()))
             .collect()
     }
 
@@ -171,17 +240,18 @@ mod tests {
             [(":v1".to_string(), 7), (":v2".to_string(), 7)]
         );
         assert_eq!(numbered(":v", 1234567), ":v1234567");
+        for n in [0, 9, 10, 42, 99, 100, 101, 999, 1000] {
+            assert_eq!(numbered("#n", n), format!("#n{n}"));
+        }
     }
 
     #[test]
     fn paths_are_written_with_placeholders() {
         let mut ph = Placeholders::default();
         let mut out = String::new();
-        ph.write_path(&mut out, &PathInput::Text("a.b[2][0].a".into()))
+        ph.write_path(&mut out, &PathInput::Text("a.b[2][0].a"))
             .unwrap();
         assert_eq!(out, "#n0.#n1[2][0].#n0");
-        assert!(ph
-            .write_path(&mut out, &PathInput::Text("a..b".into()))
-            .is_err());
+        assert!(ph.write_path(&mut out, &PathInput::Text("a..b")).is_err());
     }
 }

@@ -17,13 +17,16 @@ pub enum SegmentRef<'a> {
 
 /// A path as a caller gives it: the dotted text `"items[0].price"` or an
 /// explicit list of segments (for names holding dots or brackets).
+///
+/// The text is any string type, so bindings can lend the caller's own
+/// strings instead of copying them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PathInput {
-    Text(String),
+pub enum PathInput<S = String> {
+    Text(S),
     Segments(Vec<Segment>),
 }
 
-impl PathInput {
+impl<S: AsRef<str>> PathInput<S> {
     /// Calls `f` on each segment in order, or says what is wrong with the
     /// path (before calling `f` at all).
     pub fn walk<'a>(&'a self, mut f: impl FnMut(SegmentRef<'a>)) -> Result<(), String> {
@@ -45,6 +48,7 @@ impl PathInput {
                 Ok(())
             }
             PathInput::Text(text) => {
+                let text = text.as_ref();
                 // Most paths are one plain name: no splitting needed.
                 if !text.is_empty() && !text.bytes().any(|b| b == b'.' || b == b'[') {
                     f(SegmentRef::Name(text));
@@ -73,7 +77,7 @@ impl PathInput {
 /// Splits `a.b[0][1].c` into segments. Names may hold any character but `.`
 /// and `[`; write names holding those as an explicit segment list.
 pub fn split_path(text: &str) -> Result<Vec<Segment>, String> {
-    PathInput::Text(text.to_string()).segments()
+    PathInput::Text(text).segments()
 }
 
 fn walk_text<'a>(text: &'a str, mut f: impl FnMut(SegmentRef<'a>)) -> Result<(), String> {
@@ -167,8 +171,10 @@ mod tests {
         ] {
             assert!(split_path(bad).is_err(), "{bad}");
         }
-        assert!(PathInput::Segments(vec![]).segments().is_err());
-        assert!(PathInput::Segments(vec![Index(0)]).segments().is_err());
+        assert!(PathInput::<String>::Segments(vec![]).segments().is_err());
+        assert!(PathInput::<String>::Segments(vec![Index(0)])
+            .segments()
+            .is_err());
     }
 
     #[test]

@@ -25,9 +25,9 @@ fn next(clause: &mut String) -> &mut String {
 impl Compiler {
     /// Compiles update actions. Overlapping paths and, when `key_attributes`
     /// is given, updates of key attributes are rejected.
-    pub fn update(
+    pub fn update<S: AsRef<str>>(
         &mut self,
-        actions: &[UpdateAction],
+        actions: &[UpdateAction<S>],
         key_attributes: Option<&[String]>,
     ) -> CoreResult<String> {
         if actions.is_empty() {
@@ -130,7 +130,7 @@ impl Compiler {
 
 /// The segments an action writes (a list element for the `_at`/`_element`
 /// actions).
-fn target(action: &UpdateAction, at: &At<'_>) -> CoreResult<Vec<Segment>> {
+fn target<S: AsRef<str>>(action: &UpdateAction<S>, at: &At<'_>) -> CoreResult<Vec<Segment>> {
     let mut segments = action.path().segments().map_err(|m| at.error(m))?;
     if let UpdateAction::RemoveFromListAt { index, .. }
     | UpdateAction::SetListElement { index, .. } = action
@@ -142,7 +142,10 @@ fn target(action: &UpdateAction, at: &At<'_>) -> CoreResult<Vec<Segment>> {
 
 /// DynamoDB rejects two actions on overlapping paths and updates of key
 /// attributes; say which actions, by index, before anything is sent.
-fn check_targets(actions: &[UpdateAction], key_attributes: Option<&[String]>) -> CoreResult<()> {
+fn check_targets<S: AsRef<str>>(
+    actions: &[UpdateAction<S>],
+    key_attributes: Option<&[String]>,
+) -> CoreResult<()> {
     let root = At::root("actions");
     let mut seen: Vec<Vec<Segment>> = Vec::with_capacity(actions.len());
     for (i, action) in actions.iter().enumerate() {

@@ -1,7 +1,8 @@
 //! Python clauses, actions and paths → the core's structured inputs.
 //!
 //! Values are marshaled here, as they are met, and the core only sees their
-//! numbers. Raw expressions (`dynamorm.expr.Raw`) bring their own names and
+//! numbers. Paths and operators stay the caller's Python strings
+//! (`PyBackedStr`), lent to the core without copying. Raw expressions (`dynamorm.expr.Raw`) bring their own names and
 //! values, which join the request's caller-supplied maps.
 
 use std::collections::BTreeMap;
@@ -11,10 +12,14 @@ use dynamorm_core::expr::{
 };
 use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::ValidationError;
 use crate::marshal::serialize_value;
+
+/// The caller's strings as the core sees them: borrowed, not copied.
+pub type Str = PyBackedStr;
 
 /// DynamoDB's type tags, the values `ATTRIBUTE_TYPE` accepts.
 const TYPE_TAGS: [&str; 10] = ["S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"];
@@ -181,7 +186,7 @@ impl<'py> Gathered<'py> {
 
     /// Condition clauses: `(path, op[, value])` tuples, lists (ANDed) and
     /// `And`/`Or`/`Not`/`Raw` groups.
-    pub fn clauses(&mut self, obj: &Bound<'py, PyAny>, label: &str) -> PyResult<Vec<Clause>> {
+    pub fn clauses(&mut self, obj: &Bound<'py, PyAny>, label: &str) -> PyResult<Vec<Clause<Str>>> {
         let at = Here::root(label);
         if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyTuple>() {
             return invalid(format!(
@@ -192,7 +197,16 @@ impl<'py> Gathered<'py> {
         self.items(obj, &at)
     }
 
-    fn items(&mut self, obj: &Bound<'py, PyAny>, at: &Here<'_>) -> PyResult<Vec<Clause>> {
+    fn items(&mut self, obj: &Bound<'py, PyAny>, at: &Here<'_>) -> PyResult<Vec<Clause<Str>>> {
+        // Lists are by far the most common: index them instead of going
+        // through the iterator protocol.
+        if let Ok(list) = obj.cast::<PyList>() {
+            let mut out = Vec::with_capacity(list.len());
+            for (i, item) in list.iter().enumerate() {
+                out.push(self.clause(&item, &at.index(i))?);
+            }
+            return Ok(out);
+        }
         let mut out = Vec::new();
         for (i, item) in obj.try_iter()?.enumerate() {
             out.push(self.clause(&item?, &at.index(i))?);
@@ -200,7 +214,7 @@ impl<'py> Gathered<'py> {
         Ok(out)
     }
 
-    fn clause(&mut self, obj: &Bound<'py, PyAny>, at: &Here<'_>) -> PyResult<Clause> {
+    fn clause(&mut self, obj: &Bound<'py, PyAny>, at: &Here<'_>) -> PyResult<Clause<Str>> {
         let py = obj.py();
         if let Ok(tuple) = obj.cast::<PyTuple>() {
             return self.compare(tuple, at);
@@ -229,7 +243,7 @@ impl<'py> Gathered<'py> {
         }
     }
 
-    fn compare(&mut self, tuple: &Bound<'py, PyTuple>, at: &Here<'_>) -> PyResult<Clause> {
+    fn compare(&mut self, tuple: &Bound<'py, PyTuple>, at: &Here<'_>) -> PyResult<Clause<Str>> {
         let len = tuple.len();
         if !(2..=3).contains(&len) {
             return invalid(format!(
@@ -237,7 +251,7 @@ impl<'py> Gathered<'py> {
             ));
         }
         let path = path(&tuple.get_item(0)?, at)?;
-        let op: String = tuple
+        let op: PyBackedStr = tuple
             .get_item(1)?
             .extract()
             .map_err(|_| ValidationError::new_err(format!("{at}: the operator must be a str")))?;
@@ -251,6 +265,14 @@ impl<'py> Gathered<'py> {
         let value = match (operator, value) {
             (_, None) => ClauseValue::None,
             (Some(o), Some(v)) if o.takes_none() && v.is_none() => ClauseValue::None,
+            (Some(o), Some(v)) if o.takes_many() && v.is_instance_of::<PyTuple>() => {
+                let items = v.cast::<PyTuple>()?;
+                let mut ids = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    ids.push(self.value(&item, &label.index(i))?);
+                }
+                ClauseValue::Many(ids)
+            }
             (Some(o), Some(v)) if o.takes_many() && !v.is_instance_of::<PyString>() => {
                 match v.try_iter() {
                     Ok(iter) => {
@@ -279,7 +301,7 @@ impl<'py> Gathered<'py> {
     }
 
     /// Update actions: `(kind, path, ...)` tuples.
-    pub fn actions(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Vec<UpdateAction>> {
+    pub fn actions(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Vec<UpdateAction<Str>>> {
         let mut out = Vec::new();
         for (i, item) in obj.try_iter()?.enumerate() {
             out.push(self.action(&item?, &Here::root("actions").index(i))?);
@@ -287,7 +309,7 @@ impl<'py> Gathered<'py> {
         Ok(out)
     }
 
-    fn action(&mut self, obj: &Bound<'py, PyAny>, at: &Here<'_>) -> PyResult<UpdateAction> {
+    fn action(&mut self, obj: &Bound<'py, PyAny>, at: &Here<'_>) -> PyResult<UpdateAction<Str>> {
         let py = obj.py();
         let Ok(tuple) = obj.cast::<PyTuple>() else {
             return invalid(format!(
@@ -395,9 +417,9 @@ impl<'py> Gathered<'py> {
 }
 
 /// A path: `"a.b[0]"` or a list/tuple of segments (`["a.b", 0]`).
-pub fn path(obj: &Bound<'_, PyAny>, at: &Here<'_>) -> PyResult<PathInput> {
+pub fn path(obj: &Bound<'_, PyAny>, at: &Here<'_>) -> PyResult<PathInput<Str>> {
     if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(PathInput::Text(text.to_str()?.to_owned()));
+        return Ok(PathInput::Text(PyBackedStr::try_from(text.clone())?));
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let mut segments = Vec::new();
@@ -423,7 +445,7 @@ pub fn path(obj: &Bound<'_, PyAny>, at: &Here<'_>) -> PyResult<PathInput> {
 }
 
 /// A list of paths for a projection.
-pub fn paths(obj: &Bound<'_, PyAny>) -> PyResult<Vec<PathInput>> {
+pub fn paths(obj: &Bound<'_, PyAny>) -> PyResult<Vec<PathInput<Str>>> {
     if obj.is_instance_of::<PyString>() {
         return invalid(
             "projection must be a list of paths, e.g. [\"name\", \"address.city\"]".into(),

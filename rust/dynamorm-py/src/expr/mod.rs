@@ -2,7 +2,9 @@
 //! clauses into expressions sharing one placeholder namespace, validate and
 //! parse raw expressions, and the reserved-word table.
 
+mod compiled;
 mod convert;
+mod request;
 mod tree;
 
 use dynamorm_core::expr::{self, Compiler, Kind, NameMap, ValueKeys};
@@ -11,7 +13,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::errors::{IntoPyResult, ValidationError};
-use convert::Gathered;
+use convert::{Gathered, Str};
 
 fn kind_arg(kind: Option<&str>) -> PyResult<Option<Kind>> {
     match kind {
@@ -55,12 +57,59 @@ fn placeholder(py: Python<'_>, prefix: Prefix, number: usize) -> Bound<'_, PyStr
     PyString::new(py, &expr::compiler::placeholder(text, number))
 }
 
+extern "C" {
+    // CPython's own presizing constructor: exported by every version this
+    // crate builds for (the build is per-version, not abi3), but not bound by
+    // pyo3-ffi since it is underscore-named.
+    fn _PyDict_NewPresized(minused: pyo3::ffi::Py_ssize_t) -> *mut pyo3::ffi::PyObject;
+}
+
+/// An empty dict with room for `len` entries, so filling it never resizes
+/// (a resize costs about as much as all the insertions of a small dict).
+fn dict_with_capacity(py: Python<'_>, len: usize) -> PyResult<Bound<'_, PyDict>> {
+    let len = pyo3::ffi::Py_ssize_t::try_from(len).unwrap_or(pyo3::ffi::Py_ssize_t::MAX);
+    // SAFETY: called with the GIL held (`py`); the result is a new reference
+    // to a dict, or NULL with an exception set, which `from_owned_ptr_or_err`
+    // turns into an error.
+    unsafe {
+        Bound::from_owned_ptr_or_err(py, _PyDict_NewPresized(len)).map(|d| d.cast_into_unchecked())
+    }
+}
+
 /// What one slot of `compile_request` holds once converted.
 enum Slot {
-    Clauses(Vec<expr::Clause>),
-    Actions(Vec<expr::UpdateAction>),
-    Paths(Vec<expr::PathInput>),
+    Clauses(Vec<expr::Clause<Str>>),
+    Actions(Vec<expr::UpdateAction<Str>>),
+    Paths(Vec<expr::PathInput<Str>>),
     Raw(String),
+}
+
+/// The caller's own string for attribute name `name` when a top-level path
+/// is exactly that name (the usual case), so the names dict shares it
+/// instead of holding a fresh copy.
+fn caller_string<'py>(
+    py: Python<'py>,
+    slots: &[(&'static str, Kind, Slot)],
+    name: &str,
+) -> Option<Bound<'py, PyString>> {
+    let is_name = |path: &expr::PathInput<Str>| match path {
+        expr::PathInput::Text(text) => **text == *name,
+        expr::PathInput::Segments(_) => false,
+    };
+    let found = slots.iter().find_map(|(_, _, slot)| match slot {
+        Slot::Clauses(clauses) => clauses.iter().find_map(|clause| match clause {
+            expr::Clause::Compare { path, .. } if is_name(path) => Some(path),
+            _ => None,
+        }),
+        Slot::Actions(actions) => actions.iter().map(|a| a.path()).find(|p| is_name(p)),
+        Slot::Paths(paths) => paths.iter().find(|p| is_name(p)),
+        Slot::Raw(_) => None,
+    })?;
+    let expr::PathInput::Text(text) = found else {
+        return None;
+    };
+    // A str subclass stays the caller's; the dict gets a plain str.
+    Some(text.into_pyobject(py).ok()?).filter(|s| s.is_exact_instance_of::<PyString>())
 }
 
 /// Each slot's text, then `ExpressionAttributeNames` and
@@ -81,6 +130,7 @@ fn compile<'py>(
     key_attributes: Option<&[String]>,
 ) -> PyResult<Compiled<'py>> {
     let mut g = Gathered::default();
+    g.values.reserve(16);
     if let Some(names) = names.filter(|n| !n.is_none()) {
         g.add_names(names, "names")?;
     }
@@ -118,14 +168,18 @@ fn compile<'py>(
         texts.push((*slot_name, text));
     }
     let namespace = compiler.finish().py()?;
-    let names_out = PyDict::new(py);
-    for (number, name) in &namespace.generated_names {
-        names_out.set_item(placeholder(py, Prefix::Name, *number), name)?;
+    let names_out = dict_with_capacity(
+        py,
+        namespace.generated_names.len() + namespace.caller_names.len(),
+    )?;
+    for (number, name) in namespace.generated_names.iter() {
+        let name = caller_string(py, &slots, name).unwrap_or_else(|| PyString::new(py, name));
+        names_out.set_item(placeholder(py, Prefix::Name, number), name)?;
     }
     for (placeholder, name) in &namespace.caller_names {
         names_out.set_item(placeholder, name)?;
     }
-    let values_out = PyDict::new(py);
+    let values_out = dict_with_capacity(py, namespace.values.len() + g.caller_values.len())?;
     for (number, id) in &namespace.values {
         values_out.set_item(placeholder(py, Prefix::Value, *number), &g.values[*id])?;
     }
@@ -297,6 +351,13 @@ fn is_reserved(word: &str) -> bool {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compile_request, m)?)?;
     m.add_function(wrap_pyfunction!(compile_expression, m)?)?;
+    m.add_function(wrap_pyfunction!(compiled::compile_condition, m)?)?;
+    m.add_function(wrap_pyfunction!(compiled::compile_key_condition, m)?)?;
+    m.add_function(wrap_pyfunction!(compiled::compile_update, m)?)?;
+    m.add_function(wrap_pyfunction!(compiled::compile_projection, m)?)?;
+    m.add_class::<compiled::Compiled>()?;
+    m.add_function(wrap_pyfunction!(request::compile_request_object, m)?)?;
+    m.add_class::<request::CompiledRequest>()?;
     m.add_function(wrap_pyfunction!(validate_expression, m)?)?;
     m.add_function(wrap_pyfunction!(parse_expression, m)?)?;
     m.add_function(wrap_pyfunction!(is_reserved, m)?)?;
