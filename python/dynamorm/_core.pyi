@@ -36,6 +36,80 @@ def compile_expression(
     values: Any = None,
     key_attributes: list[str] | None = None,
 ) -> tuple[str, dict[str, str], dict[str, dict[str, Any]]]: ...
+def compile_condition(clauses: Any, *, names: Any = None, values: Any = None) -> Compiled: ...
+def compile_key_condition(clauses: Any, *, names: Any = None, values: Any = None) -> Compiled: ...
+def compile_update(
+    actions: Any,
+    names: Any = None,
+    values: Any = None,
+    key_attributes: list[str] | None = None,
+) -> Compiled: ...
+def compile_projection(paths: Any, names: Any = None) -> Compiled: ...
+
+@_t.final
+class Compiled:
+    def __new__(
+        cls,
+        expression: str,
+        names: dict[str, str] | None = None,
+        values: dict[str, dict[str, Any]] | None = None,
+    ) -> Compiled: ...
+    __match_args__ = ("expression", "names", "values")
+    @property
+    def expression(self) -> str: ...
+    @property
+    def names(self) -> dict[str, str]: ...
+    @property
+    def values(self) -> dict[str, dict[str, Any]]: ...
+
+def compile_request_object(
+    key_condition: Any,
+    filter: Any,
+    condition: Any,
+    update: Any,
+    projection: Any,
+    names: Any,
+    values: Any,
+    key_attributes: list[str] | None,
+) -> CompiledRequest: ...
+
+@_t.final
+class CompiledRequest:
+    def __new__(
+        cls,
+        key_condition: str | None = None,
+        filter: str | None = None,
+        condition: str | None = None,
+        update: str | None = None,
+        projection: str | None = None,
+        names: dict[str, str] | None = None,
+        values: dict[str, dict[str, Any]] | None = None,
+    ) -> CompiledRequest: ...
+    __match_args__ = (
+        "key_condition",
+        "filter",
+        "condition",
+        "update",
+        "projection",
+        "names",
+        "values",
+    )
+    @property
+    def key_condition(self) -> str | None: ...
+    @property
+    def filter(self) -> str | None: ...
+    @property
+    def condition(self) -> str | None: ...
+    @property
+    def update(self) -> str | None: ...
+    @property
+    def projection(self) -> str | None: ...
+    @property
+    def names(self) -> dict[str, str]: ...
+    @property
+    def values(self) -> dict[str, dict[str, Any]]: ...
+    def to_params(self) -> dict[str, Any]: ...
+
 def validate_expression(
     text: str,
     *,
@@ -81,3 +155,20 @@ def encode_cursor(
 def decode_cursor(
     text: str,
 ) -> tuple[_KeyDict, str | None, _t.Literal["ASC", "DESC"] | None]: ...
+
+# --- schema (rust/dynamorm-py/src/schema.rs) ---
+
+@_t.final
+class ItemSchema:
+    def __new__(
+        cls, model_name: str, model_cls: type, fields: _abc.Sequence[_abc.Mapping[str, Any]]
+    ) -> ItemSchema: ...
+    @property
+    def model_name(self) -> str: ...
+    @property
+    def field_names(self) -> list[str]: ...
+    def to_item(self, obj: object) -> dict[str, dict[str, Any]]: ...
+    def from_item(self, item: _abc.Mapping[str, _abc.Mapping[str, Any]]) -> Any: ...
+    def encode_field(self, name: str, value: object) -> dict[str, Any] | None: ...
+    def decode_field(self, name: str, av: _abc.Mapping[str, Any]) -> Any: ...
+    def key_of(self, obj: object) -> dict[str, dict[str, Any]]: ...

@@ -1,8 +1,11 @@
 """Model instances ⇄ DynamoDB items, following SPEC §2's encoding rules.
 
-This is the reference implementation in Python: readable, and the oracle the
-Rust item codec is tested against. ``ItemCodec.to_item`` writes an instance as
-it would be stored; ``from_item`` reads a stored item back into an instance.
+``ItemCodec`` is the codec every model uses: its schema is compiled once, when
+the model class is created, into a frozen Rust ``ItemSchema`` that writes and
+reads whole items in one call. ``ReferenceCodec`` is the same codec in plain
+Python: readable, slow, and the oracle the Rust codec is tested against
+(``tests/test_codec.py``). Both have the same interface: ``to_item(obj)``,
+``from_item(item)``, ``encode_field(field_info, value)`` and ``meta``.
 """
 
 from __future__ import annotations
@@ -10,18 +13,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json as _json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from dynamorm import marshal
+from dynamorm import _core, marshal
 from dynamorm.errors import ValidationError
-from dynamorm.fields import FieldInfo
+from dynamorm.fields import MISSING, FieldInfo
 from dynamorm.meta import ModelMeta
 
-__all__ = ["ItemCodec", "format_timestamp", "parse_timestamp"]
+__all__ = ["ItemCodec", "ReferenceCodec", "format_timestamp", "parse_timestamp"]
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+_MICROSECOND = _dt.timedelta(microseconds=1)
 
 
 def format_timestamp(value: _dt.datetime) -> str:
@@ -29,8 +33,11 @@ def format_timestamp(value: _dt.datetime) -> str:
     ``2024-05-01T12:00:00.123456000Z``. Naive datetimes are taken as UTC."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=_dt.UTC)
-    value = value.astimezone(_dt.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond:06d}000Z"
+    v = value.astimezone(_dt.UTC)
+    return (
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+        f".{v.microsecond:06d}000Z"
+    )
 
 
 def parse_timestamp(text: str) -> _dt.datetime:
@@ -39,21 +46,21 @@ def parse_timestamp(text: str) -> _dt.datetime:
     try:
         head, frac, zone = _split_rfc3339(text)
         base = _dt.datetime.fromisoformat(head + zone)
-    except ValueError:
+        micro = int((frac + "000000")[:6]) if frac else 0
+        return base.replace(microsecond=micro).astimezone(_dt.UTC)
+    except (ValueError, OverflowError):
         raise ValueError(f"not an RFC 3339 timestamp: {text!r}") from None
-    micro = int((frac + "000000")[:6]) if frac else 0
-    return base.replace(microsecond=micro).astimezone(_dt.UTC)
 
 
 def _split_rfc3339(text: str) -> tuple[str, str, str]:
-    if len(text) < 20 or text[10] not in "Tt ":
+    if len(text) < 20 or text[10] not in "Tt " or not text.isascii():
         raise ValueError(text)
     head = text[:19]
     rest = text[19:]
     frac = ""
     if rest.startswith("."):
         end = 1
-        while end < len(rest) and rest[end].isdigit():
+        while end < len(rest) and rest[end] in "0123456789":
             end += 1
         frac = rest[1:end]
         if not frac:
@@ -61,9 +68,17 @@ def _split_rfc3339(text: str) -> tuple[str, str, str]:
         rest = rest[end:]
     if rest in ("Z", "z"):
         rest = "+00:00"
-    if not rest:
+    # Offsets with a fraction of a second are ISO 8601 but not RFC 3339.
+    if not rest or rest[0] not in "+-" or "." in rest:
         raise ValueError(text)
     return head, frac, rest
+
+
+def _epoch_seconds(value: _dt.datetime) -> int:
+    """Whole seconds since the epoch, rounded down; naive means UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_dt.UTC)
+    return (value - _EPOCH) // _MICROSECOND // 1_000_000
 
 
 def _is_empty(value: Any) -> bool:
@@ -78,17 +93,79 @@ def _json_text(value: Any) -> str:
     return _json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _index_keys(meta: ModelMeta) -> frozenset[str]:
+    """Names of the fields that are a key of some secondary index."""
+    names: set[str] = set()
+    for index in meta.indexes.values():
+        names.add(index.pk.name)
+        if index.sk is not None:
+            names.add(index.sk.name)
+    return frozenset(names)
+
+
+def _descriptor(f: FieldInfo, index_keys: frozenset[str]) -> dict[str, Any]:
+    """What the Rust ``ItemSchema`` needs to know about one field."""
+    default = f.default if f.default is not MISSING else (0 if "version" in f.roles else None)
+    return {
+        "name": f.name,
+        "attr": f.attr,
+        "kind": f.info.kind,
+        "element": f.info.element,
+        "optional": f.info.optional,
+        "roles": sorted(f.roles),
+        "index_key": f.name in index_keys,
+        "omit_empty": f.omit_empty,
+        "json": f.json,
+        "binary": f.binary,
+        "type_repr": repr(f.type),
+        "dataclass_type": f.info.dataclass_type,
+        "default": default,
+        "default_factory": None if f.default_factory is MISSING else f.default_factory,
+    }
+
+
 class ItemCodec:
-    """Encodes and decodes the items of one model."""
+    """Encodes and decodes the items of one model, in Rust.
+
+    Built once per model class (``cls.__dynamorm_codec__``). ``to_item`` and
+    ``from_item`` are the compiled schema's own methods, so a call costs no
+    Python frame of its own.
+    """
+
+    __slots__ = ("from_item", "meta", "schema", "to_item")
+
+    meta: ModelMeta
+    schema: _core.ItemSchema
+    to_item: Callable[[Any], dict[str, dict[str, Any]]]
+    """The item for ``obj``, as it would be written."""
+    from_item: Callable[[Mapping[str, Mapping[str, Any]]], Any]
+    """An instance of the model built from a stored item."""
+
+    def __init__(self, meta: ModelMeta) -> None:
+        index_keys = _index_keys(meta)
+        self.meta = meta
+        self.schema = _core.ItemSchema(
+            meta.name, meta.cls, [_descriptor(f, index_keys) for f in meta.fields]
+        )
+        self.to_item = self.schema.to_item
+        self.from_item = self.schema.from_item
+
+    def encode_field(self, f: FieldInfo, value: Any) -> dict[str, Any] | None:
+        """One field's attribute value; ``None`` when it is left out."""
+        return self.schema.encode_field(f.name, value)
+
+    def key_of(self, obj: Any) -> dict[str, dict[str, Any]]:
+        """The table key of ``obj``: its partition (and sort) key attributes."""
+        return self.schema.key_of(obj)
+
+
+class ReferenceCodec:
+    """Encodes and decodes the items of one model, in plain Python: the
+    readable statement of the rules, and the oracle for ``ItemCodec``."""
 
     def __init__(self, meta: ModelMeta) -> None:
         self.meta = meta
-        index_keys: set[str] = set()
-        for index in meta.indexes.values():
-            index_keys.add(index.pk.name)
-            if index.sk is not None:
-                index_keys.add(index.sk.name)
-        self._index_keys = frozenset(index_keys)
+        self._index_keys = _index_keys(meta)
 
     # -- writing -----------------------------------------------------------
 
@@ -116,7 +193,7 @@ class ItemCodec:
             return {"NULL": True}
         try:
             return self._encode(f, value)
-        except ValidationError as exc:
+        except (ValidationError, OverflowError) as exc:
             raise self._error(f, str(exc)) from None
 
     def _encode(self, f: FieldInfo, value: Any) -> dict[str, Any]:
@@ -128,9 +205,7 @@ class ItemCodec:
                 raise ValidationError(f"cannot be stored as JSON: {exc}") from None
         if "ttl" in f.roles:
             if isinstance(value, _dt.datetime):
-                if value.tzinfo is None:
-                    value = value.replace(tzinfo=_dt.UTC)
-                return {"N": str(int((value - _EPOCH).total_seconds()))}
+                return {"N": str(_epoch_seconds(value))}
             self._check(f, value, int)
             return {"N": str(int(value))}
         if kind == "datetime":
@@ -176,12 +251,17 @@ class ItemCodec:
         values: dict[str, Any] = {}
         for f in self.meta.fields:
             av = item.get(f.attr)
-            if av is None or "NULL" in av:
-                values[f.name] = f.make_default() if av is None else None
+            if av is None:
+                values[f.name] = f.make_default()
+                continue
+            if "NULL" in av:
+                # A set field that does not allow None stored its empty set as NULL.
+                empty_set = f.info.kind == "set" and not f.info.optional and not f.json
+                values[f.name] = set() if empty_set else None
                 continue
             try:
                 values[f.name] = self._decode(f, av)
-            except (ValidationError, ValueError, TypeError) as exc:
+            except (ValidationError, ValueError, TypeError, KeyError, ArithmeticError) as exc:
                 raise self._error(f, f"cannot read {dict(av)!r}: {exc}") from None
         obj: Any = object.__new__(self.meta.cls)
         obj.__dict__.update(values)
@@ -192,7 +272,10 @@ class ItemCodec:
         if f.json:
             return _json.loads(av["S"])
         if "ttl" in f.roles:
-            seconds = int(Decimal(av["N"]))
+            number = marshal.deserialize(av)
+            if isinstance(number, bool) or not isinstance(number, int | Decimal):
+                raise ValidationError(f"expected epoch seconds, got {number!r}")
+            seconds = int(number)
             if kind == "datetime":
                 return _EPOCH + _dt.timedelta(seconds=seconds)
             return seconds
@@ -206,14 +289,16 @@ class ItemCodec:
         if kind == "decimal":
             return Decimal(av["N"])
         if kind == "int":
-            if not isinstance(value, int):
-                raise ValidationError(f"expected an integer, got {av['N']!r}")
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValidationError(f"expected an integer, got {value!r}")
             return value
         if kind == "set":
             return self._set(f, value)
         if kind == "dataclass":
             cls = f.info.dataclass_type
             assert cls is not None
+            if not isinstance(value, dict):
+                raise ValidationError(f"expected a map for a dataclass, got {value!r}")
             return cls(**value)
         return value
 

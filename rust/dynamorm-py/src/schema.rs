@@ -1,8 +1,237 @@
-//! Bindings for compiled model schemas (item codec).
+//! Bindings for compiled model schemas: `ItemSchema`, the item codec.
+//!
+//! A model's fields are compiled once (when the model class is created) into
+//! a frozen `ItemSchema`; writing and reading whole items then runs here in
+//! one call, with no per-field Python code. The rules come from
+//! `dynamorm_core::schema`.
 
+mod cache;
+mod decode;
+mod encode;
+mod field;
+mod time;
+
+use std::collections::HashMap;
+
+use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PySet, PyString, PyType};
+use pyo3::{PyTraverseError, PyVisit};
+
+use crate::errors::ValidationError;
+use field::{Descriptor, Field};
+
+/// The compiled item codec of one model: its fields' names, attribute names,
+/// kinds, roles and options, fixed at construction.
+///
+/// ``ItemSchema(model_name, model_cls, fields)`` where each field is a dict with
+/// the keys ``name``, ``attr``, ``kind``, ``element``, ``optional``, ``roles``,
+/// ``index_key``, ``omit_empty``, ``json``, ``binary``, ``type_repr``,
+/// ``dataclass_type``, ``default`` and ``default_factory``
+/// (``dynamorm.codec`` builds them from a ``ModelMeta``).
+#[pyclass(frozen, module = "dynamorm._core")]
+pub struct ItemSchema {
+    model: String,
+    cls: Py<PyType>,
+    fields: Vec<Field>,
+    by_name: HashMap<String, usize>,
+    keys: Vec<usize>,
+}
+
+#[pymethods]
+impl ItemSchema {
+    #[new]
+    fn new(
+        py: Python<'_>,
+        model_name: String,
+        model_cls: Py<PyType>,
+        fields: Vec<Descriptor>,
+    ) -> PyResult<Self> {
+        let fields = fields
+            .into_iter()
+            .map(|d| Field::compile(py, &model_name, d))
+            .collect::<PyResult<Vec<_>>>()?;
+        let mut by_name = HashMap::with_capacity(fields.len());
+        for (index, f) in fields.iter().enumerate() {
+            let name = f.name.bind(py).to_str()?.to_owned();
+            if by_name.insert(name, index).is_some() {
+                return Err(crate::errors::InvalidModelError::new_err(format!(
+                    "{}: two fields named {:?}",
+                    model_name,
+                    f.name.bind(py).to_str()?
+                )));
+            }
+        }
+        let keys = (0..fields.len()).filter(|&i| fields[i].is_key).collect();
+        Ok(ItemSchema {
+            model: model_name,
+            cls: model_cls,
+            fields,
+            by_name,
+            keys,
+        })
+    }
+
+    /// The model's name, as used in error messages.
+    #[getter]
+    fn model_name(&self) -> &str {
+        &self.model
+    }
+
+    /// The field names, in declaration order.
+    #[getter]
+    fn field_names(&self, py: Python<'_>) -> Vec<Py<PyString>> {
+        self.fields.iter().map(|f| f.name.clone_ref(py)).collect()
+    }
+
+    /// The item of a model instance, as it would be written:
+    /// ``{attribute name: attribute value}``.
+    ///
+    /// Raises ``ValidationError`` naming ``Model.field`` for a value that
+    /// cannot be stored.
+    fn to_item<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+        let py = obj.py();
+        let values = instance_dict(obj)?;
+        let item = PyDict::new(py);
+        for f in &self.fields {
+            if let Some(av) = encode::encode(f, &field_value(&values, f)?)? {
+                item.set_item(f.attr.bind(py), av)?;
+            }
+        }
+        Ok(item)
+    }
+
+    /// A model instance read from a stored item, made without calling
+    /// ``__init__``: missing attributes take their field's default, ``NULL``
+    /// attributes become ``None``.
+    ///
+    /// Raises ``ValidationError`` naming ``Model.field`` for an attribute
+    /// that cannot be read as its field's type.
+    #[allow(clippy::wrong_self_convention)] // the Python method name
+    fn from_item<'py>(&self, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = item.py();
+        let values = PyDict::new(py);
+        let exact = item.cast_exact::<PyDict>().ok();
+        for f in &self.fields {
+            let av = match exact {
+                Some(dict) => dict.get_item(f.attr.bind(py))?,
+                None => {
+                    let found = item.call_method1(intern!(py, "get"), (f.attr.bind(py),))?;
+                    (!found.is_none()).then_some(found)
+                }
+            };
+            let value = match av {
+                None => f.make_default(py)?,
+                Some(av) if is_null(&av)? => null_value(f, py)?,
+                Some(av) => decode::decode(f, &av)?,
+            };
+            values.set_item(f.name.bind(py), value)?;
+        }
+        let obj = cache::object_new(py)?.call1((self.cls.bind(py),))?;
+        obj.setattr(intern!(py, "__dict__"), values)?;
+        Ok(obj)
+    }
+
+    /// The attribute value of one field (by field name) holding ``value``, or
+    /// ``None`` when the attribute would be left out of the item.
+    fn encode_field<'py>(
+        &self,
+        name: &str,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        encode::encode(self.field(name)?, value)
+    }
+
+    /// The value of one field (by field name) read from a stored attribute
+    /// value; ``None`` for ``NULL``.
+    fn decode_field<'py>(&self, name: &str, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let f = self.field(name)?;
+        if is_null(av)? {
+            return null_value(f, av.py());
+        }
+        decode::decode(f, av)
+    }
+
+    /// The table key of a model instance: ``{key attribute: attribute
+    /// value}`` for the partition key and the sort key, if any.
+    fn key_of<'py>(&self, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+        let py = obj.py();
+        let values = instance_dict(obj)?;
+        let key = PyDict::new(py);
+        for &index in &self.keys {
+            let f = &self.fields[index];
+            if let Some(av) = encode::encode(f, &field_value(&values, f)?)? {
+                key.set_item(f.attr.bind(py), av)?;
+            }
+        }
+        Ok(key)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<ItemSchema {} ({} fields)>", self.model, self.fields.len())
+    }
+
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.cls)?;
+        for f in &self.fields {
+            for object in f.objects() {
+                visit.call(object)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ItemSchema {
+    fn field(&self, name: &str) -> PyResult<&Field> {
+        match self.by_name.get(name) {
+            Some(&index) => Ok(&self.fields[index]),
+            None => Err(ValidationError::new_err(format!(
+                "{} has no field '{name}'",
+                self.model
+            ))),
+        }
+    }
+}
+
+/// The instance's `__dict__`.
+fn instance_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    Ok(obj
+        .getattr(intern!(obj.py(), "__dict__"))?
+        .cast_into::<PyDict>()?)
+}
+
+/// A field's value in an instance dict; `None` when it is not set.
+#[inline]
+fn field_value<'py>(values: &Bound<'py, PyDict>, f: &Field) -> PyResult<Bound<'py, PyAny>> {
+    let py = values.py();
+    Ok(values
+        .get_item(f.name.bind(py))?
+        .unwrap_or_else(|| py.None().into_bound(py)))
+}
+
+/// What a stored `NULL` reads back as.
+#[inline]
+fn null_value<'py>(f: &Field, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    if f.plan.null_is_empty_set {
+        Ok(PySet::empty(py)?.into_any())
+    } else {
+        Ok(py.None().into_bound(py))
+    }
+}
+
+/// `"NULL" in av`.
+#[inline]
+fn is_null(av: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let tag = intern!(av.py(), "NULL");
+    match av.cast_exact::<PyDict>() {
+        Ok(dict) => dict.contains(tag),
+        Err(_) => av.contains(tag),
+    }
+}
 
 /// Adds this module's functions and classes to `dynamorm._core`.
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<ItemSchema>()?;
     Ok(())
 }
