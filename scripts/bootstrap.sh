@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates .venv (if missing), installs the pinned dev dependencies, and builds
-# the extension into it. Safe to run again; it only redoes what changed.
+# Creates .venv (if missing), installs the pinned dev dependencies, builds the
+# extension into it, and installs the test-only npm packages (dynalite) from
+# package-lock.json. Safe to run again; it only redoes what changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,11 @@ fi
 # Build the Rust extension into the virtualenv (release: tests and benchmarks
 # measure the real thing).
 VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin develop --release --locked -q
+
+# dynalite, the second test server: exactly the versions in package-lock.json.
+npm_stamp=node_modules/.lock.sha
+npm_want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$npm_stamp" 2>/dev/null)" != "$npm_want" ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$npm_want" > "$npm_stamp"
+fi

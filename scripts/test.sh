@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: sets everything up on a fresh machine, then runs every
-# check. Servers the tests use are started by the test fixtures on 127.0.0.1
-# and stopped by PID.
+# check. Servers the tests use (moto, then dynalite) are started by the test
+# fixtures on 127.0.0.1 and stopped by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,5 +28,15 @@ step "mypy typing tests (user code that must / must not type-check)"
 step "stubtest (dynamorm._core)"
 .venv/bin/python -m mypy.stubtest dynamorm._core --allowlist tests/stubtest-allowlist.txt
 
-step "pytest"
+step "pytest (unit tests, and integration tests on moto)"
 .venv/bin/pytest "$@"
+
+# The integration tests again on dynalite, less those that need what dynalite
+# does not implement (marked moto_only; deselected, not skipped). Exit code 5
+# means the arguments selected no integration test.
+step "pytest (integration tests on dynalite)"
+rc=0
+DYNAMORM_TEST_SERVER=dynalite .venv/bin/pytest -m "integration and not moto_only" "$@" || rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
+  exit "$rc"
+fi

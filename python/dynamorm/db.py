@@ -7,7 +7,7 @@ boto3 clients are thread-safe). ``db.model(User)`` starts a ``Query``.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from dynamorm.errors import ValidationError
 from dynamorm.executor import Executor
@@ -15,20 +15,43 @@ from dynamorm.model import Model
 from dynamorm.query import Query
 from dynamorm.retry import RetryPolicy
 
-__all__ = ["DB"]
+if TYPE_CHECKING:
+    import threading
+    from collections.abc import Callable
+
+    from dynamorm.transact import Transaction, TransactionBuilder
+    from dynamorm.transact_get import TransactGetBuilder
+
+__all__ = ["DB", "make_client"]
 
 M = TypeVar("M", bound=Model)
+
+
+def make_client(*, region_name: str | None = None, endpoint_url: str | None = None) -> Any:
+    """A boto3 DynamoDB client with botocore's retries off: one attempt per
+    call, so the retry scheduler alone decides what is retried and when."""
+    import boto3
+    from botocore.config import Config
+
+    # ``total_max_attempts`` counts the first attempt; botocore's
+    # ``max_attempts`` counts retries only (``max_attempts=1`` would still
+    # allow one botocore retry).
+    config = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+    return boto3.client(
+        "dynamodb", region_name=region_name, endpoint_url=endpoint_url, config=config
+    )
 
 
 class DB:
     """A connection to DynamoDB.
 
-    ``DB(region_name=..., endpoint_url=...)`` creates a boto3 client;
-    ``DB(client=...)`` uses yours. ``retry_policy`` is the default for every
-    retried operation.
+    ``DB(region_name=..., endpoint_url=...)`` creates a boto3 client with
+    botocore's own retries off, so dynamorm's retry scheduler is the only
+    retrier; ``DB(client=...)`` uses yours as it is configured (see
+    docs/retries.md). ``retry_policy`` is the default for every request.
     """
 
-    __slots__ = ("_executor", "retry_policy", "timeout")
+    __slots__ = ("_executor",)
 
     def __init__(
         self,
@@ -39,15 +62,11 @@ class DB:
         retry_policy: RetryPolicy | None = None,
     ) -> None:
         if client is None:
-            import boto3
-
-            client = boto3.client("dynamodb", region_name=region_name, endpoint_url=endpoint_url)
+            client = make_client(region_name=region_name, endpoint_url=endpoint_url)
         elif region_name is not None or endpoint_url is not None:
             raise ValidationError("DB: pass either client= or region_name=/endpoint_url=, not both")
-        self._executor = Executor(client)
-        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
-        self.timeout: float | None = None
-        """Seconds a long operation may run (``None``: no deadline)."""
+        policy = retry_policy if retry_policy is not None else RetryPolicy()
+        self._executor = Executor(client, policy)
 
     def __repr__(self) -> str:
         timeout = "" if self.timeout is None else f" timeout={self.timeout}s"
@@ -58,18 +77,35 @@ class DB:
         """The boto3 DynamoDB client."""
         return self._executor.client
 
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy of every request (``RetryPolicy(max_retries=0)``:
+        no retries)."""
+        policy = self._executor.policy
+        assert policy is not None
+        return policy
+
+    @retry_policy.setter
+    def retry_policy(self, policy: RetryPolicy) -> None:
+        if not isinstance(policy, RetryPolicy):
+            raise ValidationError(f"DB.retry_policy must be a RetryPolicy, got {policy!r}")
+        self._executor.policy = policy
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds an operation may run (``None``: no deadline)."""
+        return self._executor.timeout
+
     def with_timeout(self, seconds: float) -> DB:
-        """A view sharing this client whose long operations (``all``,
-        ``iter``, ``count``, ``scan``, ``scan_all_segments``) stop at the
-        deadline, between requests, raising ``OperationTimeoutError`` with the
-        results so far in ``partial``. The deadline starts when the operation
-        does."""
-        if not isinstance(seconds, int | float) or seconds < 0:
+        """A view sharing this client (and retry policy, as it is now) whose
+        operations stop at the deadline — between requests and during retry
+        backoff — raising ``OperationTimeoutError`` (a ``TimeoutError``) with
+        the results so far in ``partial``. The deadline starts when the
+        operation does."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
             raise ValidationError(f"DB.with_timeout: seconds must be >= 0, got {seconds!r}")
         view = object.__new__(DB)
-        view._executor = self._executor
-        view.retry_policy = self.retry_policy
-        view.timeout = float(seconds)
+        view._executor = Executor(self._executor.client, self._executor.policy, float(seconds))
         return view
 
     @overload
@@ -79,6 +115,44 @@ class DB:
     def model(self, model: type[M] | M) -> Query[M]:
         """A ``Query`` on a model class, or bound to an instance for writes."""
         return Query(self, model)
+
+    # -- transactions (implemented in dynamorm.transact) ---------------------
+
+    def transact(self) -> TransactionBuilder:
+        """A write-transaction builder (SPEC §8): add operations, then
+        ``execute()``."""
+        from dynamorm.transact import TransactionBuilder
+
+        return TransactionBuilder(self)
+
+    def transact_write(
+        self,
+        fn: Callable[[TransactionBuilder], object],
+        *,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        """Runs ``fn`` on a new transaction builder and executes it after
+        ``fn`` returns; when ``fn`` raises, nothing is sent."""
+        from dynamorm.transact import transact_write
+
+        transact_write(self, fn, timeout=timeout, cancel=cancel)
+
+    def transaction(
+        self, *, timeout: float | None = None, cancel: threading.Event | None = None
+    ) -> Transaction:
+        """``with db.transaction() as tx:`` — ``tx.model(x).create()`` and the
+        like are committed as one transaction on exit; nothing is sent when
+        the block raises."""
+        from dynamorm.transact import Transaction
+
+        return Transaction(self, timeout, cancel)
+
+    def transact_get(self) -> TransactGetBuilder:
+        """A read-transaction builder: ``.get(Model, key)...execute()``."""
+        from dynamorm.transact_get import TransactGetBuilder
+
+        return TransactGetBuilder(self)
 
     # -- schema (implemented in dynamorm.schema) -----------------------------
 

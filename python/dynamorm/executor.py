@@ -1,15 +1,16 @@
 """The one place boto3 is called, and where its errors become dynamorm errors.
 
 Builders produce plain parameter dicts (``requests.py``); ``Executor.call``
-sends one request and maps failures (SPEC §10): no botocore exception leaves
-the library unwrapped, the original is kept as ``__cause__``, and every message
-names the operation and the model. ``Deadline`` is how long operations stop
-between requests (``db.with_timeout``).
+sends one request through the retry scheduler (``retry.py``) and maps failures
+(SPEC §10): no botocore exception leaves the library unwrapped, the original is
+kept as ``__cause__``, and every message names the operation and the model.
+``Deadline`` is how long operations stop between requests (``db.with_timeout``).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +25,7 @@ from dynamorm.errors import (
     TableNotFoundError,
     ValidationError,
 )
+from dynamorm.retry import RetryPolicy, Scheduler, Stop
 
 __all__ = ["Deadline", "Executor", "Target"]
 
@@ -71,19 +73,62 @@ class Deadline:
 
 
 class Executor:
-    """Sends requests with a boto3 DynamoDB client (thread-safe, like the client)."""
+    """Sends requests with a boto3 DynamoDB client (thread-safe, like the client).
 
-    __slots__ = ("client",)
+    ``policy`` is the default retry policy (``None``: no retries) and
+    ``timeout`` the default deadline, in seconds, of a request sent without a
+    scheduler of its own."""
 
-    def __init__(self, client: Any) -> None:
+    __slots__ = ("client", "policy", "timeout")
+
+    def __init__(
+        self, client: Any, policy: RetryPolicy | None = None, timeout: float | None = None
+    ) -> None:
         self.client = client
+        self.policy = policy
+        self.timeout = timeout
 
-    def call(self, operation: str, params: Mapping[str, Any], target: Target) -> dict[str, Any]:
+    def scheduler(
+        self,
+        deadline: Deadline | None = None,
+        cancel: threading.Event | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> Scheduler:
+        """A scheduler for one operation: ``policy`` (by default this
+        executor's; ``RetryPolicy(max_retries=0)`` turns retries off) stopping
+        at ``deadline`` or when ``cancel`` is set."""
+        return Scheduler(policy if policy is not None else self.policy, Stop(deadline, cancel))
+
+    def call(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        target: Target,
+        scheduler: Scheduler | None = None,
+        partial: Any = None,
+        *,
+        check_first: bool | None = None,
+    ) -> dict[str, Any]:
         """Sends ``operation`` (``"GetItem"``, ``"Query"``, ...) with ``params``
-        and returns the response; failures raise dynamorm errors."""
+        through ``scheduler`` (by default one with this executor's policy and
+        a deadline ``timeout`` seconds from now) and returns the response;
+        failures raise dynamorm errors. ``partial`` is what a deadline or
+        cancel stop hands back in the error. ``check_first=False`` sends the
+        first attempt even when the operation is already stopped (the caller
+        checks between its own requests)."""
         method = getattr(self.client, _METHOD.sub("_", operation).lower())
+        # Without a scheduler of the operation's own, the request always goes
+        # out once (a deadline stops long operations between requests, not
+        # before the first) and the timeout bounds its retries.
+        if check_first is None:
+            check_first = scheduler is not None
+        if scheduler is None:
+            scheduler = Scheduler(self.policy, Stop(Deadline(self.timeout)))
+        what = f"{operation} on {target.name} (table {target.table!r})"
         try:
-            response: dict[str, Any] = method(**params)
+            response: dict[str, Any] = scheduler.call(
+                lambda: method(**params), what=what, partial=partial, check_first=check_first
+            )
         except ClientError as exc:
             raise map_client_error(exc, operation, target) from exc
         except ParamValidationError as exc:

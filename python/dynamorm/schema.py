@@ -170,18 +170,19 @@ def _code(exc: BaseException | None) -> str:
 
 
 def _call(client: Any, operation: str, meta: ModelMeta, **params: Any) -> Any:
-    """Sends one request; every schema call goes through here so errors are
-    mapped in one place (and a retry scheduler can be put here later)."""
+    """Sends one request through the retry scheduler (default policy);
+    every schema call goes through here so errors are mapped in one place."""
+    from dynamorm.retry import RetryPolicy, Scheduler
+
+    where = f"{_OPERATION_NAMES.get(operation, operation)} on table {meta.table!r} ({meta.name})"
+    method = getattr(client, operation)
     try:
-        return getattr(client, operation)(**params)
+        return Scheduler(RetryPolicy()).call(lambda: method(**params), what=where)
     except Exception as exc:
         # botocore's ClientError / BotoCoreError, without importing botocore.
         if not type(exc).__module__.startswith("botocore"):
             raise
         code = _code(exc)
-        where = (
-            f"{_OPERATION_NAMES.get(operation, operation)} on table {meta.table!r} ({meta.name})"
-        )
         if code == "ResourceNotFoundException":
             raise TableNotFoundError(
                 f"{where}: table {meta.table!r} does not exist", table=meta.table

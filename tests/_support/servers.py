@@ -1,6 +1,8 @@
 """Start DynamoDB-compatible servers for the tests, on 127.0.0.1 only.
 
-Each server runs as a child process on a free port; ``stop`` ends it by PID.
+Each server runs as a child process (in its own process group) on a free
+port; ``stop`` ends it by PID. moto comes from the virtualenv; dynalite from
+``node_modules`` (``npm ci`` installs the version pinned in package-lock.json).
 """
 
 from __future__ import annotations
@@ -77,6 +79,45 @@ def start_moto(log_dir: Path) -> Server:
     server = Server("moto", f"http://127.0.0.1:{port}", process, log_path)
     _wait_until_up(server)
     return server
+
+
+ROOT = Path(__file__).resolve().parents[2]
+DYNALITE_CLI = ROOT / "node_modules" / "dynalite" / "cli.js"
+
+
+def start_dynalite(log_dir: Path) -> Server:
+    """dynalite (in memory, tables ready at once) on a free loopback port."""
+    if not DYNALITE_CLI.exists():
+        raise RuntimeError(f"{DYNALITE_CLI} is missing: run `npm ci` in {ROOT}")
+    port = free_port()
+    log_path = log_dir / f"dynalite-{port}.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [
+            "node",
+            str(DYNALITE_CLI),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--createTableMs",
+            "0",
+            "--deleteTableMs",
+            "0",
+            "--updateTableMs",
+            "0",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = Server("dynalite", f"http://127.0.0.1:{port}", process, log_path)
+    _wait_until_up(server)
+    return server
+
+
+STARTERS = {"moto": start_moto, "dynalite": start_dynalite}
+"""The servers ``DYNAMORM_TEST_SERVER`` may name."""
 
 
 @contextlib.contextmanager
