@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dynamorm import errors, expr, marshal
 from dynamorm._core import __version__
+from dynamorm.batch import BatchGetOptions, BatchWriteOptions, KeyPair
+from dynamorm.batch_get import BatchGetBuilder
 from dynamorm.cursor import Cursor, decode_cursor, encode_cursor
 from dynamorm.db import DB
 from dynamorm.dms import load_dms
@@ -13,23 +15,43 @@ from dynamorm.page import Page
 from dynamorm.query import Query
 from dynamorm.retry import RetryPolicy
 from dynamorm.streams import unmarshal_item, unmarshal_items, unmarshal_stream_record
+from dynamorm.transact import (
+    TransactionBuilder,
+    at_version,
+    condition,
+    condition_expression,
+    if_exists,
+    if_not_exists,
+)
+from dynamorm.transact_get import TransactGetBuilder
 from dynamorm.update import UpdateBuilder
 
 __all__ = [
     "DB",
+    "BatchGetBuilder",
+    "BatchGetOptions",
+    "BatchWriteOptions",
     "Cursor",
+    "KeyPair",
     "Model",
     "Page",
     "Query",
     "RetryPolicy",
+    "TransactGetBuilder",
+    "TransactionBuilder",
     "UpdateBuilder",
     "__version__",
+    "at_version",
+    "condition",
+    "condition_expression",
     "decode_cursor",
     "encode_cursor",
     "errors",
     "expr",
     "field",
     "fields",
+    "if_exists",
+    "if_not_exists",
     "load_dms",
     "marshal",
     "unmarshal_item",

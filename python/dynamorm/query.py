@@ -8,12 +8,16 @@ through the executor and read the responses (``responses.py``).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from dynamorm import marshal
+from dynamorm.batch import BatchGetOptions, BatchWriteOptions
+from dynamorm.batch_get import BatchGetBuilder, batch_get
+from dynamorm.batch_write import batch_write
 from dynamorm.codec import format_timestamp
 from dynamorm.conditions import ConditionGroup, build_group, make_term, raw_clause
 from dynamorm.errors import ValidationError
@@ -34,6 +38,7 @@ from dynamorm.requests import (
     update_params,
 )
 from dynamorm.responses import items_of, not_found, page_of
+from dynamorm.retry import RetryPolicy
 from dynamorm.update import UpdateBuilder
 
 if TYPE_CHECKING:
@@ -202,8 +207,30 @@ class Query(Generic[M]):
     def _deadline(self) -> Deadline:
         return Deadline(self._db.timeout)
 
-    def _send(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        return self._db._executor.call(operation, params, self._target)
+    def _send(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        deadline: Deadline | None = None,
+        partial: Any = None,
+    ) -> dict[str, Any]:
+        """One request through the retry scheduler: the policy of
+        ``with_retry`` (else the DB's), stopping at the operation's
+        ``deadline`` (else a fresh one from the DB's timeout). The operation
+        checks its deadline between pages itself, so the first attempt of each
+        request always goes out; ``partial`` is handed back if a retry pause
+        reaches the deadline."""
+        executor = self._db._executor
+        retry = self._state.retry
+        policy = (
+            None if retry is None else RetryPolicy(max_retries=retry[0], initial_delay=retry[1])
+        )
+        if deadline is None and policy is None:
+            return executor.call(operation, params, self._target)
+        scheduler = executor.scheduler(deadline or self._deadline(), policy=policy)
+        return executor.call(
+            operation, params, self._target, scheduler=scheduler, partial=partial, check_first=False
+        )
 
     def first(self) -> M:
         """The first matching item; ``ItemNotFoundError`` when there is none."""
@@ -235,7 +262,7 @@ class Query(Generic[M]):
         while True:
             if limit is not None:
                 params["Limit"] = limit - len(items)
-            response = self._send(operation, params)
+            response = self._send(operation, params, deadline, items)
             items.extend(items_of(self._state.meta, response))
             last = response.get("LastEvaluatedKey")
             if not last or (limit is not None and len(items) >= limit):
@@ -262,7 +289,7 @@ class Query(Generic[M]):
             while True:
                 if limit is not None:
                     params["Limit"] = limit - given
-                response = self._send("Query", params)
+                response = self._send("Query", params, deadline, [])
                 for item in items_of(meta, response):
                     given += 1
                     yield item
@@ -290,7 +317,7 @@ class Query(Generic[M]):
         deadline = self._deadline()
         total = 0
         while True:
-            response = self._send("Query", params)
+            response = self._send("Query", params, deadline, total)
             total += int(response.get("Count", 0))
             last = response.get("LastEvaluatedKey")
             if not last:
@@ -466,3 +493,117 @@ class Query(Generic[M]):
         else:
             key = key_of_where(meta, self._state.where, "update_builder")
         return UpdateBuilder(meta, key, self._db._executor, self._state.conditions)
+
+    # -- batch (dynamorm.batch_get / dynamorm.batch_write) ----------------
+
+    def batch_get(
+        self,
+        keys: Iterable[Any],
+        *,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[M]:
+        """The items of ``keys`` (``KeyPair``, ``(pk, sk)``, bare partition
+        keys, or instances) in input-key order; missing keys are skipped,
+        duplicates read once. Uses the DB's retry policy; see
+        ``batch_get_with_options`` for the rest."""
+        options = BatchGetOptions(retry_policy=self._db.retry_policy)
+        return self.batch_get_with_options(keys, options, timeout=timeout, cancel=cancel)
+
+    def batch_get_with_options(
+        self,
+        keys: Iterable[Any],
+        options: BatchGetOptions,
+        *,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[M]:
+        """``batch_get`` with chunking, consistency, parallelism, retries and
+        callbacks from ``options``; ``timeout``/``cancel`` stop it after the
+        requests in flight (``OperationCancelledError.partial``: the items so far)."""
+        if not isinstance(options, BatchGetOptions):
+            raise ValidationError(
+                f"{self._name}.batch_get_with_options: expected BatchGetOptions, got {options!r}"
+            )
+        return batch_get(
+            self._db, self._target, self._state.meta, keys, options, timeout=timeout, cancel=cancel
+        )
+
+    def batch_get_builder(self) -> BatchGetBuilder[M]:
+        """A ``BatchGetBuilder`` for this model."""
+        return BatchGetBuilder(self._db, self._target, self._state.meta)
+
+    def _write_options(self, options: BatchWriteOptions | None) -> BatchWriteOptions:
+        if options is None:
+            return BatchWriteOptions(retry_policy=self._db.retry_policy)
+        if not isinstance(options, BatchWriteOptions):
+            raise ValidationError(f"{self._name}: expected BatchWriteOptions, got {options!r}")
+        return options
+
+    def batch_create(
+        self,
+        items: Iterable[M],
+        options: BatchWriteOptions | None = None,
+        *,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[M]:
+        """Writes ``items`` with BatchWriteItem (chunks of 25), overwriting
+        items with the same key; stamps timestamps and versions like
+        ``create``. Returns the items."""
+        what = f"{self._name}.batch_create()"
+        return batch_write(
+            self._db,
+            self._target,
+            self._state.meta,
+            what,
+            puts=items,
+            options=self._write_options(options),
+            timeout=timeout,
+            cancel=cancel,
+        )
+
+    def batch_delete(
+        self,
+        keys: Iterable[Any],
+        options: BatchWriteOptions | None = None,
+        *,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        """Deletes the items of ``keys`` (keys or instances) with BatchWriteItem."""
+        what = f"{self._name}.batch_delete()"
+        batch_write(
+            self._db,
+            self._target,
+            self._state.meta,
+            what,
+            deletes=keys,
+            options=self._write_options(options),
+            timeout=timeout,
+            cancel=cancel,
+        )
+
+    def batch_write(
+        self,
+        *,
+        puts: Iterable[M] = (),
+        deletes: Iterable[Any] = (),
+        options: BatchWriteOptions | None = None,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        """Puts ``puts`` and deletes ``deletes`` in one batch; one key may
+        appear only once across both (``ValidationError`` before sending)."""
+        what = f"{self._name}.batch_write()"
+        batch_write(
+            self._db,
+            self._target,
+            self._state.meta,
+            what,
+            puts=puts,
+            deletes=deletes,
+            options=self._write_options(options),
+            timeout=timeout,
+            cancel=cancel,
+        )

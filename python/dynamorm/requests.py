@@ -12,11 +12,13 @@ never silently turned into a scan.
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from dynamorm import marshal
+from dynamorm.codec import format_timestamp
 from dynamorm.conditions import ConditionSet, Term
 from dynamorm.cursor import decode_cursor
 from dynamorm.errors import ValidationError
@@ -30,13 +32,17 @@ __all__ = [
     "QueryState",
     "ReadPlan",
     "choose_keys",
+    "create_changes",
     "delete_params",
+    "delete_version_conditions",
+    "instance_update",
     "key_of_instance",
     "key_of_where",
     "plan_read",
     "put_params",
     "scan_params",
     "sort_of",
+    "staged_item",
     "start_key",
     "update_params",
 ]
@@ -368,3 +374,88 @@ def delete_params(
     """A DeleteItem request with ANDed ``conditions``."""
     compiled = compile_request(condition=_condition(conditions))
     return _with_condition({"TableName": meta.table, "Key": key}, compiled.to_params())
+
+
+# -- instance writes (shared by Query and transactions) ---------------------
+
+_MANAGED = frozenset({"version", "created_at", "updated_at"})
+
+
+def create_changes(meta: ModelMeta, obj: Any, now: _dt.datetime) -> dict[str, Any]:
+    """What ``create`` sets on ``obj``: ``created_at`` and ``updated_at`` to
+    ``now``, and the version to 0 when it is empty."""
+    changes: dict[str, Any] = {}
+    for role in (meta.created_at, meta.updated_at):
+        if role is not None:
+            changes[role.name] = now
+    if meta.version is not None and not obj.__dict__.get(meta.version.name):
+        changes[meta.version.name] = 0
+    return changes
+
+
+def staged_item(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """The item (DynamoDB JSON) ``obj`` would be with ``changes`` applied;
+    ``obj`` itself is left as it is until the write succeeds."""
+    staged: Any = object.__new__(type(obj))
+    staged.__dict__.update(obj.__dict__, **changes)
+    item: dict[str, Any] = staged.to_item()
+    return item
+
+
+def instance_update(
+    meta: ModelMeta,
+    obj: Any,
+    fields: Sequence[str],
+    now: _dt.datetime,
+    *,
+    expected_version: int | None = None,
+    operation: str = "update",
+) -> tuple[list[UpdateAction], list[Clause], dict[str, Any]]:
+    """The actions, conditions and instance changes of ``update(*fields)`` on
+    ``obj``: the named fields (all non-key fields when none are named), the
+    item must exist, ``updated_at`` is set to ``now``, and with a version field
+    the stored version must equal the instance's (or ``expected_version``)
+    and is incremented. A key field raises ``ValidationError``."""
+    codec = codec_of(meta)
+    if fields:
+        chosen = []
+        for name in fields:
+            f = meta.field_named(name)
+            if f.roles & {"pk", "sk"}:
+                raise ValidationError(
+                    f"{meta.name}.{operation}(): {f.name!r} is a key attribute "
+                    "and cannot be updated"
+                )
+            if not f.roles & _MANAGED:
+                chosen.append(f)
+    else:
+        chosen = [f for f in meta.fields if not f.roles & ({"pk", "sk"} | _MANAGED)]
+    actions: list[UpdateAction] = []
+    for f in chosen:
+        av = codec.encode_field(f, obj.__dict__.get(f.name))
+        if av is None:
+            actions.append(("remove", [f.attr]))
+        else:
+            actions.append(("set", [f.attr], marshal.deserialize(av)))
+    changes: dict[str, Any] = {}
+    conditions: list[Clause] = [([meta.pk.attr], "EXISTS")]
+    if meta.updated_at is not None:
+        actions.append(("set", [meta.updated_at.attr], format_timestamp(now)))
+        changes[meta.updated_at.name] = now
+    if meta.version is not None:
+        current = expected_version
+        if current is None:
+            current = obj.__dict__.get(meta.version.name) or 0
+        conditions.append(([meta.version.attr], "=", current))
+        actions.append(("add", [meta.version.attr], 1))
+        changes[meta.version.name] = current + 1
+    return actions, conditions, changes
+
+
+def delete_version_conditions(meta: ModelMeta, obj: Any) -> list[Clause]:
+    """The condition ``delete`` adds for an instance: with a non-zero version,
+    the stored version must equal it."""
+    if meta.version is None:
+        return []
+    version = obj.__dict__.get(meta.version.name)
+    return [([meta.version.attr], "=", version)] if version else []

@@ -379,6 +379,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on,
+    # the client's delayed ACK would hold each answer back by ~40 ms.
+    disable_nagle_algorithm = True
     server: _Server
     upstream: http.client.HTTPConnection | None = None
 

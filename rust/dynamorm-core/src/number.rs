@@ -122,24 +122,16 @@ pub fn parse_number(text: &str) -> Result<Number<'_>, NumberError> {
         Some(b'+') => (false, &text[1..]),
         _ => (false, text),
     };
-    if is_not_finite(rest) {
-        return Err(NumberError::NotFinite);
-    }
-    let (mantissa, exponent_text) = match rest.find(['e', 'E']) {
-        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
-        None => (rest, None),
-    };
-    let written_exponent = match exponent_text {
-        Some(e) => parse_exponent(e)?,
-        None => 0,
-    };
 
+    // One pass over the mantissa, which ends at the exponent marker if any.
+    // Marshaling checks every number it writes, so this avoids re-scanning.
     let mut total = 0usize;
     let mut fraction = 0usize;
     let mut seen_point = false;
     let mut first_nonzero = None;
     let mut last_nonzero = 0usize;
-    for b in mantissa.bytes() {
+    let mut end = rest.len();
+    for (at, &b) in rest.as_bytes().iter().enumerate() {
         match b {
             b'0'..=b'9' => {
                 if b != b'0' {
@@ -152,9 +144,21 @@ pub fn parse_number(text: &str) -> Result<Number<'_>, NumberError> {
                 }
             }
             b'.' if !seen_point => seen_point = true,
+            b'e' | b'E' => {
+                end = at;
+                break;
+            }
+            // Every spelling of NaN or infinity starts with a letter other
+            // than `e`, so it lands here before anything else is decided.
+            _ if is_not_finite(rest) => return Err(NumberError::NotFinite),
             _ => return Err(NumberError::Syntax),
         }
     }
+    let mantissa = &rest[..end];
+    let written_exponent = match rest.get(end + 1..) {
+        Some(e) => parse_exponent(e)?,
+        None => 0,
+    };
     if total == 0 {
         return Err(NumberError::Syntax);
     }
@@ -189,11 +193,58 @@ pub fn parse_number(text: &str) -> Result<Number<'_>, NumberError> {
     })
 }
 
+/// What [`classify_plain`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plain {
+    /// No fractional part (`"12"`, `"-3.00"`).
+    Integer,
+    /// A nonzero fractional part (`"12.5"`).
+    Fraction,
+}
+
+/// A shortcut for the most common number text, `-?digits(.digits)?` with at
+/// most [`MAX_DIGITS`] digits in all: such text always passes
+/// [`parse_number`] (so many digits cannot leave DynamoDB's range), and this
+/// says whether it is integral in one cheap pass. `None` means "not of that
+/// form", not "invalid": the caller then asks [`parse_number`].
+pub fn classify_plain(text: &str) -> Option<Plain> {
+    let bytes = text.as_bytes();
+    let digits = match bytes.first()? {
+        b'-' => &bytes[1..],
+        _ => bytes,
+    };
+    if digits.len() > MAX_DIGITS + 1 {
+        return None;
+    }
+    let int_len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+    if int_len == 0 {
+        return None;
+    }
+    match &digits[int_len..] {
+        [] if int_len <= MAX_DIGITS => Some(Plain::Integer),
+        [b'.', fraction @ ..] if !fraction.is_empty() && int_len + fraction.len() <= MAX_DIGITS => {
+            let mut nonzero = false;
+            for &b in fraction {
+                if !b.is_ascii_digit() {
+                    return None;
+                }
+                nonzero |= b != b'0';
+            }
+            Some(if nonzero {
+                Plain::Fraction
+            } else {
+                Plain::Integer
+            })
+        }
+        _ => None,
+    }
+}
+
 fn is_not_finite(text: &str) -> bool {
     ["nan", "snan", "inf", "infinity"]
         .iter()
         .any(|word| text.eq_ignore_ascii_case(word))
-        || (text.len() > 3 && text[..3].eq_ignore_ascii_case("nan"))
+        || (text.len() > 3 && text.as_bytes()[..3].eq_ignore_ascii_case(b"nan"))
 }
 
 /// Exponent digits, saturated far outside the valid range so that absurd
@@ -393,7 +444,8 @@ mod tests {
     #[test]
     fn rejects_malformed_text() {
         for text in [
-            "", "-", ".", "1e", "1e+", "abc", "1.2.3", "1 ", " 1", "0x10", "1_000",
+            "", "-", ".", "1e", "1e+", "abc", "1.2.3", "1 ", " 1", "0x10", "1_000", "éé", "1e5é",
+            "1.5e", "1e5.0", "e5", "--1", "+-1",
         ] {
             assert_eq!(parse_number(text), Err(NumberError::Syntax), "{text}");
         }
@@ -461,6 +513,34 @@ mod tests {
         }
         for text in ["1.5", "1E-1", "0.001", "12.34E1", "abc", "NaN"] {
             assert!(!is_integral(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn classifies_plain_text_or_defers() {
+        assert_eq!(classify_plain("12"), Some(Plain::Integer));
+        assert_eq!(classify_plain("-3.00"), Some(Plain::Integer));
+        assert_eq!(classify_plain("1234.56"), Some(Plain::Fraction));
+        assert_eq!(classify_plain("-0.0001"), Some(Plain::Fraction));
+        assert_eq!(classify_plain(&"9".repeat(38)), Some(Plain::Integer));
+        assert_eq!(
+            classify_plain(&format!("0.{}", "1".repeat(37))),
+            Some(Plain::Fraction)
+        );
+        // Deferred to parse_number: valid but outside the shortcut...
+        for text in [
+            "+1",
+            ".5",
+            "5.",
+            "1E+2",
+            &"9".repeat(39),
+            &format!("0.{}", "1".repeat(38)),
+        ] {
+            assert_eq!(classify_plain(text), None, "{text}");
+        }
+        // ...or invalid.
+        for text in ["", "-", "abc", "1.2.3", "NaN", "1 ", "--1", "1.-2"] {
+            assert_eq!(classify_plain(text), None, "{text}");
         }
     }
 
@@ -565,6 +645,26 @@ mod tests {
             let mut out = String::new();
             parse_number(&format!("{mantissa}E+{exp}")).unwrap().write_integer(&mut out);
             prop_assert_eq!(out, plain);
+        }
+
+        #[test]
+        fn classify_plain_agrees_with_parse_number(
+            text in prop_oneof!["[-+]?[0-9.eE]{0,42}", "-?[0-9]{1,40}([.][0-9]{1,40})?"]
+        ) {
+            if let Some(kind) = classify_plain(&text) {
+                let number = parse_number(&text);
+                prop_assert!(number.is_ok(), "{} classified but rejected", text);
+                let integral = number.unwrap().is_integral();
+                prop_assert_eq!(integral, kind == Plain::Integer, "{}", text);
+            }
+        }
+
+        #[test]
+        fn classify_plain_takes_decimal_text(int in any::<i64>(), frac in 0u64..10_000_000_000) {
+            let text = format!("{int}.{frac:010}");
+            let kind = if frac == 0 { Plain::Integer } else { Plain::Fraction };
+            prop_assert_eq!(classify_plain(&text), Some(kind));
+            prop_assert_eq!(classify_plain(&int.to_string()), Some(Plain::Integer));
         }
 
         #[test]

@@ -1,20 +1,22 @@
 //! DynamoDB JSON → Python value: `N` becomes `int` when integral, else
 //! `Decimal`; `B` becomes `bytes`; sets become `set`.
 
-use dynamorm_core::number::{parse_number, MAX_DEPTH};
+use dynamorm_core::number::{classify_plain, parse_number, Plain, MAX_DEPTH};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{
     IntoPyDict, PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyList, PySet, PyString, PyTuple,
 };
 
-use super::cache::{a2b_base64, decimal_type, is_boto3_binary, tags, Tag, Tags};
+use super::cache::{a2b_base64, is_boto3_binary, tags, Tag, Tags};
 use super::path::{type_name, Fail, MResult};
-use super::raw::{build_list, entries, only_entry};
+use super::raw::{
+    build_list, dict_len, entries, list_item, new_dict, only_entry, set_item, tuple_item,
+};
 
 /// One DynamoDB-JSON value (`{"S": "x"}`) as a Python value.
 pub(crate) fn value<'py>(av: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'py, PyAny>> {
-    any(tags(av.py()), av, depth)
+    any(tags(av.py())?, av, depth)
 }
 
 /// A whole item, `{name: DynamoDB JSON}`, as `{name: value}`.
@@ -25,7 +27,7 @@ pub(crate) fn item<'py>(item: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyAny>> 
             type_name(item)
         )));
     }
-    map(tags(item.py()), item, 0)
+    map(tags(item.py())?, item, 0)
 }
 
 fn any<'py>(tags: &Tags, av: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'py, PyAny>> {
@@ -46,7 +48,7 @@ fn any<'py>(tags: &Tags, av: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<
     };
     match tag {
         Tag::S => string(payload, "S"),
-        Tag::N => number(&payload),
+        Tag::N => number(tags, &payload),
         Tag::M => map(tags, &payload, depth),
         Tag::L => list(tags, &payload, depth),
         Tag::Bool => {
@@ -59,7 +61,7 @@ fn any<'py>(tags: &Tags, av: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<
         Tag::Null => Ok(py.None().into_bound(py)),
         Tag::B => binary(payload, "B"),
         Tag::Ss => set(&payload, "SS", |p| string(p, "SS")),
-        Tag::Ns => set(&payload, "NS", |p| number(&p)),
+        Tag::Ns => set(&payload, "NS", |p| number(tags, &p)),
         Tag::Bs => set(&payload, "BS", |p| binary(p, "BS")),
     }
 }
@@ -71,10 +73,10 @@ fn map<'py>(tags: &Tags, payload: &Bound<'py, PyAny>, depth: usize) -> MResult<B
     let Ok(dict) = payload.cast::<PyDict>() else {
         return Err(wrong_payload("M", "a dict", payload));
     };
-    let out = PyDict::new(payload.py());
+    let out = new_dict(payload.py(), dict_len(dict))?;
     for (key, item) in entries(dict) {
         match any(tags, &item, depth + 1) {
-            Ok(decoded) => out.set_item(&key, decoded)?,
+            Ok(decoded) => set_item(&out, &key, &decoded)?,
             Err(fail) => return Err(fail.at_key(&key_text(&key))),
         }
     }
@@ -88,14 +90,14 @@ fn list<'py>(tags: &Tags, payload: &Bound<'py, PyAny>, depth: usize) -> MResult<
     let py = payload.py();
     if let Ok(items) = payload.cast::<PyList>() {
         let list = build_list(py, items.len(), |index| {
-            let item = items.get_item(index)?;
+            let item = list_item(items, index)?;
             any(tags, &item, depth + 1).map_err(|fail| fail.at_index(index))
         })?;
         return Ok(list.into_any());
     }
     if let Ok(items) = payload.cast::<PyTuple>() {
         let list = build_list(py, items.len(), |index| {
-            let item = items.get_item(index)?;
+            let item = tuple_item(items, index);
             any(tags, &item, depth + 1).map_err(|fail| fail.at_index(index))
         })?;
         return Ok(list.into_any());
@@ -118,6 +120,7 @@ fn set<'py>(
     Ok(out.into_any())
 }
 
+#[inline]
 fn string<'py>(payload: Bound<'py, PyAny>, tag: &str) -> MResult<Bound<'py, PyAny>> {
     if payload.is_exact_instance_of::<PyString>() {
         Ok(payload)
@@ -130,7 +133,7 @@ fn string<'py>(payload: Bound<'py, PyAny>, tag: &str) -> MResult<Bound<'py, PyAn
 
 /// `int` when integral, else `Decimal`. Short plain integers, by far the
 /// most common, are parsed here without a detour through Python.
-fn number<'py>(payload: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyAny>> {
+fn number<'py>(tags: &Tags, payload: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyAny>> {
     let py = payload.py();
     let text = if payload.is_exact_instance_of::<PyString>() {
         // SAFETY: the type was just checked.
@@ -144,12 +147,15 @@ fn number<'py>(payload: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyAny>> {
     if let Some(small) = small_int(s) {
         return Ok(PyInt::new(py, small).into_any());
     }
+    if classify_plain(s) == Some(Plain::Fraction) {
+        return Ok(tags.new_decimal(text)?);
+    }
     let parsed = parse_number(s).map_err(|err| Fail::invalid(format!("{err} (got '{s}')")))?;
     let mut integer = String::new();
     if parsed.write_integer(&mut integer) {
         Ok(py.get_type::<PyInt>().call1((integer,))?)
     } else {
-        Ok(decimal_type(py)?.call1((text,))?)
+        Ok(tags.new_decimal(text)?)
     }
 }
 

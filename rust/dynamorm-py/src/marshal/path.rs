@@ -14,8 +14,12 @@ pub(crate) enum Segment {
     Index(usize),
 }
 
-/// Why marshaling stopped.
-pub(crate) enum Fail {
+/// Why marshaling stopped. Boxed so that `MResult<Bound<..>>` is two words
+/// and comes back in registers: every level of a nested value returns one.
+pub(crate) struct Fail(Box<Failure>);
+
+/// What a [`Fail`] holds.
+pub(crate) enum Failure {
     /// Bad input: a `ValidationError` whose message is `"{path}: {reason}"`.
     /// `rev_path` holds the segments innermost first.
     Invalid {
@@ -29,24 +33,26 @@ pub(crate) enum Fail {
 pub(crate) type MResult<T> = Result<T, Fail>;
 
 impl From<PyErr> for Fail {
+    #[cold]
     fn from(err: PyErr) -> Self {
-        Fail::Py(err)
+        Fail(Box::new(Failure::Py(err)))
     }
 }
 
 impl Fail {
     /// Bad input at the current position.
+    #[cold]
     pub(crate) fn invalid(reason: impl Into<String>) -> Self {
-        Fail::Invalid {
+        Fail(Box::new(Failure::Invalid {
             reason: reason.into(),
             rev_path: Vec::new(),
-        }
+        }))
     }
 
     /// The failure happened under map key `key`.
     #[cold]
     pub(crate) fn at_key(mut self, key: &str) -> Self {
-        if let Fail::Invalid { rev_path, .. } = &mut self {
+        if let Failure::Invalid { rev_path, .. } = &mut *self.0 {
             rev_path.push(Segment::Key(key.to_owned()));
         }
         self
@@ -55,7 +61,7 @@ impl Fail {
     /// The failure happened at list position `index`.
     #[cold]
     pub(crate) fn at_index(mut self, index: usize) -> Self {
-        if let Fail::Invalid { rev_path, .. } = &mut self {
+        if let Failure::Invalid { rev_path, .. } = &mut *self.0 {
             rev_path.push(Segment::Index(index));
         }
         self
@@ -64,9 +70,9 @@ impl Fail {
     /// The Python exception, with `root` naming the outermost value.
     #[cold]
     pub(crate) fn into_pyerr(self, root: &str) -> PyErr {
-        match self {
-            Fail::Py(err) => err,
-            Fail::Invalid { reason, rev_path } => {
+        match *self.0 {
+            Failure::Py(err) => err,
+            Failure::Invalid { reason, rev_path } => {
                 let mut path = String::from(root);
                 for segment in rev_path.iter().rev() {
                     match segment {

@@ -1,11 +1,17 @@
 //! The few CPython calls the hot paths make directly. PyO3's safe wrappers
-//! re-check sizes and reference counts on every step, which under the stable
-//! ABI is a function call each time; marshaling touches every value of an
-//! item, so these loops call CPython only where they must.
+//! convert and re-check on every step, and some CPython accessors are macros
+//! reading a field that a function call would wrap; marshaling touches every
+//! value of an item, so these loops call CPython only where they must.
+//!
+//! This build targets one CPython version (not the limited API), so object
+//! layouts (`PyDictObject::ma_used`, a list's items, a compact str's data)
+//! and two exported but private helpers, `_PyDict_NewPresized` and
+//! `_PySet_NextEntry`, are fair to use.
 
+use pyo3::exceptions::PyIndexError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyFrozenSet, PyList, PySet, PyString, PyTuple};
 
 /// The entries of a dict, as owned references. `PyDict_Next` bounds-checks
 /// its position itself, so a dict changed meanwhile ends the walk early
@@ -43,6 +49,69 @@ impl<'py> Iterator for Entries<'_, 'py> {
     }
 }
 
+/// `len(dict)`, read from the object (CPython's `PyDict_GET_SIZE`) instead
+/// of through a function call: every attribute value is a dict.
+#[inline]
+pub(crate) fn dict_len(dict: &Bound<'_, PyDict>) -> usize {
+    // SAFETY: `dict` is a live dict (or subclass), whose object starts with
+    // CPython's PyDictObject layout; `ma_used` is never negative.
+    unsafe { (*dict.as_ptr().cast::<ffi::PyDictObject>()).ma_used as usize }
+}
+
+extern "C" {
+    /// CPython's walk over a set's table (what `PyDict_Next` is for dicts);
+    /// exported by every CPython 3, though not part of the limited API.
+    fn _PySet_NextEntry(
+        set: *mut ffi::PyObject,
+        pos: *mut ffi::Py_ssize_t,
+        key: *mut *mut ffi::PyObject,
+        hash: *mut ffi::Py_hash_t,
+    ) -> std::os::raw::c_int;
+}
+
+/// The elements of an exact `set` or `frozenset`, as owned references, in
+/// the order iterating it gives, without an iterator object. Like
+/// `PyDict_Next`, the walk is bounds-checked, so a set changed meanwhile
+/// ends it early instead of reading freed memory.
+pub(crate) struct SetElements<'a, 'py> {
+    set: &'a Bound<'py, PyAny>,
+    pos: ffi::Py_ssize_t,
+}
+
+/// Walks `set`, which must be exactly a `set` or a `frozenset` (a subclass
+/// may override `__iter__`).
+pub(crate) fn set_elements<'a, 'py>(set: &'a Bound<'py, PyAny>) -> SetElements<'a, 'py> {
+    debug_assert!(set.is_exact_instance_of::<PySet>() || set.is_exact_instance_of::<PyFrozenSet>());
+    SetElements { set, pos: 0 }
+}
+
+impl<'py> Iterator for SetElements<'_, 'py> {
+    type Item = Bound<'py, PyAny>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut key = std::ptr::null_mut();
+        let mut hash = 0;
+        // SAFETY: the set is alive for 'a and is a set or frozenset;
+        // _PySet_NextEntry returns a borrowed, non-null key when it returns
+        // non-zero, which is turned into an owned reference at once.
+        unsafe {
+            if _PySet_NextEntry(self.set.as_ptr(), &mut self.pos, &mut key, &mut hash) == 0 {
+                return None;
+            }
+            Some(Bound::from_borrowed_ptr(self.set.py(), key))
+        }
+    }
+}
+
+/// `len(set)` of a `set` or `frozenset` (or subclass), read from the object.
+#[inline]
+pub(crate) fn set_len(set: &Bound<'_, PyAny>) -> usize {
+    // SAFETY: the caller checked `set` is a set or frozenset; the size is
+    // never negative.
+    unsafe { ffi::PySet_GET_SIZE(set.as_ptr()) as usize }
+}
+
 /// The key and value of a dict with exactly one entry. The key is returned
 /// as a raw pointer, only good for identity checks right away.
 #[inline]
@@ -54,7 +123,7 @@ pub(crate) fn only_entry<'py>(
     let mut value = std::ptr::null_mut();
     // SAFETY: as in `Entries::next`; the value becomes an owned reference.
     unsafe {
-        if ffi::PyDict_Size(dict.as_ptr()) != 1
+        if dict_len(dict) != 1
             || ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) == 0
         {
             return None;
@@ -63,15 +132,101 @@ pub(crate) fn only_entry<'py>(
     }
 }
 
+extern "C" {
+    /// CPython's dict constructor with room for `minused` entries, so that
+    /// filling it never resizes. Exported by every CPython 3 (Cython uses it)
+    /// though not part of the limited API, which this build does not use.
+    fn _PyDict_NewPresized(minused: ffi::Py_ssize_t) -> *mut ffi::PyObject;
+}
+
+/// An empty dict with room for `len` entries.
+#[inline]
+pub(crate) fn new_dict(py: Python<'_>, len: usize) -> PyResult<Bound<'_, PyDict>> {
+    // `len` is the size of a Python container, so it fits a Py_ssize_t.
+    // SAFETY: returns a new reference to a dict, or NULL with an exception set.
+    let dict = unsafe { Bound::from_owned_ptr_or_err(py, _PyDict_NewPresized(len as _))? };
+    // SAFETY: it is a dict.
+    Ok(unsafe { dict.cast_into_unchecked() })
+}
+
+/// `dict[key] = value`, without PyO3's generic conversions.
+#[inline]
+pub(crate) fn set_item(
+    dict: &Bound<'_, PyDict>,
+    key: &Bound<'_, PyAny>,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    // SAFETY: all three are live objects; PyDict_SetItem takes its own
+    // references to key and value.
+    if unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) } == 0 {
+        Ok(())
+    } else {
+        Err(PyErr::fetch(dict.py()))
+    }
+}
+
 /// A dict with one entry, `{tag: payload}`.
 #[inline]
 pub(crate) fn tagged_dict<'py>(
     tag: &Bound<'py, PyString>,
-    payload: Bound<'py, PyAny>,
+    payload: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let out = PyDict::new(tag.py());
-    out.set_item(tag, payload)?;
+    // SAFETY: PyDict_New returns a new reference or NULL with an exception set.
+    let out = unsafe { Bound::from_owned_ptr_or_err(tag.py(), ffi::PyDict_New())? };
+    // SAFETY: PyDict_New made a dict.
+    let out = unsafe { out.cast_into_unchecked::<PyDict>() };
+    set_item(&out, tag.as_any(), payload)?;
     Ok(out)
+}
+
+/// A `str` holding `text`, which must be ASCII, written in place: number
+/// text is always ASCII, and this skips the UTF-8 decoder.
+#[inline]
+pub(crate) fn ascii_str<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyString>> {
+    debug_assert!(text.is_ascii());
+    // SAFETY: PyUnicode_New returns a new, compact, 1-byte-per-character
+    // str of `text.len()` characters (maxchar 127), or NULL with an
+    // exception set; its data is written once before anyone else sees it.
+    unsafe {
+        let out = Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyUnicode_New(text.len() as ffi::Py_ssize_t, 127),
+        )?;
+        let data = ffi::PyUnicode_DATA(out.as_ptr()).cast::<u8>();
+        std::ptr::copy_nonoverlapping(text.as_ptr(), data, text.len());
+        Ok(out.cast_into_unchecked())
+    }
+}
+
+/// `list[index]`, read from the object instead of through a function call.
+/// Still bounds-checked: encoding an earlier item can run Python code (a
+/// `Binary.value` property) that shrinks the list.
+#[inline]
+pub(crate) fn list_item<'py>(
+    list: &Bound<'py, PyList>,
+    index: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let ptr = list.as_ptr();
+    // SAFETY: `ptr` is a live list; the index is checked against its
+    // current size, and the borrowed item becomes an owned reference at once.
+    unsafe {
+        if index < ffi::PyList_GET_SIZE(ptr) as usize {
+            Ok(Bound::from_borrowed_ptr(
+                list.py(),
+                ffi::PyList_GET_ITEM(ptr, index as ffi::Py_ssize_t),
+            ))
+        } else {
+            Err(PyIndexError::new_err("list index out of range"))
+        }
+    }
+}
+
+/// `tuple[index]` for an index below its length (tuples never change size).
+#[inline]
+pub(crate) fn tuple_item<'py>(tuple: &Bound<'py, PyTuple>, index: usize) -> Bound<'py, PyAny> {
+    assert!(index < tuple.len());
+    // SAFETY: the index is in bounds (asserted above) of an immutable tuple.
+    unsafe { tuple.get_borrowed_item_unchecked(index).to_owned() }
 }
 
 /// A list of `len` items, each made by `item(index)`, filled in place (no

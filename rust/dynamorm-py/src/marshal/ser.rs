@@ -2,8 +2,11 @@
 //! the Python dicts directly.
 
 use dynamorm_core::number::{
-    empty_set_reason, mixed_set_reason, parse_number, write_float, SetKind, MAX_DEPTH,
+    classify_plain, empty_set_reason, mixed_set_reason, parse_number, write_float, SetKind,
+    MAX_DEPTH,
 };
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::ffi;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -13,21 +16,24 @@ use pyo3::types::{
 
 use super::cache::{decimal_type, is_boto3_binary, mapping_type, tags, Tag, Tags};
 use super::path::{type_name, Fail, MResult};
-use super::raw::{build_list, entries, tagged_dict};
+use super::raw::{
+    ascii_str, build_list, dict_len, entries, list_item, new_dict, set_elements, set_item, set_len,
+    tagged_dict, tuple_item,
+};
 
 /// One value as its DynamoDB-JSON dict.
 pub(crate) fn value<'py>(v: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'py, PyDict>> {
-    any(tags(v.py()), v, depth)
+    any(tags(v.py())?, v, depth)
 }
 
 /// A mapping of attribute names to values as an item, `{name: DynamoDB JSON}`.
 pub(crate) fn item<'py>(v: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyDict>> {
-    map(tags(v.py()), v, 0)
+    map(tags(v.py())?, v, 0)
 }
 
 fn any<'py>(tags: &Tags, v: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'py, PyDict>> {
     let (tag, payload) = tagged(tags, v, depth)?;
-    Ok(tagged_dict(tags.get(v.py(), tag), payload)?)
+    Ok(tagged_dict(tags.get(v.py(), tag), &payload)?)
 }
 
 fn map<'py>(tags: &Tags, v: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'py, PyDict>> {
@@ -35,12 +41,15 @@ fn map<'py>(tags: &Tags, v: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'
         return Err(too_deep());
     }
     let py = v.py();
-    let out = PyDict::new(py);
     if let Ok(dict) = v.cast::<PyDict>() {
+        let out = new_dict(py, dict_len(dict))?;
         for (key, item) in entries(dict) {
             map_entry(tags, &out, &key, &item, depth)?;
         }
-    } else if v.is_instance(mapping_type(py)?)? {
+        return Ok(out);
+    }
+    let out = PyDict::new(py);
+    if v.is_instance(mapping_type(py)?)? {
         for pair in v.call_method0(intern!(py, "items"))?.try_iter()? {
             let (key, item): (Bound<'py, PyAny>, Bound<'py, PyAny>) = pair?.extract()?;
             map_entry(tags, &out, &key, &item, depth)?;
@@ -74,7 +83,7 @@ fn map_entry<'py>(
         )));
     };
     match any(tags, item, depth + 1) {
-        Ok(encoded) => Ok(out.set_item(name, encoded)?),
+        Ok(encoded) => Ok(set_item(out, name.as_any(), encoded.as_any())?),
         Err(fail) => Err(fail.at_key(&name.to_string_lossy())),
     }
 }
@@ -95,7 +104,7 @@ fn tagged<'py>(
         return Ok((Tag::M, map(tags, v, depth)?.into_any()));
     }
     if v.is_exact_instance_of::<PyInt>() {
-        return Ok((Tag::N, int_text(v)?.into_any()));
+        return Ok((Tag::N, int_text(tags, v)?.into_any()));
     }
     if v.is_exact_instance_of::<PyBool>() {
         return Ok((Tag::Bool, v.clone()));
@@ -112,11 +121,11 @@ fn tagged<'py>(
     if v.is_exact_instance_of::<PyBytes>() {
         return Ok((Tag::B, v.clone()));
     }
-    if v.get_type_ptr() == decimal_type(py)?.as_type_ptr() {
+    if tags.is_exact_decimal(v) {
         return Ok((Tag::N, decimal_text(v)?.into_any()));
     }
     if v.is_instance_of::<PySet>() || v.is_instance_of::<PyFrozenSet>() {
-        return set(v);
+        return set(tags, v);
     }
     subclass_or_rare(tags, v, depth)
 }
@@ -132,7 +141,7 @@ fn subclass_or_rare<'py>(
         return Ok((Tag::S, PyString::new(py, &s.to_cow()?).into_any()));
     }
     if v.is_instance_of::<PyInt>() {
-        return Ok((Tag::N, int_text(v)?.into_any()));
+        return Ok((Tag::N, int_text(tags, v)?.into_any()));
     }
     if let Ok(f) = v.cast::<PyFloat>() {
         return Ok((Tag::N, float_text(py, f.value())?.into_any()));
@@ -167,12 +176,12 @@ fn list<'py>(tags: &Tags, v: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<
     };
     if let Ok(items) = v.cast::<PyList>() {
         return build_list(py, items.len(), |index| {
-            encode(index, items.get_item(index)?)
+            encode(index, list_item(items, index)?)
         });
     }
     if let Ok(items) = v.cast::<PyTuple>() {
         return build_list(py, items.len(), |index| {
-            encode(index, items.get_item(index)?)
+            encode(index, tuple_item(items, index))
         });
     }
     let items: Vec<Bound<'py, PyAny>> = v.try_iter()?.collect::<PyResult<_>>()?;
@@ -214,7 +223,7 @@ fn binary<'py>(v: &Bound<'py, PyAny>) -> MResult<Option<Bound<'py, PyAny>>> {
 }
 
 /// What a set element is, and its payload in the set's list.
-fn set_element<'py>(v: &Bound<'py, PyAny>) -> MResult<(SetKind, Bound<'py, PyAny>)> {
+fn set_element<'py>(tags: &Tags, v: &Bound<'py, PyAny>) -> MResult<(SetKind, Bound<'py, PyAny>)> {
     if let Ok(s) = v.cast::<PyString>() {
         let text = if v.is_exact_instance_of::<PyString>() {
             s.clone()
@@ -223,7 +232,7 @@ fn set_element<'py>(v: &Bound<'py, PyAny>) -> MResult<(SetKind, Bound<'py, PyAny
         };
         return Ok((SetKind::String, text.into_any()));
     }
-    if let Some(text) = number_text(v)? {
+    if let Some(text) = number_text(tags, v)? {
         return Ok((SetKind::Number, text.into_any()));
     }
     if let Some(bytes) = binary(v)? {
@@ -236,12 +245,11 @@ fn set_element<'py>(v: &Bound<'py, PyAny>) -> MResult<(SetKind, Bound<'py, PyAny
     )))
 }
 
-fn set<'py>(v: &Bound<'py, PyAny>) -> MResult<(Tag, Bound<'py, PyAny>)> {
+fn set<'py>(tags: &Tags, v: &Bound<'py, PyAny>) -> MResult<(Tag, Bound<'py, PyAny>)> {
     let py = v.py();
-    let mut items = Vec::with_capacity(v.len()?);
     let mut kind = None;
-    for element in v.try_iter()? {
-        let (element_kind, payload) = set_element(&element?)?;
+    let mut add = |element: &Bound<'py, PyAny>| -> MResult<Bound<'py, PyAny>> {
+        let (element_kind, payload) = set_element(tags, element)?;
         match kind {
             None => kind = Some(element_kind),
             Some(k) if k != element_kind => {
@@ -249,25 +257,51 @@ fn set<'py>(v: &Bound<'py, PyAny>) -> MResult<(Tag, Bound<'py, PyAny>)> {
             }
             Some(_) => {}
         }
-        items.push(payload);
-    }
+        Ok(payload)
+    };
+    let list = if v.is_exact_instance_of::<PySet>() || v.is_exact_instance_of::<PyFrozenSet>() {
+        // Straight from the set's table into the list. Encoding an element
+        // can run Python code (a `Binary.value` property), so a set changed
+        // meanwhile is reported as iterating it would.
+        let len = set_len(v);
+        let mut elements = set_elements(v);
+        let list = build_list(py, len, |_| match elements.next() {
+            Some(element) => add(&element),
+            None => Err(set_changed().into()),
+        })?;
+        if set_len(v) != len {
+            return Err(set_changed().into());
+        }
+        list
+    } else {
+        let mut items = Vec::with_capacity(v.len()?);
+        for element in v.try_iter()? {
+            items.push(add(&element?)?);
+        }
+        PyList::new(py, items)?
+    };
     let kind = kind.ok_or_else(|| Fail::invalid(empty_set_reason()))?;
     let tag = match kind {
         SetKind::String => Tag::Ss,
         SetKind::Number => Tag::Ns,
         SetKind::Binary => Tag::Bs,
     };
-    Ok((tag, PyList::new(py, items)?.into_any()))
+    Ok((tag, list.into_any()))
+}
+
+#[cold]
+fn set_changed() -> PyErr {
+    PyRuntimeError::new_err("Set changed size during iteration")
 }
 
 /// Number text of an int (not bool), float or Decimal; `None` for other types.
-fn number_text<'py>(v: &Bound<'py, PyAny>) -> MResult<Option<Bound<'py, PyString>>> {
+fn number_text<'py>(tags: &Tags, v: &Bound<'py, PyAny>) -> MResult<Option<Bound<'py, PyString>>> {
     let py = v.py();
     if v.is_instance_of::<PyBool>() {
         return Ok(None);
     }
     if v.is_instance_of::<PyInt>() {
-        return Ok(Some(int_text(v)?));
+        return Ok(Some(int_text(tags, v)?));
     }
     if let Ok(f) = v.cast::<PyFloat>() {
         return Ok(Some(float_text(py, f.value())?));
@@ -278,11 +312,23 @@ fn number_text<'py>(v: &Bound<'py, PyAny>) -> MResult<Option<Bound<'py, PyString
     Ok(None)
 }
 
-fn int_text<'py>(v: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyString>> {
+fn int_text<'py>(tags: &Tags, v: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyString>> {
     let py = v.py();
-    if let Ok(small) = v.extract::<i64>() {
-        let mut buf = itoa_buf();
-        return Ok(PyString::new(py, format_i64(small, &mut buf)));
+    let mut overflow = 0;
+    // SAFETY: `v` is a live int; the call sets `overflow` instead of raising
+    // when the value does not fit, and only raises for non-ints.
+    let small = unsafe { ffi::PyLong_AsLongLongAndOverflow(v.as_ptr(), &mut overflow) };
+    if overflow == 0 {
+        if small == -1 {
+            if let Some(err) = PyErr::take(py) {
+                return Err(err.into());
+            }
+        }
+        if let Some(text) = tags.small_int_text(py, small) {
+            return Ok(text.clone());
+        }
+        let mut buf = [0u8; 20];
+        return Ok(ascii_str(py, format_i64(small, &mut buf))?);
     }
     // Past 64 bits: Python's own decimal text, then DynamoDB's digit rules
     // (trailing zeros are free, so 10**50 is fine and 2**200 is not).
@@ -303,6 +349,9 @@ fn decimal_text<'py>(v: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyString>> {
 
 fn check_number(text: &Bound<'_, PyString>) -> MResult<()> {
     let s = text.to_str()?;
+    if classify_plain(s).is_some() {
+        return Ok(());
+    }
     parse_number(s).map_err(|err| Fail::invalid(format!("{err} (got '{s}')")))?;
     Ok(())
 }
@@ -310,15 +359,11 @@ fn check_number(text: &Bound<'_, PyString>) -> MResult<()> {
 fn float_text(py: Python<'_>, f: f64) -> MResult<Bound<'_, PyString>> {
     let mut text = String::with_capacity(24);
     write_float(f, &mut text).map_err(|err| Fail::invalid(format!("{err} (got {f:?})")))?;
-    Ok(PyString::new(py, &text))
-}
-
-fn itoa_buf() -> [u8; 20] {
-    [0u8; 20]
+    Ok(ascii_str(py, text.as_bytes())?)
 }
 
 /// Decimal text of `n` in `buf`, without allocating.
-fn format_i64(n: i64, buf: &mut [u8; 20]) -> &str {
+fn format_i64(n: i64, buf: &mut [u8; 20]) -> &[u8] {
     let negative = n < 0;
     let mut rest = n.unsigned_abs();
     let mut at = buf.len();
@@ -334,5 +379,5 @@ fn format_i64(n: i64, buf: &mut [u8; 20]) -> &str {
         at -= 1;
         buf[at] = b'-';
     }
-    std::str::from_utf8(&buf[at..]).unwrap_or("0")
+    &buf[at..]
 }

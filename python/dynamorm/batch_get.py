@@ -1,0 +1,297 @@
+"""Batch get (SPEC §7): any number of keys, read with ``BatchGetItem``.
+
+The Rust ``KeyPlan`` dedupes the keys, cuts chunks, maps each returned item
+back to its key and rebuilds the input order; ``run_chunks`` sends the chunks
+(in threads with ``parallel``) and re-sends ``UnprocessedKeys`` after a
+backoff. A key is never dropped: it comes back as an item, is absent from the
+table, or is listed in ``BatchGetError.unprocessed_keys``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from dynamorm.batch import (
+    MAX_GET_CHUNK,
+    BatchGetOptions,
+    ChunkErrorHandler,
+    ProgressCallback,
+    RunResult,
+    canonical_key,
+    check_options,
+    key_dicts,
+    key_list,
+    make_stop,
+    run_chunks,
+)
+from dynamorm.batch_keys import KeyPlan
+from dynamorm.errors import (
+    BatchGetError,
+    RequestError,
+    RetryExhaustedError,
+    ValidationError,
+)
+from dynamorm.executor import Target
+from dynamorm.expr import compile_request
+from dynamorm.meta import ModelMeta
+from dynamorm.model import Model
+from dynamorm.paths import codec_of, resolve_path
+from dynamorm.retry import RetryPolicy, Scheduler
+
+if TYPE_CHECKING:
+    from dynamorm.db import DB
+
+__all__ = ["BatchGetBuilder", "batch_get"]
+
+M = TypeVar("M", bound=Model)
+
+KeyDict = dict[str, Any]
+
+
+class _GetRun:
+    """The state of one batch get; lives on the calling thread."""
+
+    def __init__(
+        self,
+        db: DB,
+        target: Target,
+        meta: ModelMeta,
+        *,
+        keys: Iterable[Any],
+        options: BatchGetOptions,
+        select: tuple[str, ...],
+    ) -> None:
+        self.what = f"{meta.name}.batch_get()"
+        check_options(
+            self.what,
+            options.chunk_size,
+            MAX_GET_CHUNK,
+            options.max_concurrency,
+            options.retry_policy,
+        )
+        self.db, self.target, self.meta, self.options = db, target, meta, options
+        self.user_keys = key_list(keys, self.what)
+        self.dicts = key_dicts(meta, self.user_keys, self.what)
+        self.plan = KeyPlan(meta.key_attrs, options.chunk_size)
+        self.chunks: list[list[KeyDict]] = self.plan.add_keys(self.dicts)
+        self.total = self.plan.unique_count
+        self.template: dict[str, Any] = {}
+        if select:
+            paths = [resolve_path(meta, name)[1] for name in select]
+            for attr in meta.key_attrs:  # items map back to keys by their key attributes
+                if [attr] not in paths:
+                    paths.append([attr])
+            self.template.update(compile_request(projection=paths).to_params())
+        if options.consistent_read:
+            self.template["ConsistentRead"] = True
+        self.handler_raised = False
+        self._by_key: dict[tuple[Any, ...], Any] | None = None
+
+    # -- run_chunks callbacks (send runs on worker threads) -----------------
+
+    def send(self, chunk: list[KeyDict], scheduler: Scheduler) -> dict[str, Any]:
+        params = {"RequestItems": {self.meta.table: {**self.template, "Keys": chunk}}}
+        return self.db._executor.call("BatchGetItem", params, self.target, scheduler=scheduler)
+
+    def collect(self, chunk: list[KeyDict], response: dict[str, Any]) -> list[list[KeyDict]]:
+        table = self.meta.table
+        self.plan.add_items(response.get("Responses", {}).get(table, ()))
+        unprocessed = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys")
+        left = self.plan.rechunk(unprocessed) if unprocessed else []
+        if self.options.progress_callback is not None:
+            self.options.progress_callback(self.plan.found_count, self.total)
+        return left
+
+    def on_failure(self, chunk: list[KeyDict], exc: BaseException) -> None:
+        handler = self.options.on_chunk_error
+        if handler is None:
+            raise exc
+        try:
+            handler(self.user_keys_of(chunk), exc)
+        except BaseException:
+            self.handler_raised = True
+            raise
+
+    # -- results ----------------------------------------------------------
+
+    def user_keys_of(self, chunk: Iterable[KeyDict]) -> list[Any]:
+        """The keys of ``chunk`` as the user gave them (first occurrence)."""
+        attrs = self.meta.key_attrs
+        if self._by_key is None:
+            self._by_key = {}
+            for user_key, d in zip(self.user_keys, self.dicts, strict=True):
+                self._by_key.setdefault(canonical_key(d, attrs), user_key)
+        return [self._by_key[canonical_key(k, attrs)] for k in chunk]
+
+    def items(self) -> list[Any]:
+        from_item = codec_of(self.meta).from_item
+        return [from_item(item) for item in self.plan.ordered_items()]
+
+    def not_read(self, chunks: Iterable[list[KeyDict]]) -> list[Any]:
+        """The keys of ``chunks`` that have no item, in input order."""
+        attrs = self.meta.key_attrs
+        wanted = {canonical_key(k, attrs) for chunk in chunks for k in chunk}
+        missing = [k for k in self.plan.missing_keys() if canonical_key(k, attrs) in wanted]
+        return self.user_keys_of(missing)
+
+    def finish(self, result: RunResult[list[KeyDict]]) -> list[Any]:
+        failure = result.failure
+        if failure is not None:
+            if self.handler_raised or result.failed is None:
+                raise failure
+            if not isinstance(failure, RetryExhaustedError | RequestError):
+                raise failure  # the request itself is wrong: every chunk would fail alike
+            failed = [result.failed, *result.undone, *result.given_up]
+            keys = self.not_read(failed)
+            raise BatchGetError(
+                f"{self.what}: a BatchGetItem request failed ({failure}); "
+                f"{len(keys)} keys were not read (in .unprocessed_keys)",
+                unprocessed_keys=keys,
+                items=self.items(),
+            ) from failure
+        if result.stopped is not None:
+            result.stopped.partial = self.items()
+            raise result.stopped
+        if result.given_up:
+            keys = self.not_read(result.given_up)
+            policy = self.options.retry_policy
+            tries = policy.max_retries if policy is not None else 0
+            raise BatchGetError(
+                f"{self.what}: {len(keys)} keys still unprocessed after {tries} retries "
+                "(in .unprocessed_keys; the items read are in .items)",
+                unprocessed_keys=keys,
+                items=self.items(),
+            )
+        return self.items()
+
+
+def batch_get(
+    db: DB,
+    target: Target,
+    meta: ModelMeta,
+    keys: Iterable[Any],
+    options: BatchGetOptions,
+    *,
+    select: tuple[str, ...] = (),
+    timeout: float | None = None,
+    cancel: threading.Event | None = None,
+) -> list[Any]:
+    """Reads the items of ``keys`` (see the module docstring); the items come
+    back as model instances in input-key order."""
+    run = _GetRun(db, target, meta, keys=keys, options=options, select=select)
+    stop = make_stop(timeout if timeout is not None else db.timeout, cancel, run.what)
+    if not run.chunks:
+        return []
+    result = run_chunks(
+        run.chunks,
+        send=run.send,
+        collect=run.collect,
+        on_failure=run.on_failure,
+        policy=options.retry_policy,
+        stop=stop,
+        what=run.what,
+        parallel=options.parallel,
+        max_concurrency=options.max_concurrency,
+    )
+    return run.finish(result)
+
+
+class BatchGetBuilder(Generic[M]):
+    """A batch get assembled step by step; ``execute()`` runs it.
+
+    ``db.model(User).batch_get_builder().keys(ks).chunk_size(50)
+    .select("id", "status").consistent_read().parallel(8)
+    .with_retry(RetryPolicy(max_retries=5)).on_progress(cb).on_error(h).execute()``
+    """
+
+    __slots__ = ("_db", "_keys", "_meta", "_options", "_select", "_target")
+
+    def __init__(self, db: DB, target: Target, meta: ModelMeta) -> None:
+        self._db, self._target, self._meta = db, target, meta
+        self._keys: list[Any] = []
+        self._select: tuple[str, ...] = ()
+        self._options = BatchGetOptions(retry_policy=db.retry_policy)
+
+    def __repr__(self) -> str:
+        return f"<BatchGetBuilder {self._meta.name} keys={len(self._keys)}>"
+
+    def _set(self, **changes: Any) -> BatchGetBuilder[M]:
+        self._options = replace(self._options, **changes)
+        return self
+
+    def keys(self, keys: Iterable[Any]) -> BatchGetBuilder[M]:
+        """Adds keys to read (each call appends, keeping the order)."""
+        self._keys.extend(key_dicts_checked(self._meta, keys))
+        return self
+
+    def chunk_size(self, n: int) -> BatchGetBuilder[M]:
+        """At most ``n`` keys (1 to 100) per request."""
+        check_options(f"{self._meta.name}.batch_get_builder()", n, MAX_GET_CHUNK, 1, None)
+        return self._set(chunk_size=n)
+
+    def consistent_read(self, enabled: bool = True) -> BatchGetBuilder[M]:
+        """Strongly consistent reads on every chunk."""
+        return self._set(consistent_read=bool(enabled))
+
+    def parallel(self, max_concurrency: int = 4) -> BatchGetBuilder[M]:
+        """Sends up to ``max_concurrency`` chunk requests at once, on threads."""
+        check_options(
+            f"{self._meta.name}.batch_get_builder()", 1, MAX_GET_CHUNK, max_concurrency, None
+        )
+        return self._set(parallel=True, max_concurrency=max_concurrency)
+
+    def with_retry(self, policy: RetryPolicy | None) -> BatchGetBuilder[M]:
+        """The retry policy for throttling and unprocessed keys; ``None``
+        fails fast (no retries)."""
+        check_options(f"{self._meta.name}.batch_get_builder()", 1, MAX_GET_CHUNK, 1, policy)
+        return self._set(retry_policy=policy)
+
+    def select(self, *fields: str) -> BatchGetBuilder[M]:
+        """Reads only these fields (the key is always read); the others take
+        their defaults."""
+        for name in fields:
+            resolve_path(self._meta, name)  # fail now, naming the field
+        self._select = self._select + fields
+        return self
+
+    def on_progress(self, callback: ProgressCallback) -> BatchGetBuilder[M]:
+        """``callback(retrieved, total)`` after each chunk."""
+        return self._set(progress_callback=_callable(self._meta, "on_progress", callback))
+
+    def on_error(self, handler: ChunkErrorHandler) -> BatchGetBuilder[M]:
+        """``handler(keys, exc)`` when a chunk's request fails: returning
+        skips those keys, raising aborts the batch."""
+        return self._set(on_chunk_error=_callable(self._meta, "on_error", handler))
+
+    def execute(
+        self, timeout: float | None = None, cancel: threading.Event | None = None
+    ) -> list[M]:
+        """Runs the batch get; items in input-key order."""
+        return batch_get(
+            self._db,
+            self._target,
+            self._meta,
+            self._keys,
+            self._options,
+            select=self._select,
+            timeout=timeout,
+            cancel=cancel,
+        )
+
+
+def key_dicts_checked(meta: ModelMeta, keys: Iterable[Any]) -> list[Any]:
+    """``keys`` as a list, after checking each is a usable key (the builder
+    fails where the bad key is added, not at ``execute``)."""
+    what = f"{meta.name}.batch_get_builder().keys"
+    given = key_list(keys, what)
+    key_dicts(meta, given, what)
+    return given
+
+
+def _callable(meta: ModelMeta, what: str, fn: Callable[..., object]) -> Callable[..., object]:
+    if not callable(fn):
+        raise ValidationError(f"{meta.name}.batch_get_builder().{what}: expected a callable")
+    return fn

@@ -1,0 +1,240 @@
+"""Batch writes: ``batch_create``, ``batch_delete``, ``batch_write``.
+
+Puts and deletes go out in ``BatchWriteItem`` chunks of at most 25.
+DynamoDB rejects a batch that names one item twice, so duplicate keys (puts
+and deletes together; numbers compared by value, by the Rust ``KeyPlan``)
+raise ``ValidationError`` before anything is sent. ``UnprocessedItems`` are
+re-sent after a backoff per the retry policy; what is still unprocessed after
+the last retry is in ``BatchWriteError.unprocessed``. A write request is
+never dropped: it is applied or listed in the error.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from dynamorm.batch import (
+    MAX_WRITE_CHUNK,
+    BatchWriteOptions,
+    RunResult,
+    canonical_key,
+    check_options,
+    key_dicts,
+    make_stop,
+    run_chunks,
+)
+from dynamorm.batch_keys import KeyPlan
+from dynamorm.errors import (
+    BatchWriteError,
+    RequestError,
+    RetryExhaustedError,
+    ValidationError,
+)
+from dynamorm.executor import Target
+from dynamorm.meta import ModelMeta
+from dynamorm.model import Model
+from dynamorm.retry import Scheduler
+
+if TYPE_CHECKING:
+    from dynamorm.db import DB
+
+__all__ = ["batch_write"]
+
+Chunk = list[int]  # positions in the run's list of write requests
+
+
+def _stamped(meta: ModelMeta, obj: Any, now: _dt.datetime) -> dict[str, Any]:
+    """What ``create`` sets on ``obj``: both timestamps, and the version
+    when it is empty (as ``Query.create``)."""
+    changes: dict[str, Any] = {}
+    for role in (meta.created_at, meta.updated_at):
+        if role is not None:
+            changes[role.name] = now
+    if meta.version is not None and not obj.__dict__.get(meta.version.name):
+        changes[meta.version.name] = 0
+    return changes
+
+
+class _WriteRun:
+    """The state of one batch write; lives on the calling thread."""
+
+    def __init__(
+        self,
+        db: DB,
+        target: Target,
+        meta: ModelMeta,
+        *,
+        what: str,
+        puts: Iterable[Any],
+        deletes: Iterable[Any],
+        options: BatchWriteOptions,
+    ) -> None:
+        check_options(
+            what, options.chunk_size, MAX_WRITE_CHUNK, options.max_concurrency, options.retry_policy
+        )
+        self.db, self.target, self.meta, self.what, self.options = db, target, meta, what, options
+        self.requests: list[dict[str, Any]] = []
+        self.labels: list[str] = []
+        keys: list[dict[str, Any]] = []
+        self.puts = self._check_puts(puts)
+        now = _dt.datetime.now(_dt.UTC)
+        self.changes: list[dict[str, Any]] = []
+        for i, obj in enumerate(self.puts):
+            changes = _stamped(meta, obj, now)
+            staged: Any = object.__new__(type(obj))
+            staged.__dict__.update(obj.__dict__, **changes)
+            item = staged.to_item()
+            self.changes.append(changes)
+            self.requests.append({"PutRequest": {"Item": item}})
+            self.labels.append(f"puts[{i}]")
+            keys.append({attr: item[attr] for attr in meta.key_attrs if attr in item})
+        for j, key in enumerate(key_dicts(meta, deletes, f"{what}: deletes")):
+            self.requests.append({"DeleteRequest": {"Key": key}})
+            self.labels.append(f"deletes[{j}]")
+            keys.append(key)
+        self._reject_duplicates(keys)
+        self.keys = keys
+        self.total = len(self.requests)
+        size = options.chunk_size
+        self.chunks: list[Chunk] = [
+            list(range(i, min(i + size, self.total))) for i in range(0, self.total, size)
+        ]
+        self.written = 0
+        self._by_key: dict[tuple[Any, ...], int] | None = None
+
+    def _check_puts(self, puts: Iterable[Any]) -> list[Any]:
+        if isinstance(puts, str | bytes | Model) or not isinstance(puts, Iterable):
+            raise ValidationError(
+                f"{self.what}: expected an iterable of {self.meta.name} instances, got {puts!r}"
+            )
+        out = list(puts)
+        for i, obj in enumerate(out):
+            if type(obj) is not self.meta.cls:
+                raise ValidationError(
+                    f"{self.what}: puts[{i}] is {type(obj).__name__}, expected a "
+                    f"{self.meta.name} instance"
+                )
+        return out
+
+    def _reject_duplicates(self, keys: list[dict[str, Any]]) -> None:
+        plan = KeyPlan(self.meta.key_attrs, MAX_WRITE_CHUNK)
+        try:
+            plan.add_keys(keys)
+        except ValidationError as exc:
+            raise ValidationError(f"{self.what}: {exc}") from None
+        if plan.unique_count == plan.input_count:
+            return
+        first: dict[int, int] = {}
+        for position, unique in enumerate(plan.positions()):
+            if unique in first:
+                raise ValidationError(
+                    f"{self.what}: {self.labels[first[unique]]} and {self.labels[position]} "
+                    f"have the same key {keys[position]}; DynamoDB rejects a batch that "
+                    "writes one item twice"
+                )
+            first[unique] = position
+
+    # -- run_chunks callbacks (send runs on worker threads) -----------------
+
+    def send(self, chunk: Chunk, scheduler: Scheduler) -> dict[str, Any]:
+        requests = [self.requests[i] for i in chunk]
+        params = {"RequestItems": {self.meta.table: requests}}
+        return self.db._executor.call("BatchWriteItem", params, self.target, scheduler=scheduler)
+
+    def _position_of(self, request: dict[str, Any]) -> int:
+        attrs = self.meta.key_attrs
+        if self._by_key is None:
+            self._by_key = {canonical_key(k, attrs): i for i, k in enumerate(self.keys)}
+        if "PutRequest" in request:
+            key = {a: request["PutRequest"]["Item"][a] for a in attrs}
+        else:
+            key = request["DeleteRequest"]["Key"]
+        position = self._by_key.get(canonical_key(key, attrs))
+        if position is None:
+            raise ValidationError(
+                f"{self.what}: BatchWriteItem returned as unprocessed an item it was not sent"
+            )
+        return position
+
+    def collect(self, chunk: Chunk, response: dict[str, Any]) -> list[Chunk]:
+        unprocessed = response.get("UnprocessedItems", {}).get(self.meta.table, ())
+        left = sorted({self._position_of(r) for r in unprocessed})
+        if not set(left) <= set(chunk):
+            raise ValidationError(
+                f"{self.what}: BatchWriteItem returned as unprocessed an item it was not sent"
+            )
+        self.written += len(chunk) - len(left)
+        if self.options.progress_callback is not None:
+            self.options.progress_callback(self.written, self.total)
+        return [left] if left else []
+
+    @staticmethod
+    def on_failure(chunk: Chunk, exc: BaseException) -> None:
+        raise exc
+
+    # -- results ----------------------------------------------------------
+
+    def finish(self, result: RunResult[Chunk]) -> None:
+        failed = [result.failed] if result.failed is not None else []
+        not_written = sorted({i for c in (*failed, *result.undone, *result.given_up) for i in c})
+        skipped = set(not_written)
+        # Like Query.create, an instance gets its timestamps/version once stored.
+        for i, obj in enumerate(self.puts):
+            if i not in skipped:
+                obj.__dict__.update(self.changes[i])
+        left = [self.requests[i] for i in not_written]
+        failure = result.failure
+        if failure is not None:
+            if result.failed is None or not isinstance(failure, RetryExhaustedError | RequestError):
+                raise failure
+            raise BatchWriteError(
+                f"{self.what}: a BatchWriteItem request failed ({failure}); "
+                f"{len(left)} write requests were not applied (in .unprocessed)",
+                unprocessed=left,
+            ) from failure
+        if result.stopped is not None:
+            result.stopped.partial = left
+            raise result.stopped
+        if left:
+            policy = self.options.retry_policy
+            tries = policy.max_retries if policy is not None else 0
+            raise BatchWriteError(
+                f"{self.what}: {len(left)} write requests still unprocessed after "
+                f"{tries} retries (in .unprocessed)",
+                unprocessed=left,
+            )
+
+
+def batch_write(
+    db: DB,
+    target: Target,
+    meta: ModelMeta,
+    what: str,
+    *,
+    puts: Iterable[Any] = (),
+    deletes: Iterable[Any] = (),
+    options: BatchWriteOptions,
+    timeout: float | None = None,
+    cancel: threading.Event | None = None,
+) -> list[Any]:
+    """Writes ``puts`` (model instances) and deletes ``deletes`` (keys or
+    instances); returns the put instances, stamped like ``create`` stamps."""
+    run = _WriteRun(db, target, meta, what=what, puts=puts, deletes=deletes, options=options)
+    stop = make_stop(timeout if timeout is not None else db.timeout, cancel, what)
+    if run.chunks:
+        result = run_chunks(
+            run.chunks,
+            send=run.send,
+            collect=run.collect,
+            on_failure=run.on_failure,
+            policy=options.retry_policy,
+            stop=stop,
+            what=what,
+            parallel=options.parallel,
+            max_concurrency=options.max_concurrency,
+        )
+        run.finish(result)
+    return run.puts

@@ -1,0 +1,94 @@
+"""Read transactions (SPEC §8): ``db.transact_get().get(User, key)...execute()``.
+
+All the reads of one ``TransactGetItems`` see one consistent snapshot. The
+result is a list in call order: a model instance per key, or ``None`` where
+no item exists.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from dynamorm.batch import key_dicts
+from dynamorm.errors import ValidationError
+from dynamorm.executor import Deadline
+from dynamorm.expr import compile_request
+from dynamorm.model import Model
+from dynamorm.paths import codec_of, resolve_path
+from dynamorm.transact_errors import Operation, TransactionTarget, check_operations
+
+if TYPE_CHECKING:
+    from dynamorm.db import DB
+
+__all__ = ["TransactGetBuilder"]
+
+
+class TransactGetBuilder:
+    """Collects reads for one ``TransactGetItems``; ``get`` returns the
+    builder. ``db.transact_get()`` makes one."""
+
+    __slots__ = ("_db", "_ops")
+
+    def __init__(self, db: DB) -> None:
+        self._db = db
+        self._ops: list[Operation] = []
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def get(self, model: type[Model], key: Any, *select: str) -> TransactGetBuilder:
+        """Reads the ``model`` item of ``key`` — a ``KeyPair``, a ``(pk, sk)``
+        tuple, a bare partition key (tables without a sort key) or an
+        instance — optionally only the ``select``ed fields (keys are always
+        read)."""
+        index = len(self._ops)
+        if not (isinstance(model, type) and issubclass(model, Model)):
+            raise ValidationError(
+                f"transact_get: operation {index}: expected a Model class, got {model!r}"
+            )
+        meta = model.__dynamorm__
+        where = f"transact_get: operation {index} ({meta.name})"
+        (item_key,) = key_dicts(meta, [key], where)
+        body: dict[str, Any] = {"TableName": meta.table, "Key": item_key}
+        if select:
+            paths: list[list[str | int]] = []
+            for name in select:
+                try:
+                    paths.append(resolve_path(meta, name)[1])
+                except ValidationError as exc:
+                    raise ValidationError(f"{where}: {exc}") from None
+            paths.extend([attr] for attr in meta.key_attrs if [attr] not in paths)
+            body.update(compile_request(projection=paths).to_params())
+        self._ops.append(Operation("Get", model, body, item_key))
+        return self
+
+    def to_params(self) -> dict[str, Any]:
+        """The ``TransactGetItems`` parameters, checked as ``execute`` checks them."""
+        check_operations(self._ops, self._what())
+        return {"TransactItems": [op.item() for op in self._ops]}
+
+    def _what(self) -> str:
+        models = sorted({op.model.__name__ for op in self._ops})
+        return f"TransactGetItems of {len(self._ops)} reads ({', '.join(models)})"
+
+    def execute(
+        self, *, timeout: float | None = None, cancel: threading.Event | None = None
+    ) -> list[Any]:
+        """Sends the reads; returns, in call order, a model instance per key
+        or ``None`` where the item does not exist. Stops at ``timeout``
+        seconds (default: the DB's) or when ``cancel`` is set."""
+        params = self.to_params()
+        executor = self._db._executor
+        if timeout is None:
+            timeout = executor.timeout
+        scheduler = executor.scheduler(Deadline(timeout), cancel)
+        target = TransactionTarget(self._ops)
+        response = executor.call("TransactGetItems", params, target, scheduler)
+        out: list[Any] = []
+        for op, entry in zip(self._ops, response.get("Responses", []), strict=False):
+            raw = entry.get("Item")
+            out.append(codec_of(op.model.__dynamorm__).from_item(raw) if raw else None)
+        # DynamoDB answers every read; pad defensively so positions never shift.
+        out.extend([None] * (len(self._ops) - len(out)))
+        return out
