@@ -19,10 +19,9 @@ dynamorm (above 1: dynamorm is faster).
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from typing import Any
 
+from _timing import best, print_rows
 from boto3.dynamodb.conditions import Attr, ConditionExpressionBuilder
 from boto3.dynamodb.types import TypeSerializer
 from dynamorm import expr
@@ -74,17 +73,6 @@ def pynamodb_conditions() -> tuple[str, dict[str, str], dict[str, Any]]:
     return text, {v: k for k, v in placeholders.items()}, values
 
 
-def _best(fn: Callable[[], object], repeat: int, number: int) -> float:
-    """Best seconds per call over `repeat` runs of `number` calls."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
-
-
 def _check() -> None:
     """All three describe the same condition (same names and values)."""
     results = [fn() for fn in (ours, boto3_builder, pynamodb_conditions)]
@@ -98,13 +86,13 @@ def run(repeat: int = 5) -> list[dict[str, Any]]:
     operation, and ratio = competitor / ours."""
     _check()
     number = 5_000
-    mine = _best(ours, repeat, number)
+    mine = best(ours, repeat, number)
     rows = []
     for name, fn in (
         ("5-clause condition vs boto3 ConditionExpressionBuilder", boto3_builder),
         ("5-clause condition vs PynamoDB conditions", pynamodb_conditions),
     ):
-        theirs = _best(fn, repeat, number)
+        theirs = best(fn, repeat, number)
         rows.append({"name": name, "ours": mine, "competitor": theirs, "ratio": theirs / mine})
     return rows
 
@@ -113,14 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    rows = run(args.repeat)
-    width = max(len(r["name"]) for r in rows)
-    print(f"{'benchmark':<{width}}  {'dynamorm':>10}  {'other':>10}  {'ratio':>7}")
-    for r in rows:
-        print(
-            f"{r['name']:<{width}}  {r['ours'] * 1e6:>8.2f}µs  "
-            f"{r['competitor'] * 1e6:>8.2f}µs  {r['ratio']:>6.1f}x"
-        )
+    print_rows(run(args.repeat))
 
 
 if __name__ == "__main__":

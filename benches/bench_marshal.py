@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import base64
-import time
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 import orjson
+from _timing import best, print_rows, row
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from dynamorm import marshal
 from pydynox import pydynox_core
@@ -92,24 +92,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _best(fn: Callable[[], object], repeat: int, number: int) -> float:
-    """Best seconds per call over `repeat` runs of `number` calls."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
-
-
 def _boto_item(convert: Callable[[Any], Any], item: dict[str, Any]) -> dict[str, Any]:
     """A whole item through boto3's one-value converter, as boto3's resource layer does."""
     return {k: convert(v) for k, v in item.items()}
-
-
-def _row(name: str, ours: float, theirs: float) -> dict[str, Any]:
-    return {"name": name, "ours": ours, "competitor": theirs, "ratio": theirs / ours}
 
 
 def run(repeat: int = 5) -> list[dict[str, Any]]:
@@ -127,22 +112,22 @@ def run(repeat: int = 5) -> list[dict[str, Any]]:
             {k: boto_ser.serialize(v) for k, v in item.items()}
         )
 
-        ser = _best(partial(marshal.serialize_item, item), repeat, number)
-        de = _best(partial(marshal.deserialize_item, wire), repeat, number)
-        boto_s = _best(partial(_boto_item, boto_ser.serialize, item), repeat, number)
-        boto_d = _best(partial(_boto_item, boto_de.deserialize, wire), repeat, number)
-        pdx_s = _best(partial(pydynox_core.item_to_dynamo, item), repeat, number)
-        pdx_d = _best(partial(pydynox_core.item_from_dynamo, pydynox_wire), repeat, number)
-        orj_s = _best(partial(orjson.dumps, plain), repeat, number)
-        orj_d = _best(partial(orjson.loads, text), repeat, number)
+        ser = best(partial(marshal.serialize_item, item), repeat, number)
+        de = best(partial(marshal.deserialize_item, wire), repeat, number)
+        boto_s = best(partial(_boto_item, boto_ser.serialize, item), repeat, number)
+        boto_d = best(partial(_boto_item, boto_de.deserialize, wire), repeat, number)
+        pdx_s = best(partial(pydynox_core.item_to_dynamo, item), repeat, number)
+        pdx_d = best(partial(pydynox_core.item_from_dynamo, pydynox_wire), repeat, number)
+        orj_s = best(partial(orjson.dumps, plain), repeat, number)
+        orj_d = best(partial(orjson.loads, text), repeat, number)
 
         rows += [
-            _row(f"{label} serialize vs boto3 TypeSerializer", ser, boto_s),
-            _row(f"{label} serialize vs pydynox item_to_dynamo", ser, pdx_s),
-            _row(f"{label} serialize vs orjson.dumps (floor)", ser, orj_s),
-            _row(f"{label} deserialize vs boto3 TypeDeserializer", de, boto_d),
-            _row(f"{label} deserialize vs pydynox item_from_dynamo", de, pdx_d),
-            _row(f"{label} deserialize vs orjson.loads (floor)", de, orj_d),
+            row(f"{label} serialize vs boto3 TypeSerializer", ser, boto_s),
+            row(f"{label} serialize vs pydynox item_to_dynamo", ser, pdx_s),
+            row(f"{label} serialize vs orjson.dumps (floor)", ser, orj_s),
+            row(f"{label} deserialize vs boto3 TypeDeserializer", de, boto_d),
+            row(f"{label} deserialize vs pydynox item_from_dynamo", de, pdx_d),
+            row(f"{label} deserialize vs orjson.loads (floor)", de, orj_d),
         ]
     return rows
 
@@ -151,13 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per timing; best is kept")
     args = parser.parse_args()
-    rows = run(args.repeat)
-    print(f"{'comparison':<52} {'ours µs':>9} {'theirs µs':>10} {'ratio':>7}")
-    for row in rows:
-        print(
-            f"{row['name']:<52} {row['ours'] * 1e6:>9.2f} "
-            f"{row['competitor'] * 1e6:>10.2f} {row['ratio']:>6.1f}x"
-        )
+    print_rows(run(args.repeat))
 
 
 if __name__ == "__main__":

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
+from _timing import best, print_rows, row
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from dynamorm import Model, field
 from pydynox import Model as PdxModel
@@ -277,21 +276,6 @@ def _boto_from_item(cls: Any, dates: tuple[str, ...], item: dict[str, Any]) -> A
 # -- timing ----------------------------------------------------------------------
 
 
-def _best(fn: Callable[[], object], repeat: int, number: int) -> float:
-    """Best seconds per call over `repeat` runs of `number` calls."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
-
-
-def _row(name: str, ours: float, theirs: float) -> dict[str, Any]:
-    return {"name": name, "ours": ours, "competitor": theirs, "ratio": theirs / ours}
-
-
 def _floats(value: Any) -> Any:
     """`value` with Decimals as floats: PynamoDB's numbers go through `json`."""
     if isinstance(value, Decimal):
@@ -340,22 +324,22 @@ def run(repeat: int = 5) -> list[dict[str, Any]]:
         assert _pdx_from_item(type(pdx_obj), pdx_schema, pdx_item).pk == pdx_obj.pk
         assert _boto_from_item(type(dc_obj), dates, boto_item) == dc_obj
 
-        write = _best(ours.to_item, repeat, number)
-        read = _best(partial(model.from_item, item), repeat, number)
-        pn_w = _best(pn_obj.serialize, repeat, number)
-        pn_r = _best(partial(type(pn_obj).from_raw_data, pn_item), repeat, number)
-        pdx_w = _best(partial(_pdx_to_item, pdx_obj), repeat, number)
-        pdx_r = _best(partial(_pdx_from_item, type(pdx_obj), pdx_schema, pdx_item), repeat, number)
-        boto_w = _best(partial(_boto_to_item, dc_obj), repeat, number)
-        boto_r = _best(partial(_boto_from_item, type(dc_obj), dates, boto_item), repeat, number)
+        write = best(ours.to_item, repeat, number)
+        read = best(partial(model.from_item, item), repeat, number)
+        pn_w = best(pn_obj.serialize, repeat, number)
+        pn_r = best(partial(type(pn_obj).from_raw_data, pn_item), repeat, number)
+        pdx_w = best(partial(_pdx_to_item, pdx_obj), repeat, number)
+        pdx_r = best(partial(_pdx_from_item, type(pdx_obj), pdx_schema, pdx_item), repeat, number)
+        boto_w = best(partial(_boto_to_item, dc_obj), repeat, number)
+        boto_r = best(partial(_boto_from_item, type(dc_obj), dates, boto_item), repeat, number)
 
         rows += [
-            _row(f"{label} model→item vs PynamoDB serialize", write, pn_w),
-            _row(f"{label} model→item vs pydynox to_dict+item_to_dynamo", write, pdx_w),
-            _row(f"{label} model→item vs boto3 TypeSerializer+dataclass", write, boto_w),
-            _row(f"{label} item→model vs PynamoDB from_raw_data", read, pn_r),
-            _row(f"{label} item→model vs pydynox item_from_dynamo+from_dict", read, pdx_r),
-            _row(f"{label} item→model vs boto3 TypeDeserializer+dataclass", read, boto_r),
+            row(f"{label} model→item vs PynamoDB serialize", write, pn_w),
+            row(f"{label} model→item vs pydynox to_dict+item_to_dynamo", write, pdx_w),
+            row(f"{label} model→item vs boto3 TypeSerializer+dataclass", write, boto_w),
+            row(f"{label} item→model vs PynamoDB from_raw_data", read, pn_r),
+            row(f"{label} item→model vs pydynox item_from_dynamo+from_dict", read, pdx_r),
+            row(f"{label} item→model vs boto3 TypeDeserializer+dataclass", read, boto_r),
         ]
     return rows
 
@@ -364,14 +348,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    rows = run(args.repeat)
-    width = max(len(r["name"]) for r in rows)
-    print(f"{'comparison':<{width}}  {'dynamorm µs':>11}  {'other µs':>9}  {'ratio':>6}")
-    for r in rows:
-        print(
-            f"{r['name']:<{width}}  {r['ours'] * 1e6:>11.2f}  "
-            f"{r['competitor'] * 1e6:>9.2f}  {r['ratio']:>5.1f}x"
-        )
+    print_rows(run(args.repeat))
 
 
 if __name__ == "__main__":

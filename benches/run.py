@@ -24,6 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 SUITES = {
     "marshal": "bench_marshal",
     "expr": "bench_expr",
+    "models": "bench_models",
+    "transact": "bench_transact",  # starts its own moto server
+    "batch": "bench_batch",  # starts its own dynalite server
 }
 
 # (suite, substring of the row name) -> the ratio the issue asks for.
@@ -33,6 +36,10 @@ TARGETS: dict[tuple[str, str], float] = {
     ("marshal", "nested deserialize vs boto3"): 10.0,
     ("marshal", "nested deserialize vs pydynox"): 2.0,
     ("expr", "vs boto3"): 10.0,
+    ("models", "item→model vs pydynox"): 5.0,
+    ("models", "item→model vs PynamoDB"): 10.0,
+    ("models", "model→item vs pydynox"): 3.0,
+    ("transact", "transaction vs boto3"): 1 / 1.15,
 }
 
 
@@ -41,6 +48,27 @@ def _target(suite: str, name: str) -> float | None:
         if s == suite and fragment in name:
             return ratio
     return None
+
+
+def _print_wall(suite: str, rows: list[dict[str, Any]], markdown: bool) -> None:
+    """Rows of whole operations against a server: wall and client CPU."""
+    if markdown:
+        print(f"\n### {suite}\n")
+        print("| reader | wall s | client CPU s | CPU µs/item | boto3 wall / wall |")
+        print("|---|---:|---:|---:|---:|")
+        for r in rows:
+            print(
+                f"| {r['name']} | {r['wall']:.3f} | {r['cpu']:.3f} "
+                f"| {r['cpu_per_item']:.1f} | {r['ratio']:.2f} |"
+            )
+        return
+    print(f"\n## {suite}")
+    print(f"{'reader':<48} {'wall s':>8} {'cpu s':>8} {'µs/item':>8} {'boto3/ours':>10}")
+    for r in rows:
+        print(
+            f"{r['name']:<48} {r['wall']:>8.3f} {r['cpu']:>8.3f} "
+            f"{r['cpu_per_item']:>8.1f} {r['ratio']:>10.2f}"
+        )
 
 
 def _print_text(suite: str, rows: list[dict[str, Any]]) -> None:
@@ -87,6 +115,9 @@ def main() -> int:
     for suite in args.only or list(SUITES):
         module = importlib.import_module(SUITES[suite])
         rows = module.run(args.repeat)
+        if rows and "wall" in rows[0]:
+            _print_wall(suite, rows, args.markdown)
+            continue
         (_print_markdown if args.markdown else _print_text)(suite, rows)
         for row in rows:
             target = _target(suite, row["name"])

@@ -36,6 +36,7 @@ from dynamorm.errors import (
 from dynamorm.executor import Target
 from dynamorm.meta import ModelMeta
 from dynamorm.model import Model
+from dynamorm.requests import create_changes, staged_item
 from dynamorm.retry import Scheduler
 
 if TYPE_CHECKING:
@@ -44,18 +45,6 @@ if TYPE_CHECKING:
 __all__ = ["batch_write"]
 
 Chunk = list[int]  # positions in the run's list of write requests
-
-
-def _stamped(meta: ModelMeta, obj: Any, now: _dt.datetime) -> dict[str, Any]:
-    """What ``create`` sets on ``obj``: both timestamps, and the version
-    when it is empty (as ``Query.create``)."""
-    changes: dict[str, Any] = {}
-    for role in (meta.created_at, meta.updated_at):
-        if role is not None:
-            changes[role.name] = now
-    if meta.version is not None and not obj.__dict__.get(meta.version.name):
-        changes[meta.version.name] = 0
-    return changes
 
 
 class _WriteRun:
@@ -83,10 +72,8 @@ class _WriteRun:
         now = _dt.datetime.now(_dt.UTC)
         self.changes: list[dict[str, Any]] = []
         for i, obj in enumerate(self.puts):
-            changes = _stamped(meta, obj, now)
-            staged: Any = object.__new__(type(obj))
-            staged.__dict__.update(obj.__dict__, **changes)
-            item = staged.to_item()
+            changes = create_changes(meta, obj, now)
+            item = staged_item(obj, changes)
             self.changes.append(changes)
             self.requests.append({"PutRequest": {"Item": item}})
             self.labels.append(f"puts[{i}]")

@@ -28,13 +28,17 @@ from dynamorm.page import Page
 from dynamorm.paths import codec_of, resolve_path
 from dynamorm.requests import (
     QueryState,
+    create_changes,
     delete_params,
+    delete_version_conditions,
+    instance_update,
     key_of_instance,
     key_of_where,
     plan_read,
     put_params,
     scan_params,
     sort_of,
+    staged_item,
     update_params,
 )
 from dynamorm.responses import items_of, not_found, page_of
@@ -378,17 +382,8 @@ class Query(Generic[M]):
         ``updated_at`` to now and ``version`` to 0 when empty."""
         obj = self._bound("create")
         meta = self._state.meta
-        now = _dt.datetime.now(_dt.UTC)
-        changes: dict[str, Any] = {}
-        for role in (meta.created_at, meta.updated_at):
-            if role is not None:
-                changes[role.name] = now
-        if meta.version is not None and not obj.__dict__.get(meta.version.name):
-            changes[meta.version.name] = 0
-        staged: Any = object.__new__(type(obj))
-        staged.__dict__.update(obj.__dict__, **changes)
-        params = put_params(meta, staged.to_item(), self._conditions())
-        self._send("PutItem", params)
+        changes = create_changes(meta, obj, _dt.datetime.now(_dt.UTC))
+        self._send("PutItem", put_params(meta, staged_item(obj, changes), self._conditions()))
         obj.__dict__.update(changes)
         return obj  # type: ignore[no-any-return]
 
@@ -431,38 +426,9 @@ class Query(Generic[M]):
         instance's, and is incremented."""
         obj = self._bound("update")
         meta = self._state.meta
-        codec = codec_of(meta)
-        managed = {"version", "created_at", "updated_at"}
-        if fields:
-            chosen = []
-            for name in fields:
-                f = meta.field_named(name)
-                if f.roles & {"pk", "sk"}:
-                    raise ValidationError(
-                        f"{meta.name}.update(): {f.name!r} is a key attribute and cannot be updated"
-                    )
-                if not f.roles & managed:
-                    chosen.append(f)
-        else:
-            chosen = [f for f in meta.fields if not f.roles & ({"pk", "sk"} | managed)]
-        actions: list[UpdateAction] = []
-        for f in chosen:
-            av = codec.encode_field(f, obj.__dict__.get(f.name))
-            if av is None:
-                actions.append(("remove", [f.attr]))
-            else:
-                actions.append(("set", [f.attr], marshal.deserialize(av)))
-        changes: dict[str, Any] = {}
-        conditions = [*self._conditions(), ([meta.pk.attr], "EXISTS")]
         now = _dt.datetime.now(_dt.UTC)
-        if meta.updated_at is not None:
-            actions.append(("set", [meta.updated_at.attr], format_timestamp(now)))
-            changes[meta.updated_at.name] = now
-        if meta.version is not None:
-            current = obj.__dict__.get(meta.version.name) or 0
-            conditions.append(([meta.version.attr], "=", current))
-            actions.append(("add", [meta.version.attr], 1))
-            changes[meta.version.name] = current + 1
+        actions, required, changes = instance_update(meta, obj, fields, now)
+        conditions = [*self._conditions(), *required]
         params = update_params(meta, key_of_instance(meta, obj), actions, conditions)
         self._send("UpdateItem", params)
         obj.__dict__.update(changes)
@@ -476,9 +442,7 @@ class Query(Generic[M]):
         conditions = self._conditions()
         if obj is not None:
             key = key_of_instance(meta, obj)
-            version = obj.__dict__.get(meta.version.name) if meta.version is not None else None
-            if meta.version is not None and version:
-                conditions.append(([meta.version.attr], "=", version))
+            conditions.extend(delete_version_conditions(meta, obj))
         else:
             key = key_of_where(meta, self._state.where, "delete")
         self._send("DeleteItem", delete_params(meta, key, conditions))
