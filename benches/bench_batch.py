@@ -1,6 +1,8 @@
 """Batch get speed: 10,000 small items read into models, against dynalite.
 
-dynamorm sequential and parallel (4 and 8 chunks in flight), a plain boto3
+dynamorm sequential and parallel (4 and 8 chunks in flight) on botocore's
+own response parser (``fast_path=False``: the path the issue's target is set
+on), the same on the fast read path where the ``DB`` has one, a plain boto3
 loop of ``batch_get_item`` chunks decoded with ``TypeDeserializer``, and
 pydynox's ``Model.sync_batch_get``. Each row gives wall seconds and client
 CPU seconds (``time.process_time``: every thread of this process) for the
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import inspect
 import sys
 import tempfile
 import time
@@ -112,13 +115,17 @@ def _measure(
         sk: str = field(sk=True)
         n: int = 0
 
-    db = DB(client=client, retry_policy=RetryPolicy(max_retries=10, initial_delay=0.01))
+    policy = RetryPolicy(max_retries=10, initial_delay=0.01)
+    has_fast_path = "fast_path" in inspect.signature(DB).parameters
+    plain_db = DB(
+        client=client, retry_policy=policy, **({"fast_path": False} if has_fast_path else {})
+    )
     pairs = [(k["pk"]["S"], k["sk"]["S"]) for k in raw_keys]
     de = TypeDeserializer()
 
-    def dynamorm(parallel: int) -> Callable[[], int]:
+    def dynamorm(parallel: int, db: DB = plain_db) -> Callable[[], int]:
         opts = BatchGetOptions(
-            parallel=parallel > 1, max_concurrency=max(parallel, 1), retry_policy=db.retry_policy
+            parallel=parallel > 1, max_concurrency=max(parallel, 1), retry_policy=policy
         )
         return lambda: len(db.model(Row).batch_get_with_options(pairs, opts))
 
@@ -139,6 +146,12 @@ def _measure(
         ("dynamorm parallel 8", dynamorm(8)),
         ("boto3 batch_get_item loop + TypeDeserializer", boto3_loop),
     ]
+    if has_fast_path:
+        fast_db = DB(client=_client(url), retry_policy=policy)
+        cases[3:3] = [
+            ("dynamorm sequential, fast path", dynamorm(1, fast_db)),
+            ("dynamorm parallel 8, fast path", dynamorm(8, fast_db)),
+        ]
     try:
         from pydynox import DynamoDBClient, ModelConfig
         from pydynox import Model as PModel

@@ -16,9 +16,10 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from queue import SimpleQueue
 from typing import Any, Generic, TypeVar
 
 from dynamorm.errors import OperationCancelledError, ValidationError
@@ -162,45 +163,93 @@ def key_dicts(meta: ModelMeta, keys: Iterable[Any], what: str) -> list[dict[str,
     tuples, bare partition-key values (tables without a sort key) or model
     instances. Raises ``ValidationError`` naming the position at fault."""
     keys = key_list(keys, what)
-    out: list[dict[str, Any]] = []
-    pk_attr = meta.pk.attr
-    sk_attr = meta.sk.attr if meta.sk is not None else None
-    for i, key in enumerate(keys):
-        where = f"{what}: keys[{i}]"
-        if isinstance(key, Model):
-            if type(key) is not meta.cls:
-                raise ValidationError(
-                    f"{where}: a {type(key).__name__} instance, expected {meta.name}"
-                )
-            pk_value, sk_value = key.__dict__.get(meta.pk.name), None
-            if meta.sk is not None:
-                sk_value = key.__dict__.get(meta.sk.name)
-        elif isinstance(key, KeyPair):
-            pk_value, sk_value = key.pk, key.sk
-        elif isinstance(key, tuple):
-            if len(key) != 2:
-                raise ValidationError(
-                    f"{where}: a key tuple must be (pk, sk), got {len(key)} values"
-                )
-            pk_value, sk_value = key
-            if sk_attr is None:
-                raise ValidationError(
-                    f"{where}: {meta.name} has no sort key; give the partition key alone"
-                )
-        elif sk_attr is not None:
-            raise ValidationError(
-                f"{where}: {meta.name} has a sort key ({meta.sk.name!r}); "  # type: ignore[union-attr]
-                "give KeyPair(pk, sk) or a (pk, sk) tuple"
-            )
-        else:
-            pk_value, sk_value = key, None
-        item = {pk_attr: _encode_key_value(meta, "pk", pk_value, where)}
-        if sk_attr is not None:
-            item[sk_attr] = _encode_key_value(meta, "sk", sk_value, where)
-        elif sk_value is not None:
-            raise ValidationError(f"{where}: {meta.name} has no sort key, but sk={sk_value!r}")
-        out.append(item)
+    out = _plain_key_dicts(meta, keys)
+    # The plain loop stops at the first key it does not take; the careful one
+    # takes over from there and names the position of any fault.
+    for i in range(len(out), len(keys)):
+        out.append(_key_dict(meta, keys[i], f"{what}: keys[{i}]"))
     return out
+
+
+def _plain_key_dicts(meta: ModelMeta, keys: list[Any]) -> list[dict[str, Any]]:
+    """The keys of the common cases — ``(pk, sk)`` tuples, ``KeyPair``s and
+    bare partition keys, all valid — up to the first other one.
+
+    A large batch spends more here than on anything else of its own (a
+    formatted position per key, a Python call per value), so this loop calls
+    the compiled encoder directly and leaves every check that names a fault
+    to ``_key_dict``."""
+    encode = codec_of(meta).schema.encode_field
+    pk_name, pk_attr = meta.pk.name, meta.pk.attr
+    out: list[dict[str, Any]] = []
+    append = out.append
+    try:
+        if meta.sk is None:
+            for key in keys:
+                value = key
+                if type(key) is KeyPair:
+                    if key.sk is not None:
+                        break
+                    value = key.pk
+                elif key is None or isinstance(key, tuple | Model | KeyPair):
+                    break
+                pk = encode(pk_name, value)
+                if pk is None:
+                    break
+                append({pk_attr: pk})
+            return out
+        sk_name, sk_attr = meta.sk.name, meta.sk.attr
+        for key in keys:
+            if type(key) is tuple and len(key) == 2:
+                pk_value, sk_value = key
+            elif type(key) is KeyPair:
+                pk_value, sk_value = key.pk, key.sk
+            else:
+                break
+            if pk_value is None or sk_value is None:
+                break
+            pk, sk = encode(pk_name, pk_value), encode(sk_name, sk_value)
+            if pk is None or sk is None:
+                break
+            append({pk_attr: pk, sk_attr: sk})
+    except ValidationError:
+        pass  # ``_key_dict`` raises it again, naming the key
+    return out
+
+
+def _key_dict(meta: ModelMeta, key: Any, where: str) -> dict[str, Any]:
+    """The DynamoDB key of one key as the user gave it; ``where`` names it
+    in errors."""
+    sk_attr = meta.sk.attr if meta.sk is not None else None
+    if isinstance(key, Model):
+        if type(key) is not meta.cls:
+            raise ValidationError(f"{where}: a {type(key).__name__} instance, expected {meta.name}")
+        pk_value, sk_value = key.__dict__.get(meta.pk.name), None
+        if meta.sk is not None:
+            sk_value = key.__dict__.get(meta.sk.name)
+    elif isinstance(key, KeyPair):
+        pk_value, sk_value = key.pk, key.sk
+    elif isinstance(key, tuple):
+        if len(key) != 2:
+            raise ValidationError(f"{where}: a key tuple must be (pk, sk), got {len(key)} values")
+        pk_value, sk_value = key
+        if sk_attr is None:
+            raise ValidationError(
+                f"{where}: {meta.name} has no sort key; give the partition key alone"
+            )
+    elif sk_attr is not None:
+        raise ValidationError(
+            f"{where}: {meta.name} has a sort key ({meta.sk.name!r}); "  # type: ignore[union-attr]
+            "give KeyPair(pk, sk) or a (pk, sk) tuple"
+        )
+    else:
+        pk_value, sk_value = key, None
+    item = {meta.pk.attr: _encode_key_value(meta, "pk", pk_value, where)}
+    if sk_attr is not None:
+        item[sk_attr] = _encode_key_value(meta, "sk", sk_value, where)
+    elif sk_value is not None:
+        raise ValidationError(f"{where}: {meta.name} has no sort key, but sk={sk_value!r}")
+    return item
 
 
 def canonical_key(key: dict[str, Any], attrs: Sequence[str]) -> tuple[Any, ...]:
@@ -318,19 +367,24 @@ class _Runner(Generic[P]):
 
     def run_threads(self, limit: int) -> None:
         """Up to ``limit`` requests in flight, sent from a thread pool."""
+        # Each future reports itself on a queue when done: one blocking get
+        # per response, where ``wait(FIRST_COMPLETED)`` would hang a waiter
+        # on every running future each time round.
+        finished: SimpleQueue[Future[Any]] = SimpleQueue()
         with ThreadPoolExecutor(max_workers=limit, thread_name_prefix="dynamorm-batch") as pool:
             running: dict[Future[Any], _Job[P]] = {}
             while True:
                 while self.pending and len(running) < limit and self.may_start():
                     job = self.pending.popleft()
-                    running[pool.submit(self.work, job)] = job
+                    future = pool.submit(self.work, job)
+                    running[future] = job
+                    future.add_done_callback(finished.put)
                 if not running:
                     return
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job = running.pop(future)
-                    error = future.exception()
-                    self.handle(job, None if error is not None else future.result(), error)
+                future = finished.get()
+                job = running.pop(future)
+                error = future.exception()
+                self.handle(job, None if error is not None else future.result(), error)
 
 
 def run_chunks(
@@ -365,6 +419,7 @@ def run_chunks(
         stop=stop,
         what=what,
     )
+    del chunks  # the runner's queue holds them now, and lets each go once sent
     if parallel and max_concurrency > 1:
         runner.run_threads(max_concurrency)
     else:

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def _run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "DYNAMODB_ENDPOINT"}
@@ -20,11 +22,37 @@ def _run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.Comp
     )
 
 
+@pytest.mark.moto_only(reason="the demo's transaction step needs TransactWriteItems")
 def test_demo_passes_against_the_configured_endpoint(ddb_endpoint: str) -> None:
     result = _run("demo", env_extra={"DYNAMODB_ENDPOINT": ddb_endpoint})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 failed" in result.stdout
     assert "embedded local server" not in result.stdout
+    # Every step of the walk ran and said what it showed.
+    for shown in [
+        "ConditionFailedError",
+        "operation_index = 1",
+        "reason          = ConditionalCheckFailed",
+        "[##############################] 1000/1000",
+        "page 3: 50 items",
+        "unmarshal_stream_record(record, Order) -> Order(",
+    ]:
+        assert shown in result.stdout, shown
+    # Its tables were deleted.
+    created = {line.split()[-1] for line in result.stdout.splitlines() if "Created table" in line}
+    deleted = {line.split()[-1] for line in result.stdout.splitlines() if "Deleted table" in line}
+    assert len(created) == 3
+    assert created == deleted
+
+
+def test_demo_fails_when_a_check_fails(monkeypatch: pytest.MonkeyPatch, ddb_endpoint: str) -> None:
+    from dynamorm import demo
+
+    def broken(checks: demo.Checks, db: object, models: object) -> None:
+        checks.check("a check that does not hold", False)
+
+    monkeypatch.setattr(demo, "STEPS", [broken])
+    assert demo.run_demo(endpoint=ddb_endpoint) == 1
 
 
 def test_demo_starts_its_own_server_when_no_endpoint_is_set() -> None:
@@ -38,3 +66,4 @@ def test_help_lists_the_subcommands() -> None:
     result = _run("--help")
     assert result.returncode == 0
     assert "demo" in result.stdout
+    assert "bench" in result.stdout
