@@ -18,9 +18,9 @@ step "cargo test"
 cargo test --workspace --locked
 
 step "ruff check"
-.venv/bin/ruff check python tests benches
+.venv/bin/ruff check python tests benches examples
 step "ruff format --check"
-.venv/bin/ruff format --check python tests benches
+.venv/bin/ruff format --check python tests benches examples
 step "mypy --strict (package)"
 .venv/bin/mypy --strict python/dynamorm
 step "mypy typing tests (user code that must / must not type-check)"
@@ -28,8 +28,20 @@ step "mypy typing tests (user code that must / must not type-check)"
 step "stubtest (dynamorm._core)"
 .venv/bin/python -m mypy.stubtest dynamorm._core --allowlist tests/stubtest-allowlist.txt
 
+step "mkdocs build --strict (docs site; broken links fail)"
+.venv/bin/mkdocs build --strict --quiet
+
 step "pytest (unit tests, and integration tests on moto)"
 .venv/bin/pytest "$@"
+
+# The integration tests again with the fast read path off, so botocore's
+# standard response path stays tested (the default runs take the fast path).
+step "pytest (integration tests on moto, standard read path)"
+rc=0
+DYNAMORM_TEST_FAST_PATH=0 .venv/bin/pytest -m integration "$@" || rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
+  exit "$rc"
+fi
 
 # The integration tests again on dynalite, less those that need what dynalite
 # does not implement (marked moto_only; deselected, not skipped). Exit code 5

@@ -8,7 +8,9 @@ server that is already running instead.
 ``fault_proxy`` puts a fault-injecting proxy (``tests/_support/proxy.py``) in
 front of that server for one test; ``proxied_db`` is a ``DB`` talking through
 it. Tests that need what dynalite lacks are marked ``moto_only`` and
-deselected in the dynalite pass (``-m "not moto_only"``).
+deselected in the dynalite pass (``-m "not moto_only"``). With
+``DYNAMORM_TEST_FAST_PATH=0`` every ``DB`` the tests build reads through
+botocore's standard response path (``FAST_PATH``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ REGION = "us-east-1"
 SERVER = os.environ.get("DYNAMORM_TEST_SERVER", "moto")
 """The server the integration tests run against: ``moto`` or ``dynalite``."""
 
+FAST_PATH = os.environ.get("DYNAMORM_TEST_FAST_PATH", "1") != "0"
+"""Whether the ``DB``s the integration tests build take the fast read path
+(``DYNAMORM_TEST_FAST_PATH=0`` runs the suite on botocore's standard path)."""
+
 FAST_RETRIES = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.2)
 """``proxied_db``'s policy: real backoff, short enough for many tests."""
 
@@ -47,11 +53,17 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"DYNAMORM_TEST_SERVER={SERVER!r}: expected one of {sorted(STARTERS)}"
         )
+    if os.environ.get("DYNAMORM_TEST_FAST_PATH", "1") not in ("0", "1"):
+        raise pytest.UsageError("DYNAMORM_TEST_FAST_PATH: expected 0 or 1")
     config.addinivalue_line(
         "markers",
         "moto_only(reason): needs what dynalite does not implement; deselected in "
         'the dynalite pass with -m "not moto_only"',
     )
+
+
+def pytest_report_header() -> str:
+    return f"dynamorm: server {SERVER}, fast read path {'on' if FAST_PATH else 'off'}"
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +107,7 @@ def proxied_db(fault_proxy: FaultProxy) -> DB:
     """A ``DB`` whose client talks through ``fault_proxy``, with botocore's
     retries off (the scheduler is the only retrier) and ``FAST_RETRIES``."""
     client = client_for(fault_proxy.endpoint, retries={"total_max_attempts": 1})
-    return DB(client=client, retry_policy=FAST_RETRIES)
+    return DB(client=client, retry_policy=FAST_RETRIES, fast_path=FAST_PATH)
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,7 @@ from dynamorm.errors import (
 )
 from dynamorm.executor import Target
 from dynamorm.expr import compile_request
+from dynamorm.fastpath import DECODED
 from dynamorm.meta import ModelMeta
 from dynamorm.model import Model
 from dynamorm.paths import codec_of, resolve_path
@@ -74,9 +75,12 @@ class _GetRun:
         )
         self.db, self.target, self.meta, self.options = db, target, meta, options
         self.user_keys = key_list(keys, self.what)
-        self.dicts = key_dicts(meta, self.user_keys, self.what)
         self.plan = KeyPlan(meta.key_attrs, options.chunk_size)
-        self.chunks: list[list[KeyDict]] = self.plan.add_keys(self.dicts)
+        # The key dicts are not kept: the plan has them, and every object a
+        # large batch keeps alive is one more for each garbage collection.
+        self.chunks: list[list[KeyDict]] = self.plan.add_keys(
+            key_dicts(meta, self.user_keys, self.what)
+        )
         self.total = self.plan.unique_count
         self.template: dict[str, Any] = {}
         if select:
@@ -89,6 +93,16 @@ class _GetRun:
             self.template["ConsistentRead"] = True
         self.handler_raised = False
         self._by_key: dict[tuple[Any, ...], Any] | None = None
+        # Fast read path: the model instance of each key dict given to the
+        # plan, by the dict's id (the plan keeps those very dicts alive).
+        self._decoded: dict[int, Any] = {}
+
+    def take_chunks(self) -> list[list[KeyDict]]:
+        """The chunks to send, forgotten here: with ``run_chunks`` holding the
+        only reference, each chunk's key dicts are freed once sent instead of
+        outliving the batch for every garbage collection to walk."""
+        chunks, self.chunks = self.chunks, []
+        return chunks
 
     # -- run_chunks callbacks (send runs on worker threads) -----------------
 
@@ -98,7 +112,14 @@ class _GetRun:
 
     def collect(self, chunk: list[KeyDict], response: dict[str, Any]) -> list[list[KeyDict]]:
         table = self.meta.table
-        self.plan.add_items(response.get("Responses", {}).get(table, ()))
+        items = response.get("Responses", {}).get(table, ())
+        if response.get(DECODED):
+            # The items are model instances; the plan places them by their keys.
+            keys = response["ResponseKeys"].get(table, [])
+            for key, model in zip(keys, items, strict=True):
+                self._decoded[id(key)] = model
+            items = keys
+        self.plan.add_items(items)
         unprocessed = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys")
         left = self.plan.rechunk(unprocessed) if unprocessed else []
         if self.options.progress_callback is not None:
@@ -121,14 +142,24 @@ class _GetRun:
         """The keys of ``chunk`` as the user gave them (first occurrence)."""
         attrs = self.meta.key_attrs
         if self._by_key is None:
-            self._by_key = {}
-            for user_key, d in zip(self.user_keys, self.dicts, strict=True):
-                self._by_key.setdefault(canonical_key(d, attrs), user_key)
+            first: dict[int, Any] = {}  # distinct key's slot -> its first user key
+            for user_key, slot in zip(self.user_keys, self.plan.positions(), strict=True):
+                first.setdefault(slot, user_key)
+            self._by_key = {
+                canonical_key(k, attrs): first[slot]
+                for slot, k in enumerate(self.plan.unique_keys())
+            }
         return [self._by_key[canonical_key(k, attrs)] for k in chunk]
 
     def items(self) -> list[Any]:
         from_item = codec_of(self.meta).from_item
-        return [from_item(item) for item in self.plan.ordered_items()]
+        decoded = self._decoded
+        if not decoded:  # botocore's parser: spare each item two id() lookups
+            return [from_item(item) for item in self.plan.ordered_items()]
+        return [
+            decoded[id(item)] if id(item) in decoded else from_item(item)
+            for item in self.plan.ordered_items()
+        ]
 
     def not_read(self, chunks: Iterable[list[KeyDict]]) -> list[Any]:
         """The keys of ``chunks`` that have no item, in input order."""
@@ -186,7 +217,7 @@ def batch_get(
     if not run.chunks:
         return []
     result = run_chunks(
-        run.chunks,
+        run.take_chunks(),
         send=run.send,
         collect=run.collect,
         on_failure=run.on_failure,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from dynamorm import fastpath
 from dynamorm.errors import ValidationError
 from dynamorm.executor import Executor
 from dynamorm.model import Model
@@ -49,6 +50,11 @@ class DB:
     botocore's own retries off, so dynamorm's retry scheduler is the only
     retrier; ``DB(client=...)`` uses yours as it is configured (see
     docs/retries.md). ``retry_policy`` is the default for every request.
+
+    ``fast_path`` (default on) decodes the responses of the library's item
+    reads in the Rust core straight from the raw bytes into model instances
+    (``dynamorm.fastpath``); ``fast_path=False`` leaves every response to
+    botocore's parser. Either way your own calls on the client are untouched.
     """
 
     __slots__ = ("_executor",)
@@ -60,13 +66,17 @@ class DB:
         region_name: str | None = None,
         endpoint_url: str | None = None,
         retry_policy: RetryPolicy | None = None,
+        fast_path: bool = True,
     ) -> None:
+        if not isinstance(fast_path, bool):
+            raise ValidationError(f"DB: fast_path must be a bool, got {fast_path!r}")
         if client is None:
             client = make_client(region_name=region_name, endpoint_url=endpoint_url)
         elif region_name is not None or endpoint_url is not None:
             raise ValidationError("DB: pass either client= or region_name=/endpoint_url=, not both")
         policy = retry_policy if retry_policy is not None else RetryPolicy()
-        self._executor = Executor(client, policy)
+        fast = fast_path and fastpath.wire(client)
+        self._executor = Executor(client, policy, fast=fast)
 
     def __repr__(self) -> str:
         timeout = "" if self.timeout is None else f" timeout={self.timeout}s"
@@ -76,6 +86,12 @@ class DB:
     def client(self) -> Any:
         """The boto3 DynamoDB client."""
         return self._executor.client
+
+    @property
+    def fast_path(self) -> bool:
+        """Whether the library's item reads take the fast read path (off when
+        ``fast_path=False`` was given or this botocore cannot take it)."""
+        return self._executor.fast
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -105,7 +121,8 @@ class DB:
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
             raise ValidationError(f"DB.with_timeout: seconds must be >= 0, got {seconds!r}")
         view = object.__new__(DB)
-        view._executor = Executor(self._executor.client, self._executor.policy, float(seconds))
+        executor = self._executor
+        view._executor = Executor(executor.client, executor.policy, float(seconds), executor.fast)
         return view
 
     @overload

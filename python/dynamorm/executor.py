@@ -25,6 +25,7 @@ from dynamorm.errors import (
     TableNotFoundError,
     ValidationError,
 )
+from dynamorm.fastpath import FAST_OPERATIONS, decoding
 from dynamorm.retry import RetryPolicy, Scheduler, Stop
 
 __all__ = ["Deadline", "Executor", "Target"]
@@ -77,16 +78,23 @@ class Executor:
 
     ``policy`` is the default retry policy (``None``: no retries) and
     ``timeout`` the default deadline, in seconds, of a request sent without a
-    scheduler of its own."""
+    scheduler of its own. ``fast`` decodes the responses of item-bearing
+    reads of a model with the fast read path (``dynamorm.fastpath``; the
+    client must be wired for it)."""
 
-    __slots__ = ("client", "policy", "timeout")
+    __slots__ = ("client", "fast", "policy", "timeout")
 
     def __init__(
-        self, client: Any, policy: RetryPolicy | None = None, timeout: float | None = None
+        self,
+        client: Any,
+        policy: RetryPolicy | None = None,
+        timeout: float | None = None,
+        fast: bool = False,
     ) -> None:
         self.client = client
         self.policy = policy
         self.timeout = timeout
+        self.fast = fast
 
     def scheduler(
         self,
@@ -108,6 +116,7 @@ class Executor:
         partial: Any = None,
         *,
         check_first: bool | None = None,
+        schemas: Any = None,
     ) -> dict[str, Any]:
         """Sends ``operation`` (``"GetItem"``, ``"Query"``, ...) with ``params``
         through ``scheduler`` (by default one with this executor's policy and
@@ -115,7 +124,10 @@ class Executor:
         failures raise dynamorm errors. ``partial`` is what a deadline or
         cancel stop hands back in the error. ``check_first=False`` sends the
         first attempt even when the operation is already stopped (the caller
-        checks between its own requests)."""
+        checks between its own requests). On the fast path the items of a
+        read of ``target.model`` (or of ``schemas``: one ``ItemSchema`` per
+        read of a ``TransactGetItems``) come back as model instances, and the
+        response carries ``fastpath.DECODED``."""
         method = getattr(self.client, _METHOD.sub("_", operation).lower())
         # Without a scheduler of the operation's own, the request always goes
         # out once (a deadline stops long operations between requests, not
@@ -125,10 +137,24 @@ class Executor:
         if scheduler is None:
             scheduler = Scheduler(self.policy, Stop(Deadline(self.timeout)))
         what = f"{operation} on {target.name} (table {target.table!r})"
+        if self.fast and operation in FAST_OPERATIONS:
+            if schemas is None and target.model is not None:
+                schemas = target.model.__dynamorm_codec__.schema
+        else:
+            schemas = None
         try:
-            response: dict[str, Any] = scheduler.call(
-                lambda: method(**params), what=what, partial=partial, check_first=check_first
-            )
+            if schemas is None:
+                response: dict[str, Any] = scheduler.call(
+                    lambda: method(**params), what=what, partial=partial, check_first=check_first
+                )
+            else:
+                with decoding(operation, schemas):
+                    response = scheduler.call(
+                        lambda: method(**params),
+                        what=what,
+                        partial=partial,
+                        check_first=check_first,
+                    )
         except ClientError as exc:
             raise map_client_error(exc, operation, target) from exc
         except ParamValidationError as exc:

@@ -8,6 +8,7 @@ from typing import Any
 from dynamorm.conditions import Term
 from dynamorm.cursor import encode_cursor
 from dynamorm.errors import ItemNotFoundError
+from dynamorm.fastpath import DECODED
 from dynamorm.meta import ModelMeta
 from dynamorm.page import Page
 from dynamorm.paths import codec_of
@@ -16,7 +17,10 @@ __all__ = ["items_of", "next_cursor", "not_found", "page_of"]
 
 
 def items_of(meta: ModelMeta, response: Mapping[str, Any]) -> list[Any]:
-    """The model instances of a Query/Scan response's ``Items``."""
+    """The model instances of a Query/Scan response's ``Items`` (already
+    instances when the fast read path decoded the response)."""
+    if response.get(DECODED):
+        return list(response.get("Items", ()))
     from_item = codec_of(meta).from_item
     return [from_item(item) for item in response.get("Items", ())]
 

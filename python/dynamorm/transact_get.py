@@ -14,6 +14,7 @@ from dynamorm.batch import key_dicts
 from dynamorm.errors import ValidationError
 from dynamorm.executor import Deadline
 from dynamorm.expr import compile_request
+from dynamorm.fastpath import DECODED
 from dynamorm.model import Model
 from dynamorm.paths import codec_of, resolve_path
 from dynamorm.transact_errors import Operation, TransactionTarget, check_operations
@@ -84,11 +85,16 @@ class TransactGetBuilder:
             timeout = executor.timeout
         scheduler = executor.scheduler(Deadline(timeout), cancel)
         target = TransactionTarget(self._ops)
-        response = executor.call("TransactGetItems", params, target, scheduler)
+        schemas = [op.model.__dynamorm_codec__.schema for op in self._ops]
+        response = executor.call("TransactGetItems", params, target, scheduler, schemas=schemas)
+        decoded = response.get(DECODED, False)
         out: list[Any] = []
         for op, entry in zip(self._ops, response.get("Responses", []), strict=False):
             raw = entry.get("Item")
-            out.append(codec_of(op.model.__dynamorm__).from_item(raw) if raw else None)
+            if decoded:
+                out.append(raw)  # already a model instance (or None)
+            else:
+                out.append(codec_of(op.model.__dynamorm__).from_item(raw) if raw else None)
         # DynamoDB answers every read; pad defensively so positions never shift.
         out.extend([None] * (len(self._ops) - len(out)))
         return out

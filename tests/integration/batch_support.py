@@ -13,6 +13,7 @@ from typing import Any
 
 from dynamorm import DB, Model, field
 
+from tests.conftest import FAST_PATH
 from tests.integration.db_models import Recorder, create_table_for, new_client
 
 
@@ -42,7 +43,7 @@ class BatchEnv:
     def __init__(self, endpoint: str, db: DB | None = None) -> None:
         self.client = new_client(endpoint) if db is None else db.client
         self.recorder = Recorder(self.client)
-        self.db = DB(client=self.client) if db is None else db
+        self.db = DB(client=self.client, fast_path=FAST_PATH) if db is None else db
         self.Doc, self.Tag = define_models(uuid.uuid4().hex[:10])
         create_table_for(self.client, self.Doc)
         create_table_for(self.client, self.Tag)

@@ -14,6 +14,8 @@ import boto3
 from dynamorm import DB, Model, field
 from dynamorm.meta import KEY_KINDS
 
+from tests.conftest import FAST_PATH
+
 
 class Recorder:
     """Records the name of every operation a boto3 client sends (botocore's
@@ -129,7 +131,7 @@ class Env:
         self.endpoint = endpoint
         self.client = new_client(endpoint)
         self.recorder = Recorder(self.client)
-        self.db = DB(client=self.client)
+        self.db = DB(client=self.client, fast_path=FAST_PATH)
         self.table = f"users-{uuid.uuid4().hex[:10]}"
         self.User = define_user(self.table)
         create_table_for(self.client, self.User)

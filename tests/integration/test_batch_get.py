@@ -107,6 +107,32 @@ def test_bad_keys_on_a_pk_only_table(env: BatchEnv) -> None:
     assert env.recorder.ops == []
 
 
+def test_key_forms_mixed_deep_in_a_list_encode_like_one_by_one(env: BatchEnv) -> None:
+    # key_dicts takes the common forms in a quick loop and hands the rest to
+    # the careful per-key path: the result, and errors, must not depend on
+    # where in the list the quick loop stops.
+    from dynamorm.batch import _key_dict, key_dicts
+
+    meta = env.Doc.__dynamorm__
+    doc = env.Doc(pk="p", sk="inst")
+    given: list[Any] = [*keys(5), KeyPair("p", "kp"), doc, ("q", "after"), KeyPair("r", "s")]
+    one_by_one = [_key_dict(meta, k, "x") for k in given]
+    assert key_dicts(meta, given, "x") == one_by_one
+    assert one_by_one[6] == {"pk": {"S": "p"}, "sk": {"S": "inst"}}
+    tag_meta = env.Tag.__dynamorm__
+    tags: list[Any] = [1, KeyPair(2), 3, env.Tag(id=4), 5]
+    assert key_dicts(tag_meta, tags, "x") == [_key_dict(tag_meta, k, "x") for k in tags]
+    for bad, message in [
+        (("p", None), r"x: keys\[7\]: the sk \('sk'\) is missing"),
+        (("p", 5), r"x: keys\[7\]"),
+        (KeyPair(None, "s"), r"x: keys\[7\]: the pk \('pk'\) is missing"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            key_dicts(meta, [*keys(7), bad, *keys(3)], "x")
+    with pytest.raises(ValidationError, match=r"x: keys\[2\]: the pk \('id'\) is missing"):
+        key_dicts(tag_meta, [1, 2, KeyPair(None), 4], "x")
+
+
 @pytest.mark.parametrize(
     ("opts", "message"),
     [

@@ -12,6 +12,7 @@ import pytest
 from dynamorm import DB
 from dynamorm.errors import ItemNotFoundError, ValidationError
 
+from tests.conftest import FAST_PATH
 from tests.integration.db_models import Env, env_for
 
 
@@ -146,7 +147,7 @@ def test_invalid_number_raises_before_any_request(env: Env) -> None:
 
 
 def test_db_from_endpoint_and_region(ddb_endpoint: str, env: Env) -> None:
-    db = DB(region_name="us-east-1", endpoint_url=ddb_endpoint)
+    db = DB(region_name="us-east-1", endpoint_url=ddb_endpoint, fast_path=FAST_PATH)
     env.db.model(env.User(id="u8", email="h")).create()
     assert db.model(env.User).where("id", "=", "u8").where("email", "=", "h").first().id == "u8"
     assert db.client.meta.region_name == "us-east-1"

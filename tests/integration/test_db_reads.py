@@ -17,6 +17,7 @@ from dynamorm.errors import (
     ValidationError,
 )
 
+from tests.conftest import FAST_PATH
 from tests.integration.db_models import Env, env_for, new_client
 
 
@@ -199,7 +200,7 @@ def test_pagination_by_cursor_across_pages_and_a_fresh_db(env: Env) -> None:
     while page.next_cursor is not None:
         # The third page is read by a DB on a brand-new client: the cursor
         # alone carries the position.
-        db = DB(client=new_client(env.endpoint)) if pages == 2 else env.db
+        db = DB(client=new_client(env.endpoint), fast_path=FAST_PATH) if pages == 2 else env.db
         page = q(db).cursor(page.next_cursor).all_paginated()
         seen.extend(u.email for u in page.items)
         pages += 1

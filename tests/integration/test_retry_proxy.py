@@ -25,7 +25,7 @@ from dynamorm.errors import (
 from dynamorm.executor import Target
 
 from tests._support.proxy import FaultProxy
-from tests.conftest import FAST_RETRIES, REGION, client_for
+from tests.conftest import FAST_PATH, FAST_RETRIES, REGION, client_for
 
 SLOW = RetryPolicy(max_retries=5, initial_delay=5.0, max_delay=5.0, jitter=0)
 
@@ -147,7 +147,10 @@ def test_other_client_errors_are_mapped_not_retried(
 
 
 def test_deadline_during_backoff_stops_fast(fault_proxy: FaultProxy, Note: Any) -> None:
-    db = DB(client=client_for(fault_proxy.endpoint, retries={"total_max_attempts": 1}))
+    db = DB(
+        client=client_for(fault_proxy.endpoint, retries={"total_max_attempts": 1}),
+        fast_path=FAST_PATH,
+    )
     db.retry_policy = SLOW
     fault_proxy.throttle("GetItem", times=None)
     start = time.monotonic()
@@ -201,6 +204,7 @@ def test_db_made_clients_leave_retrying_to_the_scheduler(
         endpoint_url=fault_proxy.endpoint,
         region_name=REGION,
         retry_policy=RetryPolicy(max_retries=2, initial_delay=0.01),
+        fast_path=FAST_PATH,
     )
     fault_proxy.throttle("GetItem", times=None)
     with pytest.raises(RetryExhaustedError):
@@ -211,7 +215,11 @@ def test_db_made_clients_leave_retrying_to_the_scheduler(
 
 def test_user_clients_keep_their_own_retries(fault_proxy: FaultProxy, Note: Any) -> None:
     client = client_for(fault_proxy.endpoint, retries={"total_max_attempts": 2, "mode": "standard"})
-    db = DB(client=client, retry_policy=RetryPolicy(max_retries=1, initial_delay=0.01))
+    db = DB(
+        client=client,
+        retry_policy=RetryPolicy(max_retries=1, initial_delay=0.01),
+        fast_path=FAST_PATH,
+    )
     fault_proxy.throttle("GetItem", times=None)
     with pytest.raises(RetryExhaustedError):
         get(db, Note)

@@ -32,6 +32,7 @@ from dynamorm.errors import (
     TransactionError,
 )
 
+from tests.conftest import FAST_PATH
 from tests.integration.db_models import Recorder, create_table_for, new_client
 
 pytestmark = pytest.mark.moto_only(reason="dynalite has no transactions")
@@ -115,7 +116,7 @@ def env(ddb_endpoint: str) -> Iterator[TxEnv]:
     models = define_models()
     for _ in tables_for(client, models):
         recorder = Recorder(client)
-        yield TxEnv(DB(client=client), client, recorder, models)
+        yield TxEnv(DB(client=client, fast_path=FAST_PATH), client, recorder, models)
 
 
 def seed(env: TxEnv, *objs: Model) -> None:

@@ -9,13 +9,15 @@ mod cache;
 mod decode;
 mod encode;
 mod field;
+mod json_av;
+mod response;
 mod time;
 
 use std::collections::HashMap;
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PySet, PyString, PyType};
+use pyo3::types::{PyBytes, PyDict, PySet, PyString, PyTuple, PyType};
 use pyo3::{PyTraverseError, PyVisit};
 
 use crate::errors::ValidationError;
@@ -35,6 +37,8 @@ pub struct ItemSchema {
     cls: Py<PyType>,
     fields: Vec<Field>,
     by_name: HashMap<String, usize>,
+    /// Field index by attribute name, for items read from the wire.
+    by_attr: HashMap<String, usize>,
     keys: Vec<usize>,
 }
 
@@ -63,11 +67,16 @@ impl ItemSchema {
             }
         }
         let keys = (0..fields.len()).filter(|&i| fields[i].is_key).collect();
+        let mut by_attr = HashMap::with_capacity(fields.len());
+        for (index, f) in fields.iter().enumerate() {
+            by_attr.insert(f.attr.bind(py).to_str()?.to_owned(), index);
+        }
         Ok(ItemSchema {
             model: model_name,
             cls: model_cls,
             fields,
             by_name,
+            by_attr,
             keys,
         })
     }
@@ -106,10 +115,15 @@ impl ItemSchema {
     /// attributes become ``None``.
     ///
     /// Raises ``ValidationError`` naming ``Model.field`` for an attribute
-    /// that cannot be read as its field's type.
+    /// that cannot be read as its field's type. An instance of the model
+    /// itself (an item the fast read path already decoded) is returned as it
+    /// is.
     #[allow(clippy::wrong_self_convention)] // the Python method name
     fn from_item<'py>(&self, item: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = item.py();
+        if item.get_type().is(self.cls.bind(py)) {
+            return Ok(item.clone());
+        }
         let values = PyDict::new(py);
         let exact = item.cast_exact::<PyDict>().ok();
         for f in &self.fields {
@@ -183,6 +197,26 @@ impl ItemSchema {
 }
 
 impl ItemSchema {
+    /// A model instance holding `values` (by field index), made without
+    /// calling `__init__`; fields without a value take their default.
+    fn instance<'py>(
+        &self,
+        py: Python<'py>,
+        values: Vec<Option<Bound<'py, PyAny>>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let dict = PyDict::new(py);
+        for (f, value) in self.fields.iter().zip(values) {
+            let value = match value {
+                Some(value) => value,
+                None => f.make_default(py)?,
+            };
+            dict.set_item(f.name.bind(py), value)?;
+        }
+        let obj = cache::object_new(py)?.call1((self.cls.bind(py),))?;
+        obj.setattr(intern!(py, "__dict__"), dict)?;
+        Ok(obj)
+    }
+
     fn field(&self, name: &str) -> PyResult<&Field> {
         match self.by_name.get(name) {
             Some(&index) => Ok(&self.fields[index]),
@@ -230,8 +264,41 @@ fn is_null(av: &Bound<'_, PyAny>) -> PyResult<bool> {
     }
 }
 
+/// Decodes the raw body of a successful ``GetItem``, ``Query``, ``Scan``,
+/// ``BatchGetItem`` or ``TransactGetItems`` response in one pass.
+///
+/// Returns ``(decoded, rest)``: ``decoded`` holds the item-bearing members
+/// with every item already a model instance of ``schemas`` (one
+/// ``ItemSchema``, or for ``TransactGetItems`` one per read, in order) —
+/// ``Item``, ``Items``, or ``Responses`` (a dict table → list of instances for
+/// ``BatchGetItem``, with ``ResponseKeys`` table → the items' table keys in
+/// boto3's form, in the same order; a list of ``{"Item": instance}`` or
+/// ``{}`` for ``TransactGetItems``). ``rest`` is the JSON text of every other
+/// member, verbatim, for botocore to parse.
+///
+/// Raises ``ValueError`` for a body this reader does not understand and
+/// ``ValidationError`` (naming ``Model.field``) for an item that does not fit
+/// its model.
+#[pyfunction]
+fn decode_response<'py>(
+    body: &Bound<'py, PyBytes>,
+    operation: &str,
+    schemas: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let py = body.py();
+    let op = response::Operation::parse(operation)?;
+    let bound: Vec<Bound<'py, ItemSchema>> = match schemas.cast::<ItemSchema>() {
+        Ok(one) => vec![one.clone()],
+        Err(_) => schemas.extract()?,
+    };
+    let refs: Vec<&ItemSchema> = bound.iter().map(Bound::get).collect();
+    let (decoded, rest) = response::decode_response(py, body.as_bytes(), op, &refs)?;
+    PyTuple::new(py, [decoded.into_any(), PyBytes::new(py, &rest).into_any()])
+}
+
 /// Adds this module's functions and classes to `dynamorm._core`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ItemSchema>()?;
+    m.add_function(wrap_pyfunction!(decode_response, m)?)?;
     Ok(())
 }

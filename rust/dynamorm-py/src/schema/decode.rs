@@ -14,6 +14,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PySet, PyString};
 
 use super::cache::{decimal_type, deserialize, json_loads};
 use super::field::Field;
+use super::json_av::{self, Av};
 use super::time::from_utc;
 use crate::errors::{IntoPyResult, ValidationError};
 
@@ -220,7 +221,12 @@ fn only<'py>(av: &Bound<'py, PyAny>) -> Option<(Tag, Bound<'py, PyAny>)> {
 /// `-` (always fits an `i64`; `-0` is `0`).
 #[inline]
 fn small_int(payload: &Bound<'_, PyAny>) -> Option<i64> {
-    let text = payload.cast_exact::<PyString>().ok()?.to_str().ok()?;
+    small_int_text(payload.cast_exact::<PyString>().ok()?.to_str().ok()?)
+}
+
+/// `small_int` on text.
+#[inline]
+fn small_int_text(text: &str) -> Option<i64> {
     let (negative, digits) = match text.as_bytes() {
         [b'-', rest @ ..] => (true, rest),
         all => (false, all),
@@ -236,4 +242,41 @@ fn small_int(payload: &Bound<'_, PyAny>) -> Option<i64> {
         n = n * 10 + i64::from(b - b'0');
     }
     Some(if negative { -n } else { n })
+}
+
+/// The field value of an attribute value read from the wire (present, not
+/// `NULL`). The shapes `decode` reads directly are read here the same way;
+/// every other shape becomes the dict boto3 would have built and goes
+/// through `decode`, so both paths give the same values and the same errors.
+pub(crate) fn decode_wire<'py>(
+    py: Python<'py>,
+    f: &Field,
+    av: &Av<'_>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match (f.plan.read, av) {
+        (Read::Plain, Av::S(s)) => return Ok(PyString::new(py, s).into_any()),
+        (Read::Plain, Av::Bool(b)) => return Ok(PyBool::new(py, *b).to_owned().into_any()),
+        (Read::Plain | Read::Int | Read::Ttl { as_datetime: false }, Av::N(n)) => {
+            if let Some(i) = small_int_text(n) {
+                return Ok(PyInt::new(py, i).into_any());
+            }
+        }
+        (Read::Float, Av::N(n)) if parse_number(n).is_ok() => {
+            if let Ok(x) = n.parse::<f64>() {
+                // Zero is stored without its sign.
+                let x = if x == 0.0 { 0.0 } else { x };
+                return Ok(PyFloat::new(py, x).into_any());
+            }
+        }
+        (Read::Decimal, Av::N(n)) if parse_number(n).is_ok() => {
+            return decimal_type(py)?.call1((PyString::new(py, n),));
+        }
+        (Read::Timestamp, Av::S(s)) => {
+            if let Ok(t) = UtcTime::parse(s) {
+                return Ok(from_utc(py, t)?.into_any());
+            }
+        }
+        _ => {}
+    }
+    decode(f, json_av::to_py(py, av)?.as_any())
 }
