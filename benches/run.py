@@ -27,6 +27,7 @@ SUITES = {
     "models": "bench_models",
     "transact": "bench_transact",  # starts its own moto server
     "batch": "bench_batch",  # starts its own dynalite server
+    "fastpath": "bench_fastpath",  # canned responses, then a dynalite server
 }
 
 # (suite, substring of the row name) -> the ratio the issue asks for.
@@ -40,6 +41,8 @@ TARGETS: dict[tuple[str, str], float] = {
     ("models", "item→model vs PynamoDB"): 10.0,
     ("models", "model→item vs pydynox"): 3.0,
     ("transact", "transaction vs boto3"): 1 / 1.15,
+    ("fastpath", "canned Query 1,000 items: fast path vs boto3"): 10.0,
+    ("fastpath", "Query 1,000 items: fast path vs pydynox"): 3.0,
 }
 
 

@@ -189,3 +189,108 @@ def test_dedupe_chunk_and_order_properties(
     again = plan.rechunk(missing)
     assert [key for chunk in again for key in chunk] == missing
     assert all(1 <= len(c) <= chunk_size for c in again)
+
+
+def test_chunks_hold_the_first_seen_key_dicts() -> None:
+    plan = KeyPlan(["PK", "SK"], chunk_size=2)
+    keys = [k({"S": "a"}, {"N": "1"}), k({"S": "a"}, {"N": "1.0"}), k({"S": "b"}, {"B": b"x"})]
+    keys.append(k({"S": "c"}, {"N": "3"}))
+    chunks = plan.add_keys(keys)
+    assert [[id(key) for key in chunk] for chunk in chunks] == [
+        [id(keys[0]), id(keys[2])],
+        [id(keys[3])],
+    ]
+    assert all(a is b for a, b in zip(plan.unique_keys(), [keys[0], keys[2], keys[3]], strict=True))
+    plan.add_items([item_for(keys[2], "found")])
+    assert [id(key) for key in plan.missing_keys()] == [id(keys[0]), id(keys[3])]
+    (again,) = plan.rechunk([k({"S": "c"}, {"N": "3E0"}), k({"S": "a"}, {"N": "1"})])
+    assert again[0] is keys[0] and again[1] is keys[3]
+
+
+def test_keys_not_in_plain_form_are_normalised() -> None:
+    class Tagged(str):
+        pass
+
+    plan = KeyPlan(["PK"])
+    odd: list[dict[str, Any]] = [{"PK": {"S": Tagged("t")}}, {"PK": {"B": bytearray(b"b")}}]
+    chunk = plan.add_keys(odd)[0]
+    assert chunk == [{"PK": {"S": "t"}}, {"PK": {"B": b"b"}}]
+    assert type(chunk[0]["PK"]["S"]) is str and type(chunk[1]["PK"]["B"]) is bytes
+    assert chunk[0] is not odd[0] and chunk[1] is not odd[1]
+
+
+def test_error_labels_count_keys_across_calls() -> None:
+    plan = KeyPlan(["PK"])
+    plan.add_keys([{"PK": {"S": "a"}}, {"PK": {"S": "b"}}])
+    with pytest.raises(ValidationError, match=r"keys\[3\]\.PK: .*S, N or B"):
+        plan.add_keys([{"PK": {"S": "c"}}, {"PK": {"NULL": True}}])
+    with pytest.raises(ValidationError, match=r'items\[0\]\.PK: "x" is not a number'):
+        plan.add_items([{"PK": {"N": "x"}}])
+    with pytest.raises(ValidationError, match=r'unprocessed\[1\]: key attribute "PK" is missing'):
+        plan.rechunk([{"PK": {"S": "a"}}, {}])
+    assert (plan.input_count, plan.found_count) == (2, 0)
+
+
+def test_add_items_positions_gives_first_input_positions() -> None:
+    plan = KeyPlan(["PK", "SK"], chunk_size=2)
+    keys = [
+        k({"S": "a"}, {"N": "1"}),
+        k({"S": "b"}, {"N": "2"}),
+        k({"S": "a"}, {"N": "1.0"}),
+        k({"S": "c"}, {"N": "3"}),
+    ]
+    plan.add_keys(keys[:2])
+    plan.add_keys(keys[2:])
+    returned = [
+        item_for(keys[3], "c"),
+        item_for(keys[2], "a"),  # the key first given at position 0
+        item_for(keys[0], "a again"),  # a duplicate answer
+    ]
+    assert plan.add_items_positions(returned) == [3, 0, None]
+    assert plan.found_count == 2
+    assert plan.missing_keys() == [keys[1]]
+    # The items are not kept: decoded by the caller instead.
+    assert plan.ordered_items() == []
+    # A key placed by add_items is a duplicate for add_items_positions too.
+    plan.add_items([item_for(keys[1], "b")])
+    assert plan.add_items_positions([item_for(keys[1], "b again")]) == [None]
+    assert [i["tag"]["S"] for i in plan.ordered_items()] == ["b"]
+
+
+def test_add_items_positions_checks_every_item_first() -> None:
+    plan = KeyPlan(["PK"])
+    plan.add_keys([{"PK": {"S": "a"}}, {"PK": {"S": "b"}}])
+    with pytest.raises(ValidationError, match=r"items\[1\]: its key was not requested"):
+        plan.add_items_positions([{"PK": {"S": "a"}}, {"PK": {"S": "zzz"}}])
+    with pytest.raises(ValidationError, match=r'items\[0\]: key attribute "PK" is missing'):
+        plan.add_items_positions([{"pk": {"S": "a"}}])
+    assert plan.found_count == 0
+    assert plan.add_items_positions([{"PK": {"S": "b"}}, {"PK": {"S": "a"}}]) == [1, 0]
+
+
+@given(
+    pairs=st.lists(st.tuples(scalars, scalars), max_size=200),
+    order=st.randoms(use_true_random=False),
+)
+def test_add_items_positions_matches_a_reference(
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]], order: Any
+) -> None:
+    keys = [k(pk, sk) for pk, sk in pairs]
+    plan = KeyPlan(["PK", "SK"])
+    plan.add_keys(keys)
+    ident = [(canonical(key["PK"]), canonical(key["SK"])) for key in keys]
+    first: dict[object, int] = {}
+    for i, ref in enumerate(ident):
+        first.setdefault(ref, i)
+    # Every key answered once (any spelling), some twice, in random order.
+    answers = [item_for(key, i) for i, key in enumerate(keys)]
+    order.shuffle(answers)
+    got = plan.add_items_positions(answers)
+    seen: set[object] = set()
+    want: list[int | None] = []
+    for item in answers:
+        ref = (canonical(item["PK"]), canonical(item["SK"]))
+        want.append(None if ref in seen else first[ref])
+        seen.add(ref)
+    assert got == want
+    assert plan.found_count == plan.unique_count and plan.missing_keys() == []

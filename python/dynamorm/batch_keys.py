@@ -24,6 +24,23 @@ attributes (add them to any projection). An item whose key was never asked
 for raises ``ValidationError``: it means the plan and the request disagree,
 and ignoring it could hide a lost item.
 
+The key dicts a plan returns (chunks, ``unique_keys``, ``missing_keys``,
+``rechunk``) are the first dict given to ``add_keys`` for each distinct key,
+shared rather than copied; don't mutate them while the plan is in use. Only
+a key not in plain form (a mapping that is not a ``dict``, a ``bytearray``
+for B, a ``str`` subclass) is replaced by a normalised new dict.
+
+To decode items as they arrive instead of keeping the raw dicts, use
+``add_items_positions``: it places items like ``add_items`` but returns, for
+each item, the input position (index into all keys given to ``add_keys``) of
+its key's first occurrence, or ``None`` for a duplicate answer. Those keys
+count as found, but the plan does not keep the items, so ``ordered_items``
+leaves them out::
+
+    for item, position in zip(items, plan.add_items_positions(items)):
+        if position is not None:
+            models[position] = decode(item)
+
 A plan is not thread-safe: feed it from the thread that collects results, or
 guard it with a lock.
 """

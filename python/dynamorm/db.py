@@ -29,15 +29,20 @@ M = TypeVar("M", bound=Model)
 
 
 def make_client(*, region_name: str | None = None, endpoint_url: str | None = None) -> Any:
-    """A boto3 DynamoDB client with botocore's retries off: one attempt per
-    call, so the retry scheduler alone decides what is retried and when."""
+    """A boto3 DynamoDB client with botocore's retries off (one attempt per
+    call, so the retry scheduler alone decides what is retried and when) and
+    botocore's parameter validation off: the library builds every request
+    from checked input, and DynamoDB validates what it receives, so the
+    client-side pass over each request only costs CPU."""
     import boto3
     from botocore.config import Config
 
     # ``total_max_attempts`` counts the first attempt; botocore's
     # ``max_attempts`` counts retries only (``max_attempts=1`` would still
     # allow one botocore retry).
-    config = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+    config = Config(
+        retries={"total_max_attempts": 1, "mode": "standard"}, parameter_validation=False
+    )
     return boto3.client(
         "dynamodb", region_name=region_name, endpoint_url=endpoint_url, config=config
     )

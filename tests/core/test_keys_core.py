@@ -114,3 +114,43 @@ def test_cursor_errors_are_the_python_classes() -> None:
         _core.decode_cursor("###")
     assert type(info.value) is ValidationError
     assert isinstance(info.value, ValueError)
+
+
+def test_add_items_positions_is_typed_and_documented() -> None:
+    doc = _core.KeyPlan.add_items_positions.__doc__ or ""
+    assert "input position" in doc and "None" in doc
+    assert "no copies" in (_core.KeyPlan.add_keys.__doc__ or "")
+
+
+def test_add_items_positions_reads_any_mapping() -> None:
+    plan = _core.KeyPlan(["pk", "sk"], 10)
+    plan.add_keys([{"pk": {"S": "a"}, "sk": {"B": b"1"}}, {"pk": {"S": "b"}, "sk": {"B": b"2"}}])
+    items = [
+        MappingProxyType({"sk": MappingProxyType({"B": bytearray(b"2")}), "pk": {"S": "b"}}),
+        {"pk": {"S": "a"}, "sk": {"B": b"1"}, "junk": object()},
+        {"pk": {"S": "b"}, "sk": {"B": b"2"}},
+    ]
+    assert plan.add_items_positions(items) == [1, 0, None]
+    assert (plan.found_count, plan.ordered_items(), plan.missing_keys()) == (2, [], [])
+
+
+def test_plain_key_dicts_are_returned_not_copied() -> None:
+    plan = _core.KeyPlan(["pk"])
+    key = {"pk": {"N": "7"}}
+    (chunk,) = plan.add_keys(iter([key, {"pk": {"N": "7.0"}}]))
+    assert chunk == [key] and chunk[0] is key
+    assert plan.unique_keys()[0] is key and plan.missing_keys()[0] is key
+
+
+@pytest.mark.parametrize(
+    ("key", "needle"),
+    [
+        ({"pk": {"S": "a", "N": "1"}}, r"keys\[0\]\.pk: .*exactly one type key"),
+        ({"pk": {"N": "1e99999999999999999999"}}, r"keys\[0\]\.pk: .*exponent out of range"),
+        ({"pk": {"S": b"a"}}, r"keys\[0\]\.pk: S value must be a str"),
+        ({"pk": {"B": "a"}}, r"keys\[0\]\.pk: B value must be bytes"),
+    ],
+)
+def test_values_off_the_plain_path_still_name_the_key(key: Any, needle: str) -> None:
+    with pytest.raises(ValidationError, match=needle):
+        _core.KeyPlan(["pk"]).add_keys([key])

@@ -9,7 +9,9 @@
 //! matched to the input positions by the canonical encoding of their key
 //! attributes.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::{self, Display};
 
 use crate::error::{CoreError, CoreResult};
 use crate::value::AttributeValue;
@@ -17,7 +19,7 @@ use crate::value::AttributeValue;
 mod canonical_number;
 mod plan;
 
-pub use canonical_number::canonical_number;
+pub use canonical_number::{canonical_number, write_canonical_number, NumberError};
 pub use plan::KeyPlan;
 
 /// A key or a whole item: attribute name → value.
@@ -37,6 +39,60 @@ pub fn check_chunk_size(chunk_size: usize) -> CoreResult<usize> {
     }
 }
 
+/// Names one entry of a list in error messages (`keys[3]`). It is formatted
+/// only when an error is raised, so the happy path builds no label strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry<'a> {
+    /// The list's name (`"keys"`, `"items"`, `"unprocessed"`).
+    pub list: &'a str,
+    /// The position in that list.
+    pub index: usize,
+}
+
+impl Display for Entry<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.list, self.index)
+    }
+}
+
+/// One key attribute value, borrowed from wherever the caller holds it (a
+/// Rust [`AttributeValue`] or a Python object's payload).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyValue<'a> {
+    /// A string.
+    S(&'a str),
+    /// A number, as spelled (canonicalised when encoded).
+    N(&'a str),
+    /// Binary.
+    B(&'a [u8]),
+}
+
+impl KeyValue<'_> {
+    /// Appends this value's part of a canonical key to `out`: a type tag, an
+    /// 8-byte big-endian length and the bytes (numbers canonicalised). The
+    /// schema fixes the number and order of parts, and the length prefix
+    /// makes the concatenation unambiguous whatever bytes the values contain.
+    pub fn encode_into(self, out: &mut Vec<u8>) -> Result<(), NumberError> {
+        let (tag, bytes) = match self {
+            KeyValue::S(s) => (b'S', s.as_bytes()),
+            KeyValue::B(b) => (b'B', b),
+            KeyValue::N(n) => {
+                out.push(b'N');
+                let length_at = out.len();
+                out.extend_from_slice(&[0; 8]);
+                write_canonical_number(n, out)?;
+                let length = (out.len() - length_at - 8) as u64;
+                out[length_at..length_at + 8].copy_from_slice(&length.to_be_bytes());
+                return Ok(());
+            }
+        };
+        out.push(tag);
+        out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+        out.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
 /// The key attributes of a table or index: the partition key name and, when
 /// the key is composite, the sort key name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +108,20 @@ pub struct CanonicalKey(Vec<u8>);
 impl CanonicalKey {
     /// The encoded bytes.
     pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Wraps bytes built with [`KeyValue::encode_into`], one part per key
+    /// attribute in schema order.
+    pub fn from_encoded(bytes: Vec<u8>) -> Self {
+        CanonicalKey(bytes)
+    }
+}
+
+// Lets a plan look keys up by a reused byte buffer, allocating only for keys
+// it keeps (`Vec<u8>` and `[u8]` hash alike, so the map stays consistent).
+impl Borrow<[u8]> for CanonicalKey {
+    fn borrow(&self) -> &[u8] {
         &self.0
     }
 }
@@ -88,7 +158,11 @@ impl KeySchema {
 
     /// The canonical encoding of a key, which must hold exactly the key
     /// attributes. `what` names the key in error messages (`"keys[3]"`).
-    pub fn canonical_key(&self, key: &Key, what: &str) -> CoreResult<CanonicalKey> {
+    pub fn canonical_key(
+        &self,
+        key: &Key,
+        what: &(impl Display + ?Sized),
+    ) -> CoreResult<CanonicalKey> {
         if let Some(extra) = key.keys().find(|name| !self.attributes.contains(name)) {
             return Err(CoreError::validation(format!(
                 "{what}: attribute {extra:?} is not a key attribute (expected {})",
@@ -100,7 +174,11 @@ impl KeySchema {
 
     /// The canonical encoding of the key attributes of an item (other
     /// attributes are ignored).
-    pub fn canonical_item_key(&self, item: &Key, what: &str) -> CoreResult<CanonicalKey> {
+    pub fn canonical_item_key(
+        &self,
+        item: &Key,
+        what: &(impl Display + ?Sized),
+    ) -> CoreResult<CanonicalKey> {
         self.canonical_of_attributes(item, what)
     }
 
@@ -110,7 +188,7 @@ impl KeySchema {
     pub fn canonical_of_values(
         &self,
         values: &[&AttributeValue],
-        what: &str,
+        what: &(impl Display + ?Sized),
     ) -> CoreResult<CanonicalKey> {
         if values.len() != self.attributes.len() {
             return Err(CoreError::validation(format!(
@@ -119,19 +197,12 @@ impl KeySchema {
                 values.len()
             )));
         }
-        // Each part is a type tag, a length and the bytes: the schema fixes
-        // the number and order of parts, and the length prefix makes the
-        // concatenation unambiguous whatever bytes the values contain.
         let mut out = Vec::with_capacity(32);
         for (name, value) in self.attributes.iter().zip(values) {
-            let (tag, bytes): (u8, std::borrow::Cow<'_, [u8]>) = match value {
-                AttributeValue::S(s) => (b'S', s.as_bytes().into()),
-                AttributeValue::N(n) => {
-                    let canonical = canonical_number(n)
-                        .map_err(|why| CoreError::validation(format!("{what}.{name}: {why}")))?;
-                    (b'N', canonical.into_bytes().into())
-                }
-                AttributeValue::B(b) => (b'B', b.as_slice().into()),
+            let value = match value {
+                AttributeValue::S(s) => KeyValue::S(s),
+                AttributeValue::N(n) => KeyValue::N(n),
+                AttributeValue::B(b) => KeyValue::B(b),
                 other => {
                     return Err(CoreError::validation(format!(
                         "{what}.{name}: a key attribute must be of type S, N or B, got {}",
@@ -139,14 +210,21 @@ impl KeySchema {
                     )))
                 }
             };
-            out.push(tag);
-            out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
-            out.extend_from_slice(&bytes);
+            value.encode_into(&mut out).map_err(|why| {
+                let KeyValue::N(text) = value else {
+                    unreachable!("only numbers fail to encode")
+                };
+                CoreError::validation(format!("{what}.{name}: {}", why.describe(text)))
+            })?;
         }
         Ok(CanonicalKey(out))
     }
 
-    fn canonical_of_attributes(&self, map: &Key, what: &str) -> CoreResult<CanonicalKey> {
+    fn canonical_of_attributes(
+        &self,
+        map: &Key,
+        what: &(impl Display + ?Sized),
+    ) -> CoreResult<CanonicalKey> {
         let values = self
             .attributes
             .iter()
@@ -155,7 +233,7 @@ impl KeySchema {
         self.canonical_of_values(&values, what)
     }
 
-    fn missing(&self, name: &str, what: &str) -> CoreError {
+    fn missing(&self, name: &str, what: &(impl Display + ?Sized)) -> CoreError {
         CoreError::validation(format!(
             "{what}: key attribute {name:?} is missing (expected {})",
             self.describe()

@@ -1,9 +1,18 @@
 //! Bindings for the batch-keys part of the core (SPEC §7): `KeyPlan`.
+//!
+//! The hot paths read key payloads straight out of the Python dicts (borrowed
+//! `&str`/`&[u8]`) into the canonical encoding and keep the caller's dicts,
+//! so a plain key or item costs no Rust map, no label string and no new dict.
+//! Anything off that path (a mapping that is not a dict, a bytearray, a bad
+//! value) goes through the checked conversion, which also words the errors.
 
-use dynamorm_core::keys::{self, Key, KeySchema};
+use std::ops::Range;
+
+use dynamorm_core::keys::{self, CanonicalKey, Entry, KeySchema, KeyValue};
 use dynamorm_core::{AttributeValue, CoreError};
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyMapping, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
 
 use crate::avjson::{av_from_py, map_from_py, map_to_py};
 use crate::errors::{to_pyerr, IntoPyResult};
@@ -19,31 +28,75 @@ use crate::errors::{to_pyerr, IntoPyResult};
 /// in, each once, missing keys skipped); `missing_keys` lists the keys still
 /// without an item and `rechunk` cuts `UnprocessedKeys` into new chunks.
 ///
+/// The key dicts it returns (chunks, `unique_keys`, `missing_keys`,
+/// `rechunk`) are the first-seen dicts given to `add_keys`, shared, not
+/// copies: do not mutate them while the plan is in use.
+///
 /// Not for concurrent use: call it from one thread (the one that collects the
 /// chunk results) or guard it with a lock.
 #[pyclass(module = "dynamorm._core")]
 pub struct KeyPlan {
-    inner: keys::KeyPlan<Py<PyAny>>,
+    /// Keeps each distinct key's dict, and each item's dict (`None` for an
+    /// item placed by `add_items_positions`, which is not kept).
+    inner: keys::KeyPlan<Py<PyAny>, Option<Py<PyAny>>>,
+    /// The key attribute names as interned Python strings, for dict lookups
+    /// that build no string per key.
+    names: Vec<Py<PyString>>,
 }
 
-fn keys_from_py(iterable: &Bound<'_, PyAny>, label: &str, offset: usize) -> PyResult<Vec<Key>> {
-    iterable
-        .try_iter()?
-        .enumerate()
-        .map(|(i, key)| map_from_py(&key?, &format!("{label}[{}]", offset + i)))
-        .collect()
-}
-
-fn chunks_to_py<'py>(py: Python<'py>, chunks: &[Vec<Key>]) -> PyResult<Bound<'py, PyList>> {
-    let out = PyList::empty(py);
-    for chunk in chunks {
-        let keys = chunk
-            .iter()
-            .map(|k| map_to_py(py, k))
-            .collect::<PyResult<Vec<_>>>()?;
-        out.append(PyList::new(py, keys)?)?;
+/// Appends the canonical encoding of the key attributes of `dict` to `out`,
+/// reading each value's payload in place. `None` when a value is not in the
+/// plain form (an exact dict with one `S`/`N`/`B` tag over an exact
+/// `str`/`bytes`, numbers well formed): the caller then takes the checked
+/// path, which either normalises the value or words the error.
+fn encode_plain(dict: &Bound<'_, PyDict>, names: &[Py<PyString>], out: &mut Vec<u8>) -> Option<()> {
+    let py = dict.py();
+    for name in names {
+        let value = dict.get_item(name.bind(py)).ok()??;
+        let value = value.cast_exact::<PyDict>().ok()?;
+        let (tag, payload) = only_entry(value)?;
+        let tag = tag.cast_exact::<PyString>().ok()?;
+        match tag.to_str().ok()? {
+            tag @ ("S" | "N") => {
+                let text = payload.cast_exact::<PyString>().ok()?;
+                let text = text.to_str().ok()?;
+                let value = if tag == "S" {
+                    KeyValue::S(text)
+                } else {
+                    KeyValue::N(text)
+                };
+                value.encode_into(out).ok()?;
+            }
+            "B" => {
+                let bytes = payload.cast_exact::<PyBytes>().ok()?;
+                KeyValue::B(bytes.as_bytes()).encode_into(out).ok()?;
+            }
+            _ => return None,
+        }
     }
-    Ok(out)
+    Some(())
+}
+
+/// The one `(tag, payload)` entry of an attribute value dict, borrowed from
+/// it (no reference counting, no iterator object); `None` unless it has
+/// exactly one entry.
+fn only_entry<'a, 'py>(
+    dict: &'a Bound<'py, PyDict>,
+) -> Option<(Borrowed<'a, 'py, PyAny>, Borrowed<'a, 'py, PyAny>)> {
+    if dict.len() != 1 {
+        return None;
+    }
+    let (mut pos, mut key, mut value) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: `dict` is a live dict held for 'a; PyDict_Next hands out
+    // borrowed references to its entries, valid while the dict is unchanged,
+    // and nothing runs Python code before the caller is done with them.
+    unsafe {
+        if ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) == 0 {
+            return None;
+        }
+        let py = dict.py();
+        Some((Borrowed::from_ptr(py, key), Borrowed::from_ptr(py, value)))
+    }
 }
 
 /// The value of one attribute of an item dict (or mapping), if present.
@@ -67,11 +120,109 @@ fn item_attribute<'py>(
     }
 }
 
+/// Builds a Python list of lists from chunks of stored dicts.
+fn lists_to_py<'py, 'a, C>(
+    py: Python<'py>,
+    chunks: impl IntoIterator<Item = C>,
+) -> PyResult<Bound<'py, PyList>>
+where
+    C: IntoIterator<Item = &'a Py<PyAny>>,
+{
+    let out = PyList::empty(py);
+    for chunk in chunks {
+        out.append(PyList::new(py, chunk.into_iter().map(|k| k.bind(py)))?)?;
+    }
+    Ok(out)
+}
+
+impl KeyPlan {
+    /// The canonical encoding of a key (exactly the key attributes), and the
+    /// dict to keep for it: `key` itself when it is a plain dict, else a
+    /// normalised copy. Errors name `what` (`keys[3]`).
+    fn encode_key<'py>(
+        &self,
+        key: Bound<'py, PyAny>,
+        what: Entry<'_>,
+        buf: &mut Vec<u8>,
+    ) -> PyResult<(CanonicalKey, Bound<'py, PyAny>)> {
+        buf.clear();
+        if let Ok(dict) = key.cast_exact::<PyDict>() {
+            if dict.len() == self.names.len() && encode_plain(dict, &self.names, buf).is_some() {
+                return Ok((CanonicalKey::from_encoded(buf.clone()), key));
+            }
+        }
+        let map = map_from_py(&key, &what.to_string())?;
+        let canonical = self.inner.schema().canonical_key(&map, &what).py()?;
+        Ok((canonical, map_to_py(key.py(), &map)?.into_any()))
+    }
+
+    /// Leaves the canonical encoding of an item's key attributes in `buf`
+    /// (other attributes are not read). Errors name `what` (`items[3]`).
+    fn encode_item(
+        &self,
+        item: &Bound<'_, PyAny>,
+        what: Entry<'_>,
+        buf: &mut Vec<u8>,
+    ) -> PyResult<()> {
+        buf.clear();
+        if let Ok(dict) = item.cast::<PyDict>() {
+            if encode_plain(dict, &self.names, buf).is_some() {
+                return Ok(());
+            }
+        }
+        let label = what.to_string();
+        let schema = self.inner.schema();
+        let mut values: Vec<AttributeValue> = Vec::with_capacity(2);
+        for name in schema.attributes() {
+            let value = item_attribute(item, name, &label)?.ok_or_else(|| {
+                to_pyerr(CoreError::validation(format!(
+                    "{label}: key attribute {name:?} is missing"
+                )))
+            })?;
+            values.push(av_from_py(&value, &format!("{label}.{name}"))?);
+        }
+        let refs: Vec<&AttributeValue> = values.iter().collect();
+        *buf = schema
+            .canonical_of_values(&refs, &what)
+            .py()?
+            .as_bytes()
+            .to_vec();
+        Ok(())
+    }
+
+    /// The slot of each returned item, all checked before any is placed.
+    fn item_slots<'py>(
+        &self,
+        items: &Bound<'py, PyAny>,
+    ) -> PyResult<Vec<(usize, Bound<'py, PyAny>)>> {
+        let mut buf = Vec::with_capacity(64);
+        let mut placed = Vec::new();
+        for (index, item) in items.try_iter()?.enumerate() {
+            let item = item?;
+            let what = Entry {
+                list: "items",
+                index,
+            };
+            self.encode_item(&item, what, &mut buf)?;
+            placed.push((self.inner.item_slot(&buf, &what).py()?, item));
+        }
+        Ok(placed)
+    }
+
+    fn chunks_to_py<'py>(
+        &self,
+        py: Python<'py>,
+        new: Range<usize>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        lists_to_py(py, self.inner.chunks(new))
+    }
+}
+
 #[pymethods]
 impl KeyPlan {
     #[new]
     #[pyo3(signature = (key_attributes, chunk_size=100))]
-    fn new(key_attributes: Vec<String>, chunk_size: i64) -> PyResult<Self> {
+    fn new(py: Python<'_>, key_attributes: Vec<String>, chunk_size: i64) -> PyResult<Self> {
         let chunk_size = usize::try_from(chunk_size)
             .map_err(|_| {
                 CoreError::validation(format!(
@@ -81,8 +232,14 @@ impl KeyPlan {
             })
             .py()?;
         let schema = KeySchema::new(&key_attributes).py()?;
+        let names = schema
+            .attributes()
+            .iter()
+            .map(|name| PyString::intern(py, name).unbind())
+            .collect();
         Ok(KeyPlan {
             inner: keys::KeyPlan::new(schema, chunk_size).py()?,
+            names,
         })
     }
 
@@ -120,14 +277,30 @@ impl KeyPlan {
     /// chunks of the keys not seen before, ready to send as `Keys`. A key
     /// must hold exactly the key attributes, each S, N or B; otherwise
     /// `ValidationError` naming the key, and no key is added.
+    ///
+    /// The chunks hold the very dicts given, the first one of each distinct
+    /// key (no copies are made). Only a key that is not in plain form (a
+    /// mapping that is not a `dict`, a value that is not a `dict` of one tag
+    /// over a `str`, or over `bytes` for B — e.g. a `bytearray`) is replaced
+    /// by a normalised new dict.
     fn add_keys<'py>(
         &mut self,
         py: Python<'py>,
         keys: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let keys = keys_from_py(keys, "keys", self.inner.input_count())?;
-        let chunks = self.inner.add_keys(keys).py()?;
-        chunks_to_py(py, &chunks)
+        let offset = self.inner.input_count();
+        let mut buf = Vec::with_capacity(64);
+        let mut encoded = Vec::new();
+        for (i, key) in keys.try_iter()?.enumerate() {
+            let what = Entry {
+                list: "keys",
+                index: offset + i,
+            };
+            let (canonical, key) = self.encode_key(key?, what, &mut buf)?;
+            encoded.push((canonical, key.unbind()));
+        }
+        let new = self.inner.add_encoded(encoded);
+        self.chunks_to_py(py, new)
     }
 
     /// Places returned items (an iterable of item dicts, e.g. a
@@ -136,65 +309,56 @@ impl KeyPlan {
     /// placed is ignored). An item without the key attributes, or whose key
     /// was never asked for, raises `ValidationError` and none is placed.
     fn add_items(&mut self, items: &Bound<'_, PyAny>) -> PyResult<usize> {
-        let schema = self.inner.schema().clone();
-        let mut placed = Vec::new();
-        for (i, item) in items.try_iter()?.enumerate() {
-            let item = item?;
-            let what = format!("items[{i}]");
-            let mut values: Vec<AttributeValue> = Vec::with_capacity(2);
-            for name in schema.attributes() {
-                let value = item_attribute(&item, name, &what)?.ok_or_else(|| {
-                    to_pyerr(CoreError::validation(format!(
-                        "{what}: key attribute {name:?} is missing"
-                    )))
-                })?;
-                values.push(av_from_py(&value, &format!("{what}.{name}"))?);
-            }
-            let refs: Vec<&AttributeValue> = values.iter().collect();
-            let canonical = schema.canonical_of_values(&refs, &what).py()?;
-            if !self.inner.is_requested(&canonical) {
-                return Err(to_pyerr(CoreError::validation(format!(
-                    "{what}: its key was not requested in this batch"
-                ))));
-            }
-            placed.push((canonical, item.unbind(), what));
-        }
+        let placed = self.item_slots(items)?;
         let mut new = 0;
-        for (canonical, item, what) in placed {
-            new += usize::from(self.inner.place(&canonical, item, &what).py()?);
+        for (slot, item) in placed {
+            new += usize::from(self.inner.place_at(slot, Some(item.unbind())));
         }
         Ok(new)
     }
 
+    /// Like `add_items`, but returns, for each item given, the input position
+    /// (index into all keys passed to `add_keys`) of the first occurrence of
+    /// its key, or `None` when its key already had an item (a duplicate
+    /// answer). The keys count as found (`found_count`, `missing_keys`), but
+    /// the items are not kept, so `ordered_items` leaves them out: the caller
+    /// decodes them right away and can drop the raw dicts.
+    fn add_items_positions(&mut self, items: &Bound<'_, PyAny>) -> PyResult<Vec<Option<usize>>> {
+        let placed = self.item_slots(items)?;
+        Ok(placed
+            .into_iter()
+            .map(|(slot, _)| {
+                self.inner
+                    .place_at(slot, None)
+                    .then(|| self.inner.first_input(slot))
+            })
+            .collect())
+    }
+
     /// The items found, in input-key order, each once (the dicts given to
-    /// `add_items`).
+    /// `add_items`; items placed by `add_items_positions` are not kept).
     fn ordered_items<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         PyList::new(
             py,
-            self.inner.ordered_items().into_iter().map(|i| i.bind(py)),
+            self.inner
+                .ordered_items()
+                .into_iter()
+                .flatten()
+                .map(|i| i.bind(py)),
         )
     }
 
     /// The distinct keys without an item yet, in input-key order.
     fn missing_keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let keys = self
-            .inner
-            .missing_keys()
-            .into_iter()
-            .map(|k| map_to_py(py, k))
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, keys)
+        PyList::new(
+            py,
+            self.inner.missing_keys().into_iter().map(|k| k.bind(py)),
+        )
     }
 
     /// The distinct keys, in input order (first occurrence of each).
     fn unique_keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let keys = self
-            .inner
-            .unique_keys()
-            .iter()
-            .map(|k| map_to_py(py, k))
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, keys)
+        PyList::new(py, self.inner.unique_keys().iter().map(|k| k.bind(py)))
     }
 
     /// For each key added, the index of its distinct key in `unique_keys()`.
@@ -204,15 +368,28 @@ impl KeyPlan {
 
     /// Cuts keys DynamoDB returned as unprocessed (an iterable of key dicts)
     /// into new chunks of at most `chunk_size`, deduplicated, in input-key
-    /// order. Each must be a key of this plan, else `ValidationError`.
+    /// order. Each must be a key of this plan, else `ValidationError`. The
+    /// chunks hold the plan's own dicts (those `add_keys` returned).
     fn rechunk<'py>(
         &self,
         py: Python<'py>,
         unprocessed: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let keys = keys_from_py(unprocessed, "unprocessed", 0)?;
-        let chunks = self.inner.rechunk(&keys).py()?;
-        chunks_to_py(py, &chunks)
+        let mut buf = Vec::with_capacity(64);
+        let mut slots = Vec::new();
+        for (index, key) in unprocessed.try_iter()?.enumerate() {
+            let what = Entry {
+                list: "unprocessed",
+                index,
+            };
+            let (canonical, _) = self.encode_key(key?, what, &mut buf)?;
+            slots.push(
+                self.inner
+                    .unprocessed_slot(canonical.as_bytes(), &what)
+                    .py()?,
+            );
+        }
+        lists_to_py(py, self.inner.rechunk_slots(slots))
     }
 
     fn __repr__(&self) -> String {

@@ -320,3 +320,141 @@ proptest! {
         prop_assert_eq!(again.concat(), want_missing);
     }
 }
+
+/// The spelling rules written the direct way (strings, no buffer reuse), to
+/// check the allocation-free writer against.
+fn reference_canonical_number(text: &str) -> Option<String> {
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+        None => (rest, None),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int_part.len() + frac_part.len() == 0 || !digits_only(int_part) || !digits_only(frac_part) {
+        return None;
+    }
+    let exponent: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if digits.is_empty() || !digits_only(digits) {
+                return None;
+            }
+            e.parse().ok()?
+        }
+    };
+    let digits = format!("{int_part}{frac_part}");
+    let significant = digits.trim_start_matches('0');
+    if significant.is_empty() {
+        return Some("0".to_owned());
+    }
+    let trimmed = significant.trim_end_matches('0');
+    let shift = (frac_part.len() + trimmed.len()) as i64 - significant.len() as i64;
+    let sign = if negative { "-" } else { "" };
+    Some(format!("{sign}{trimmed}E{}", exponent.checked_sub(shift)?))
+}
+
+#[test]
+fn number_writer_appends_and_reports_the_reason() {
+    let mut out = b"x".to_vec();
+    write_canonical_number("-0012.3400e+2", &mut out).unwrap();
+    assert_eq!(out, b"x-1234E0");
+    out.clear();
+    write_canonical_number("000.000", &mut out).unwrap();
+    assert_eq!(out, b"0");
+    assert_eq!(
+        write_canonical_number("1.2.3", &mut Vec::new()),
+        Err(NumberError::Malformed)
+    );
+    assert_eq!(
+        write_canonical_number("1e99999999999999999999", &mut Vec::new()),
+        Err(NumberError::ExponentOutOfRange)
+    );
+    assert_eq!(
+        canonical_number("1e99999999999999999999").unwrap_err(),
+        "\"1e99999999999999999999\" has an exponent out of range"
+    );
+    assert_eq!(canonical_number("x").unwrap_err(), "\"x\" is not a number");
+}
+
+#[test]
+fn entries_are_labelled_on_demand() {
+    let what = Entry {
+        list: "items",
+        index: 7,
+    };
+    assert_eq!(what.to_string(), "items[7]");
+    let err = schema2()
+        .canonical_key(&key(s("a"), n("1..0")), &what)
+        .unwrap_err();
+    assert_eq!(err.to_string(), "items[7].SK: \"1..0\" is not a number");
+}
+
+#[test]
+fn borrowed_values_encode_like_attribute_values() {
+    let schema = schema2();
+    let cases = [
+        (KeyValue::S("ab"), s("ab")),
+        (KeyValue::N("1.50"), n("15e-1")),
+        (KeyValue::B(b"\x00\xff"), AttributeValue::B(vec![0, 255])),
+    ];
+    for (pk, pk_av) in &cases {
+        for (sk, sk_av) in &cases {
+            let mut out = Vec::new();
+            pk.encode_into(&mut out).unwrap();
+            sk.encode_into(&mut out).unwrap();
+            let want = schema.canonical_key(&key(pk_av.clone(), sk_av.clone()), "k");
+            assert_eq!(CanonicalKey::from_encoded(out), want.unwrap());
+        }
+    }
+    assert!(KeyValue::N("1e").encode_into(&mut Vec::new()).is_err());
+}
+
+#[test]
+fn encoded_keys_keep_first_values_and_first_positions() {
+    let mut plan: KeyPlan<&str, u32> = KeyPlan::new(schema2(), 2).unwrap();
+    let enc = |pk: &str, sk: &str| {
+        let mut out = Vec::new();
+        KeyValue::S(pk).encode_into(&mut out).unwrap();
+        KeyValue::N(sk).encode_into(&mut out).unwrap();
+        CanonicalKey::from_encoded(out)
+    };
+    let new = plan.add_encoded([(enc("a", "1"), "a1"), (enc("b", "2"), "b2")]);
+    assert_eq!(new, 0..2);
+    let new = plan.add_encoded([
+        (enc("a", "1.0"), "a1.0"),
+        (enc("c", "3"), "c3"),
+        (enc("d", "4"), "d4"),
+        (enc("e", "5"), "e5"),
+    ]);
+    assert_eq!(
+        plan.chunks(new).collect::<Vec<_>>(),
+        [&["c3", "d4"][..], &["e5"][..]]
+    );
+    assert_eq!(plan.unique_keys(), ["a1", "b2", "c3", "d4", "e5"]);
+    assert_eq!(plan.positions(), [0, 1, 0, 2, 3, 4]);
+    let slot = plan.slot(enc("c", "3E0").as_bytes()).unwrap();
+    assert_eq!((slot, plan.first_input(slot)), (2, 3));
+    assert!(plan.place_at(slot, 30));
+    assert!(!plan.place_at(slot, 31));
+    assert_eq!(plan.ordered_items(), [&30]);
+    assert!(plan
+        .item_slot(enc("z", "0").as_bytes(), &"items[0]")
+        .is_err());
+    assert_eq!(
+        plan.rechunk_slots(vec![4, 0, 4, 1]),
+        [vec![&"a1", &"b2"], vec![&"e5"]]
+    );
+}
+
+proptest! {
+    #[test]
+    fn number_writer_matches_the_reference(text in "[-+]?[0-9]{0,4}(\\.[0-9]{0,4})?([eE][-+]?[0-9]{0,3})?") {
+        prop_assert_eq!(canonical_number(&text).ok(), reference_canonical_number(&text));
+    }
+}
