@@ -93,9 +93,11 @@ class _GetRun:
             self.template["ConsistentRead"] = True
         self.handler_raised = False
         self._by_key: dict[tuple[Any, ...], Any] | None = None
-        # Fast read path: the model instance of each key dict given to the
-        # plan, by the dict's id (the plan keeps those very dicts alive).
-        self._decoded: dict[int, Any] = {}
+        # The model read for each key, by the input position of the key's
+        # first occurrence. Items are decoded as their chunk arrives and the
+        # raw dicts dropped, so a large batch keeps only its models alive.
+        self._models: dict[int, Any] = {}
+        self._from_item = codec_of(meta).from_item
 
     def take_chunks(self) -> list[list[KeyDict]]:
         """The chunks to send, forgotten here: with ``run_chunks`` holding the
@@ -113,13 +115,21 @@ class _GetRun:
     def collect(self, chunk: list[KeyDict], response: dict[str, Any]) -> list[list[KeyDict]]:
         table = self.meta.table
         items = response.get("Responses", {}).get(table, ())
+        models = self._models
         if response.get(DECODED):
-            # The items are model instances; the plan places them by their keys.
+            # The items are model instances already; the plan places them by
+            # the keys the fast path read alongside.
             keys = response["ResponseKeys"].get(table, [])
-            for key, model in zip(keys, items, strict=True):
-                self._decoded[id(key)] = model
-            items = keys
-        self.plan.add_items(items)
+            positions = self.plan.add_items_positions(keys)
+            for position, model in zip(positions, items, strict=True):
+                if position is not None:
+                    models[position] = model
+        else:
+            positions = self.plan.add_items_positions(items)
+            from_item = self._from_item
+            for position, item in zip(positions, items, strict=True):
+                if position is not None:
+                    models[position] = from_item(item)
         unprocessed = response.get("UnprocessedKeys", {}).get(table, {}).get("Keys")
         left = self.plan.rechunk(unprocessed) if unprocessed else []
         if self.options.progress_callback is not None:
@@ -152,14 +162,9 @@ class _GetRun:
         return [self._by_key[canonical_key(k, attrs)] for k in chunk]
 
     def items(self) -> list[Any]:
-        from_item = codec_of(self.meta).from_item
-        decoded = self._decoded
-        if not decoded:  # botocore's parser: spare each item two id() lookups
-            return [from_item(item) for item in self.plan.ordered_items()]
-        return [
-            decoded[id(item)] if id(item) in decoded else from_item(item)
-            for item in self.plan.ordered_items()
-        ]
+        """The models read so far, in input-key order."""
+        models = self._models
+        return [models[position] for position in sorted(models)]
 
     def not_read(self, chunks: Iterable[list[KeyDict]]) -> list[Any]:
         """The keys of ``chunks`` that have no item, in input order."""
