@@ -6,14 +6,14 @@ from typing import Any
 
 __version__: str
 
-# --- marshal (rust/dynamorm-py/src/marshal.rs) ---
+# --- marshal (rust/dynamorm-py/src/marshal/) ---
 
 def serialize(value: object) -> dict[str, Any]: ...
 def deserialize(av: Any) -> Any: ...
 def serialize_item(item: Any) -> dict[str, dict[str, Any]]: ...
 def deserialize_item(item: Any) -> dict[str, Any]: ...
 
-# --- expr (rust/dynamorm-py/src/expr.rs) ---
+# --- expr (rust/dynamorm-py/src/expr/) ---
 
 RESERVED_WORDS: tuple[str, ...]
 
@@ -28,14 +28,6 @@ def compile_request(
     values: Any = None,
     key_attributes: list[str] | None = None,
 ) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, Any]]]: ...
-def compile_expression(
-    kind: str,
-    input: Any,
-    *,
-    names: Any = None,
-    values: Any = None,
-    key_attributes: list[str] | None = None,
-) -> tuple[str, dict[str, str], dict[str, dict[str, Any]]]: ...
 def compile_condition(clauses: Any, *, names: Any = None, values: Any = None) -> Compiled: ...
 def compile_key_condition(clauses: Any, *, names: Any = None, values: Any = None) -> Compiled: ...
 def compile_update(
@@ -157,7 +149,7 @@ def decode_cursor(
     text: str,
 ) -> tuple[_KeyDict, str | None, _t.Literal["ASC", "DESC"] | None]: ...
 
-# --- schema (rust/dynamorm-py/src/schema.rs) ---
+# --- schema (rust/dynamorm-py/src/schema/) ---
 
 @_t.final
 class ItemSchema:

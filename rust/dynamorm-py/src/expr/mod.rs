@@ -241,37 +241,6 @@ fn compile_request<'py>(
     )
 }
 
-/// Compiles one expression of ``kind`` (``"condition"``, ``"key_condition"``,
-/// ``"update"`` or ``"projection"``) from its structured input (or a
-/// ``Raw``); the arguments are as for ``compile_request``. Returns
-/// ``(expression, names, values)``.
-#[pyfunction]
-#[pyo3(signature = (kind, input, *, names=None, values=None, key_attributes=None))]
-fn compile_expression<'py>(
-    py: Python<'py>,
-    kind: &str,
-    input: &Bound<'py, PyAny>,
-    names: Option<&Bound<'py, PyAny>>,
-    values: Option<&Bound<'py, PyAny>>,
-    key_attributes: Option<Vec<String>>,
-) -> PyResult<(String, Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    let (slot_name, kind) = match kind_arg(Some(kind))? {
-        Some(Kind::Condition) => ("clauses", Kind::Condition),
-        Some(Kind::KeyCondition) => ("clauses", Kind::KeyCondition),
-        Some(Kind::Update) => ("actions", Kind::Update),
-        _ => ("paths", Kind::Projection),
-    };
-    let (mut texts, names_out, values_out) = compile(
-        py,
-        &[(slot_name, kind, Some(input))],
-        names,
-        values,
-        key_attributes.as_deref(),
-    )?;
-    let text = texts.pop().map(|(_, t)| t).unwrap_or_default();
-    Ok((text, names_out, values_out))
-}
-
 fn name_map(names: Option<&Bound<'_, PyAny>>) -> PyResult<Option<NameMap>> {
     let Some(names) = names.filter(|n| !n.is_none()) else {
         return Ok(None);
@@ -350,7 +319,6 @@ fn is_reserved(word: &str) -> bool {
 /// Adds this module's functions and classes to `dynamorm._core`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compile_request, m)?)?;
-    m.add_function(wrap_pyfunction!(compile_expression, m)?)?;
     m.add_function(wrap_pyfunction!(compiled::compile_condition, m)?)?;
     m.add_function(wrap_pyfunction!(compiled::compile_key_condition, m)?)?;
     m.add_function(wrap_pyfunction!(compiled::compile_update, m)?)?;
