@@ -7,6 +7,10 @@ Client CPU only (``time.process_time``), seconds per operation. Two setups:
   server or socket time counts. dynamorm's fast read path is compared with
   its standard path, with boto3 ``client.query`` + ``TypeDeserializer`` +
   dataclass construction, and with the floor: ``orjson.loads`` of the body.
+* request side: a ``DB``-created client (the only kind whose request bodies
+  the Rust core writes) answering from canned bodies; a 25-item batch write
+  and a 100-key batch get with the bodies written by the Rust core against
+  the same ``DB`` with botocore's serializer (the read side on in both).
 * live: a dynalite server (started here, keep-alive HTTP) holding the same
   items, for pydynox, whose Rust HTTP client cannot be given canned bodies:
   ``Model.sync_query`` and ``Model.sync_get`` against dynamorm's fast path.
@@ -24,6 +28,7 @@ import binascii
 import contextlib
 import dataclasses
 import json
+import os
 import sys
 import tempfile
 import uuid
@@ -88,9 +93,10 @@ def _client(endpoint: str = "http://127.0.0.1:9") -> Any:
     )
 
 
-def canned_client(body: bytes) -> Any:
-    """A boto3 client whose every request is answered with ``body``."""
-    client = _client()
+def canned_client(body: bytes, client: Any = None) -> Any:
+    """A boto3 client (``client``, or a new one) whose every request is
+    answered with ``body``."""
+    client = _client() if client is None else client
     headers = {
         "content-type": "application/x-amz-json-1.0",
         "x-amz-crc32": str(binascii.crc32(body) & 0xFFFFFFFF),
@@ -158,6 +164,48 @@ def canned_rows(repeat: int) -> list[dict[str, Any]]:
         row("canned Query 1,000 items: standard path vs boto3 + TypeDeserializer", t_std, t_boto),
         row("canned Query 1,000 items: fast path vs orjson.loads(body) (floor)", t_fast, t_floor),
         row("canned GetItem: fast path vs boto3 get_item + TypeDeserializer", t_get, t_get_boto),
+    ]
+
+
+def _own_db(body: bytes, fast_requests: bool) -> DB:
+    """A ``DB`` on a client it created, answering with ``body``; with
+    ``fast_requests=False`` its bodies are botocore's."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    db = DB(region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
+    canned_client(body, db.client)
+    db._executor.fast_requests = fast_requests and db._executor.fast_requests
+    return db
+
+
+def request_rows(repeat: int) -> list[dict[str, Any]]:
+    """The request side: bodies written by the Rust core vs botocore's."""
+    puts = [Small(pk="u1", sk=f"s{i:05d}", n=i, name=f"name {i}") for i in range(25)]
+    wrote = b'{"UnprocessedItems": {}}'
+    fast_write, std_write = _own_db(wrote, True), _own_db(wrote, False)
+    keys = [("u1", f"s{i:05d}") for i in range(100)]
+    got = json.dumps({"Responses": {TABLE: wire_items(100)}, "UnprocessedKeys": {}}).encode()
+    fast_get, std_get = _own_db(got, True), _own_db(got, False)
+    if not fast_write._executor.fast_requests:
+        raise RuntimeError("the request side is not on for a DB-created client")
+    for db in (fast_get, std_get):
+        _checked(lambda db=db: len(db.model(Small).batch_get(keys)), 100)  # type: ignore[misc]
+    t_write = best(lambda: fast_write.model(Small).batch_write(puts=puts), repeat, 50)
+    t_write_std = best(lambda: std_write.model(Small).batch_write(puts=puts), repeat, 50)
+    t_get = best(lambda: fast_get.model(Small).batch_get(keys), repeat, 20)
+    t_get_std = best(lambda: std_get.model(Small).batch_get(keys), repeat, 20)
+    one = json.dumps({"Item": wire_items(1)[0]}).encode()
+    fast_one, std_one = _own_db(one, True), _own_db(one, False)
+    t_one = best(
+        fast_one.model(Small).where("pk", "=", "u1").where("sk", "=", "s00000").first, repeat, 200
+    )
+    t_one_std = best(
+        std_one.model(Small).where("pk", "=", "u1").where("sk", "=", "s00000").first, repeat, 200
+    )
+    return [
+        row("canned GetItem: Rust-written body vs botocore's", t_one, t_one_std),
+        row("canned BatchWrite 25 items: Rust-written body vs botocore's", t_write, t_write_std),
+        row("canned BatchGet 100 keys: Rust-written body vs botocore's", t_get, t_get_std),
     ]
 
 
@@ -241,7 +289,7 @@ def live_rows(repeat: int) -> list[dict[str, Any]]:
 
 def run(repeat: int = 5, live: bool = True) -> list[dict[str, Any]]:
     """Every row: canned responses, then (``live``) dynalite."""
-    rows = canned_rows(repeat)
+    rows = canned_rows(repeat) + request_rows(repeat)
     if live:
         rows += live_rows(repeat)
     return rows

@@ -58,8 +58,10 @@ class DB:
 
     ``fast_path`` (default on) decodes the responses of the library's item
     reads in the Rust core straight from the raw bytes into model instances
-    (``dynamorm.fastpath``); ``fast_path=False`` leaves every response to
-    botocore's parser. Either way your own calls on the client are untouched.
+    (``dynamorm.fastpath``) and, on a client it creates, has the Rust core
+    write the JSON request bodies; ``fast_path=False`` leaves every request
+    to botocore's serializer and every response to its parser. Either way
+    your own calls on the client are untouched.
     """
 
     __slots__ = ("_executor",)
@@ -75,13 +77,17 @@ class DB:
     ) -> None:
         if not isinstance(fast_path, bool):
             raise ValidationError(f"DB: fast_path must be a bool, got {fast_path!r}")
-        if client is None:
+        own = client is None
+        if own:
             client = make_client(region_name=region_name, endpoint_url=endpoint_url)
         elif region_name is not None or endpoint_url is not None:
             raise ValidationError("DB: pass either client= or region_name=/endpoint_url=, not both")
         policy = retry_policy if retry_policy is not None else RetryPolicy()
         fast = fast_path and fastpath.wire(client)
-        self._executor = Executor(client, policy, fast=fast)
+        # Request bodies are written by the Rust core only on a client made
+        # here (validation off); yours keeps botocore's validating serializer.
+        fast_requests = fast_path and own and fastpath.wire_requests(client)
+        self._executor = Executor(client, policy, fast=fast, fast_requests=fast_requests)
 
     def __repr__(self) -> str:
         timeout = "" if self.timeout is None else f" timeout={self.timeout}s"
@@ -127,7 +133,13 @@ class DB:
             raise ValidationError(f"DB.with_timeout: seconds must be >= 0, got {seconds!r}")
         view = object.__new__(DB)
         executor = self._executor
-        view._executor = Executor(executor.client, executor.policy, float(seconds), executor.fast)
+        view._executor = Executor(
+            executor.client,
+            executor.policy,
+            float(seconds),
+            executor.fast,
+            executor.fast_requests,
+        )
         return view
 
     @overload

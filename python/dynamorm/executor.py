@@ -17,6 +17,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
+from dynamorm import _core
 from dynamorm.errors import (
     ConditionFailedError,
     DynamORMError,
@@ -25,7 +26,7 @@ from dynamorm.errors import (
     TableNotFoundError,
     ValidationError,
 )
-from dynamorm.fastpath import FAST_OPERATIONS, decoding
+from dynamorm.fastpath import FAST_OPERATIONS, decoding, encoding, skeleton
 from dynamorm.retry import RetryPolicy, Scheduler, Stop
 
 __all__ = ["Deadline", "Executor", "Target"]
@@ -80,9 +81,11 @@ class Executor:
     ``timeout`` the default deadline, in seconds, of a request sent without a
     scheduler of its own. ``fast`` decodes the responses of item-bearing
     reads of a model with the fast read path (``dynamorm.fastpath``; the
-    client must be wired for it)."""
+    client must be wired for it); ``fast_requests`` has the Rust core write
+    every request body (the client must be wired for that too, with its
+    parameter validation off)."""
 
-    __slots__ = ("client", "fast", "policy", "timeout")
+    __slots__ = ("client", "fast", "fast_requests", "policy", "timeout")
 
     def __init__(
         self,
@@ -90,11 +93,13 @@ class Executor:
         policy: RetryPolicy | None = None,
         timeout: float | None = None,
         fast: bool = False,
+        fast_requests: bool = False,
     ) -> None:
         self.client = client
         self.policy = policy
         self.timeout = timeout
         self.fast = fast
+        self.fast_requests = fast_requests
 
     def scheduler(
         self,
@@ -142,18 +147,35 @@ class Executor:
                 schemas = target.model.__dynamorm_codec__.schema
         else:
             schemas = None
+        body: bytes | None = None
+        if self.fast_requests:
+            try:
+                body = _core.encode_request(params if isinstance(params, dict) else dict(params))
+            except (TypeError, ValueError):
+                body = None  # not plain JSON data: botocore's serializer takes it
+        call_params = params if body is None else skeleton(params)
+
+        def send() -> dict[str, Any]:
+            return method(**call_params)  # type: ignore[no-any-return]
+
         try:
-            if schemas is None:
-                response: dict[str, Any] = scheduler.call(
-                    lambda: method(**params), what=what, partial=partial, check_first=check_first
-                )
+            if body is not None:
+                with encoding(operation, body):
+                    if schemas is None:
+                        response: dict[str, Any] = scheduler.call(
+                            send, what=what, partial=partial, check_first=check_first
+                        )
+                    else:
+                        with decoding(operation, schemas):
+                            response = scheduler.call(
+                                send, what=what, partial=partial, check_first=check_first
+                            )
+            elif schemas is None:
+                response = scheduler.call(send, what=what, partial=partial, check_first=check_first)
             else:
                 with decoding(operation, schemas):
                     response = scheduler.call(
-                        lambda: method(**params),
-                        what=what,
-                        partial=partial,
-                        check_first=check_first,
+                        send, what=what, partial=partial, check_first=check_first
                     )
         except ClientError as exc:
             raise map_client_error(exc, operation, target) from exc

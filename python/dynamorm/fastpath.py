@@ -11,6 +11,14 @@ the other members (``Count``, ``LastEvaluatedKey``, ``UnprocessedKeys``,
 Errors, retries and botocore's CRC32 check (which reads the HTTP response,
 not ``response_dict``) are untouched.
 
+The request side (on a client ``DB`` created, whose parameter validation
+is off): ``Executor.call`` has the Rust core write the JSON body from the
+real parameters (``dynamorm._core.encode_request``), calls the client with a
+skeleton of them (only what botocore's endpoint resolution reads: the table
+names), and a ``before-call.dynamodb.<Operation>`` handler swaps the skeleton's
+body for the written one before botocore signs and sends it
+(``AWSRequest`` computes ``Content-Length`` from the body it is given).
+
 Only the library's requests are affected: ``Executor.call`` names what to
 decode in a thread-local around the call (botocore sends on the calling
 thread), and the handler does nothing without it, so a user's own calls on a
@@ -30,7 +38,17 @@ from typing import Any
 from dynamorm import _core
 from dynamorm.errors import ValidationError
 
-__all__ = ["DECODED", "FAST_OPERATIONS", "available", "decoding", "wire"]
+__all__ = [
+    "DECODED",
+    "FAST_OPERATIONS",
+    "available",
+    "decoding",
+    "encoding",
+    "requests_available",
+    "skeleton",
+    "wire",
+    "wire_requests",
+]
 
 logger = logging.getLogger("dynamorm")
 
@@ -43,7 +61,11 @@ DECODED = "__dynamorm_decoded__"
 FAST_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
 """The item-bearing reads the fast path decodes."""
 
+REQUEST_EVENT = "before-call.dynamodb"
+"""The botocore event the request-body handler is registered for."""
+
 _UNIQUE_ID = "dynamorm-fast-read-path"
+_REQUEST_UNIQUE_ID = "dynamorm-fast-request-path"
 _local = threading.local()
 
 
@@ -64,6 +86,52 @@ class decoding:
 
     def __exit__(self, *exc: object) -> None:
         _local.want = self._previous
+
+
+class encoding:
+    """``with encoding(operation, body):`` — the library's request of
+    ``operation`` on this thread is sent with ``body`` (the JSON the Rust
+    core wrote) in place of what botocore serialized."""
+
+    __slots__ = ("_body", "_previous")
+
+    def __init__(self, operation: str, body: bytes) -> None:
+        self._body = (operation, body)
+        self._previous: tuple[str, bytes] | None = None
+
+    def __enter__(self) -> None:
+        self._previous = getattr(_local, "body", None)
+        _local.body = self._body
+
+    def __exit__(self, *exc: object) -> None:
+        _local.body = self._previous
+
+
+def skeleton(params: Any) -> dict[str, Any]:
+    """The parameters botocore still gets when the body is written by the
+    Rust core: only the table names its endpoint resolution reads
+    (``TableName``, the tables of ``RequestItems`` and of each
+    ``TransactItems`` entry), so its serializer has almost nothing to do."""
+    out: dict[str, Any] = {}
+    name = params.get("TableName")
+    if name is not None:
+        out["TableName"] = name
+    items = params.get("RequestItems")
+    if items is not None:
+        out["RequestItems"] = {table: {} for table in items}
+    transact = params.get("TransactItems")
+    if transact is not None:
+        out["TransactItems"] = [
+            {kind: {"TableName": action.get("TableName")} for kind, action in item.items()}
+            for item in transact
+        ]
+    return out
+
+
+def _before_call(model: Any, params: Any, **_: Any) -> None:
+    body = getattr(_local, "body", None)
+    if body is not None and body[0] == model.name:
+        params["body"] = body[1]
 
 
 def _before_parse(
@@ -172,6 +240,89 @@ def _probe(loader: Any) -> bool:
     client.meta.events.register(EVENT, before_parse)
     response = client.query(TableName="probe")
     return bool(response.get("Items") == ["probe"] and response.get("Count") == 1)
+
+
+class _RequestVerdict:
+    """The request-side probe's result, once known."""
+
+    __slots__ = ("lock", "ok")
+
+    def __init__(self) -> None:
+        self.ok: bool | None = None
+        self.lock = threading.Lock()
+
+
+request_verdict = _RequestVerdict()
+
+
+def requests_available(client: Any = None) -> bool:
+    """Whether this botocore sends the body a ``before-call`` handler puts in
+    the request dict, signed and with its own ``Content-Length``: checked
+    once per process on a private client. Logs one warning when not."""
+    if request_verdict.ok is None:
+        with request_verdict.lock:
+            if request_verdict.ok is None:
+                try:
+                    ok = _probe_requests(getattr(client, "_loader", None))
+                except Exception as exc:  # any surprise means the hook cannot be trusted
+                    logger.debug("fast request path probe failed", exc_info=exc)
+                    ok = False
+                if not ok:
+                    logger.warning(
+                        "dynamorm: this botocore does not support the fast request path "
+                        "(no usable %r event); using botocore's serializer",
+                        REQUEST_EVENT,
+                    )
+                request_verdict.ok = ok
+    return request_verdict.ok
+
+
+def _probe_requests(loader: Any) -> bool:
+    import botocore.session
+    from botocore.awsrequest import AWSResponse
+    from botocore.config import Config
+
+    session = botocore.session.get_session()
+    if loader is not None:
+        session.register_component("data_loader", loader)
+    client = session.create_client(
+        "dynamodb",
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="probe",
+        aws_secret_access_key="probe",
+        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}),
+    )
+    params = {"TableName": "probe", "Key": {"k": {"B": b"\x00probe"}}}
+    body = _core.encode_request(params)
+    sent: list[Any] = []
+
+    def send(request: Any, **_: Any) -> Any:
+        sent.append(request)
+        return AWSResponse(request.url, 200, {}, CannedRaw(b"{}"))
+
+    client.meta.events.register("before-send.dynamodb", send)
+    client.meta.events.register(REQUEST_EVENT, _before_call, unique_id=_REQUEST_UNIQUE_ID)
+    with encoding("GetItem", body):
+        client.get_item(**skeleton(params))
+    if len(sent) != 1:
+        return False
+    request = sent[0]
+    length = request.headers.get("Content-Length")
+    authorization = request.headers.get("Authorization", b"")
+    if isinstance(length, bytes):
+        length = length.decode()
+    return bool(request.body == body and length == str(len(body)) and authorization)
+
+
+def wire_requests(client: Any) -> bool:
+    """Registers the request-body handler on ``client`` (a client ``DB``
+    created, with parameter validation off); ``False`` when this botocore
+    cannot take the fast request path."""
+    if not requests_available(client):
+        return False
+    client.meta.events.register(REQUEST_EVENT, _before_call, unique_id=_REQUEST_UNIQUE_ID)
+    return True
 
 
 def wire(client: Any) -> bool:

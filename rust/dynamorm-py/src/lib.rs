@@ -10,6 +10,7 @@ mod errors;
 mod expr;
 mod keys;
 mod marshal;
+mod request;
 mod schema;
 
 /// The native module. Each submodule of this crate registers its own items.
@@ -21,5 +22,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     keys::register(m)?;
     cursor::register(m)?;
     schema::register(m)?;
+    request::register(m)?;
     Ok(())
 }
