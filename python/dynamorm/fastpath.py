@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from dynamorm import _core
@@ -170,60 +170,72 @@ class CannedRaw:
 
 
 class _Verdict:
-    """The probe's result, once known (``None`` before the first ``DB``)."""
+    """Whether one hook works on this botocore: ``probe`` runs once per
+    process (on a private client) and its answer is kept; a ``False`` answer
+    logs one warning naming the ``what`` path and the event it needs."""
 
-    __slots__ = ("lock", "ok")
+    __slots__ = ("event", "lock", "ok", "probe", "what")
 
-    def __init__(self) -> None:
+    def __init__(self, probe: Callable[[Any], bool], what: str, event: Callable[[], str]) -> None:
         self.ok: bool | None = None
         self.lock = threading.Lock()
+        self.probe, self.what, self.event = probe, what, event
 
+    def get(self, client: Any) -> bool:
+        """The answer, probing first if nobody has yet (``client`` lends its
+        loaded service model to the probe)."""
+        if self.ok is None:
+            with self.lock:
+                if self.ok is None:
+                    self.ok = self._run(client)
+        return self.ok
 
-verdict = _Verdict()
+    def _run(self, client: Any) -> bool:
+        try:
+            ok = self.probe(getattr(client, "_loader", None))
+        except Exception as exc:  # any surprise means the hook cannot be trusted
+            logger.debug("%s probe failed", self.what, exc_info=exc)
+            ok = False
+        if not ok:
+            logger.warning(
+                "dynamorm: this botocore does not support the %s (no usable %r event); "
+                "using the standard path",
+                self.what,
+                self.event(),
+            )
+        return ok
 
 
 def available(client: Any = None) -> bool:
-    """Whether this botocore behaves as the handler expects: checked once
-    per process, on a private client (sharing ``client``'s loaded service
-    model when given) that answers from a canned body. Logs one warning when
-    it does not."""
-    if verdict.ok is None:
-        with verdict.lock:
-            if verdict.ok is None:
-                verdict.ok = _check(client)
-    return verdict.ok
+    """Whether this botocore behaves as the response handler expects: checked
+    once per process, on a private client that answers from a canned body.
+    Logs one warning when it does not."""
+    return verdict.get(client)
 
 
-def _check(client: Any) -> bool:
-    try:
-        ok = _probe(getattr(client, "_loader", None))
-    except Exception as exc:  # any surprise means the hook cannot be trusted
-        logger.debug("fast read path probe failed", exc_info=exc)
-        ok = False
-    if not ok:
-        logger.warning(
-            "dynamorm: this botocore does not support the fast read path "
-            "(no usable %r event); using the standard path",
-            EVENT,
-        )
-    return ok
-
-
-def _probe(loader: Any) -> bool:
+def _probe_client(loader: Any, config: Any = None) -> Any:
+    """A private DynamoDB client for a probe; it never reaches the network
+    (the probe answers from a ``before-send`` handler)."""
     import botocore.session
-    from botocore.awsrequest import AWSResponse
 
     session = botocore.session.get_session()
     if loader is not None:
         # The service model is then read once per process, not once more here.
         session.register_component("data_loader", loader)
-    client = session.create_client(
+    return session.create_client(
         "dynamodb",
         region_name="us-east-1",
         endpoint_url="http://127.0.0.1:9",
         aws_access_key_id="probe",
         aws_secret_access_key="probe",
+        config=config,
     )
+
+
+def _probe(loader: Any) -> bool:
+    from botocore.awsrequest import AWSResponse
+
+    client = _probe_client(loader)
     # Items that botocore could not parse: the probe passes only if the
     # handler's replacement body and merged members are what comes back.
     canned = b'{"Items": "not a list", "Count": 1}'
@@ -242,56 +254,19 @@ def _probe(loader: Any) -> bool:
     return bool(response.get("Items") == ["probe"] and response.get("Count") == 1)
 
 
-class _RequestVerdict:
-    """The request-side probe's result, once known."""
-
-    __slots__ = ("lock", "ok")
-
-    def __init__(self) -> None:
-        self.ok: bool | None = None
-        self.lock = threading.Lock()
-
-
-request_verdict = _RequestVerdict()
-
-
 def requests_available(client: Any = None) -> bool:
     """Whether this botocore sends the body a ``before-call`` handler puts in
     the request dict, signed and with its own ``Content-Length``: checked
     once per process on a private client. Logs one warning when not."""
-    if request_verdict.ok is None:
-        with request_verdict.lock:
-            if request_verdict.ok is None:
-                try:
-                    ok = _probe_requests(getattr(client, "_loader", None))
-                except Exception as exc:  # any surprise means the hook cannot be trusted
-                    logger.debug("fast request path probe failed", exc_info=exc)
-                    ok = False
-                if not ok:
-                    logger.warning(
-                        "dynamorm: this botocore does not support the fast request path "
-                        "(no usable %r event); using botocore's serializer",
-                        REQUEST_EVENT,
-                    )
-                request_verdict.ok = ok
-    return request_verdict.ok
+    return request_verdict.get(client)
 
 
 def _probe_requests(loader: Any) -> bool:
-    import botocore.session
     from botocore.awsrequest import AWSResponse
     from botocore.config import Config
 
-    session = botocore.session.get_session()
-    if loader is not None:
-        session.register_component("data_loader", loader)
-    client = session.create_client(
-        "dynamodb",
-        region_name="us-east-1",
-        endpoint_url="http://127.0.0.1:9",
-        aws_access_key_id="probe",
-        aws_secret_access_key="probe",
-        config=Config(parameter_validation=False, retries={"total_max_attempts": 1}),
+    client = _probe_client(
+        loader, Config(parameter_validation=False, retries={"total_max_attempts": 1})
     )
     params = {"TableName": "probe", "Key": {"k": {"B": b"\x00probe"}}}
     body = _core.encode_request(params)
@@ -313,6 +288,10 @@ def _probe_requests(loader: Any) -> bool:
     if isinstance(length, bytes):
         length = length.decode()
     return bool(request.body == body and length == str(len(body)) and authorization)
+
+
+verdict = _Verdict(_probe, "fast read path", lambda: EVENT)
+request_verdict = _Verdict(_probe_requests, "fast request path", lambda: REQUEST_EVENT)
 
 
 def wire_requests(client: Any) -> bool:
