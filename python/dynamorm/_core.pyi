@@ -17,17 +17,6 @@ def deserialize_item(item: Any) -> dict[str, Any]: ...
 
 RESERVED_WORDS: tuple[str, ...]
 
-def compile_request(
-    *,
-    key_condition: Any = None,
-    filter: Any = None,
-    condition: Any = None,
-    update: Any = None,
-    projection: Any = None,
-    names: Any = None,
-    values: Any = None,
-    key_attributes: list[str] | None = None,
-) -> tuple[dict[str, str], dict[str, str], dict[str, dict[str, Any]]]: ...
 def compile_condition(clauses: Any, *, names: Any = None, values: Any = None) -> Compiled: ...
 def compile_key_condition(clauses: Any, *, names: Any = None, values: Any = None) -> Compiled: ...
 def compile_update(

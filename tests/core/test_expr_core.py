@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from dynamorm import _core
 from dynamorm.errors import ExpressionError, ValidationError
 
+SLOTS = ("key_condition", "filter", "condition", "update", "projection")
+
+
+def compile_request(**given: Any) -> tuple[dict[str, str], dict[str, str], dict[str, Any]]:
+    """``_core.compile_request_object`` (positional) as slot texts, names, values."""
+    request = _core.compile_request_object(
+        *(given.get(slot) for slot in SLOTS),
+        given.get("names"),
+        given.get("values"),
+        given.get("key_attributes"),
+    )
+    texts = {slot: getattr(request, slot) for slot in SLOTS if getattr(request, slot) is not None}
+    return texts, request.names, request.values
+
 
 def test_compile_request_returns_expressions_names_values() -> None:
-    expressions, names, values = _core.compile_request(
+    expressions, names, values = compile_request(
         update=[("set", "a", 1)], condition=[("a", "exists")], key_attributes=["pk"]
     )
     assert expressions == {"update": "SET #n0 = :v0", "condition": "attribute_exists(#n0)"}
@@ -17,26 +33,26 @@ def test_compile_request_returns_expressions_names_values() -> None:
 
 
 def test_compile_request_with_nothing_is_empty() -> None:
-    assert _core.compile_request() == ({}, {}, {})
+    assert compile_request() == ({}, {}, {})
 
 
 def test_caller_placeholders_must_look_like_placeholders() -> None:
     with pytest.raises(ValidationError, match="names key"):
-        _core.compile_request(condition=[("a", "=", 1)], names={"pk": "PK"})
+        compile_request(condition=[("a", "=", 1)], names={"pk": "PK"})
     with pytest.raises(ValidationError, match="values key"):
-        _core.compile_request(condition=[("a", "=", 1)], values={"v": 1})
+        compile_request(condition=[("a", "=", 1)], values={"v": 1})
 
 
 def test_a_bare_string_is_not_a_clause_list() -> None:
     with pytest.raises(ValidationError, match="Raw"):
-        _core.compile_request(filter="a = :v")
+        compile_request(filter="a = :v")
     with pytest.raises(ValidationError, match="list of paths"):
-        _core.compile_request(projection="a")
+        compile_request(projection="a")
 
 
 def test_unmarshalable_values_name_the_clause() -> None:
     with pytest.raises(ValidationError, match=r"condition\[0\] value"):
-        _core.compile_request(condition=[("a", "=", object())])
+        compile_request(condition=[("a", "=", object())])
 
 
 def test_validate_expression_and_parse_expression() -> None:

@@ -189,58 +189,6 @@ fn compile<'py>(
     Ok((texts, names_out, values_out))
 }
 
-/// Compiles the expressions of one request into one shared namespace.
-///
-/// ``key_condition``, ``filter`` and ``condition`` take lists of clauses
-/// (``(path, op, value)`` tuples and ``And``/``Or``/``Not``/``Raw`` groups,
-/// ANDed); ``update`` takes action tuples such as ``("set", path, value)``;
-/// ``projection`` takes paths. Any slot may instead be a ``Raw`` expression.
-/// ``names``/``values`` are the caller's own placeholders for raw
-/// expressions; generated ones never collide with them, and every one of
-/// them must be used. ``key_attributes`` makes an update of a key attribute
-/// an error.
-///
-/// Returns ``(expressions, names, values)``: the text of each given slot by
-/// slot name, ``ExpressionAttributeNames`` and ``ExpressionAttributeValues``
-/// (DynamoDB JSON).
-#[pyfunction]
-#[pyo3(signature = (*, key_condition=None, filter=None, condition=None, update=None,
-                    projection=None, names=None, values=None, key_attributes=None))]
-#[allow(clippy::too_many_arguments)]
-fn compile_request<'py>(
-    py: Python<'py>,
-    key_condition: Option<&Bound<'py, PyAny>>,
-    filter: Option<&Bound<'py, PyAny>>,
-    condition: Option<&Bound<'py, PyAny>>,
-    update: Option<&Bound<'py, PyAny>>,
-    projection: Option<&Bound<'py, PyAny>>,
-    names: Option<&Bound<'py, PyAny>>,
-    values: Option<&Bound<'py, PyAny>>,
-    key_attributes: Option<Vec<String>>,
-) -> PyResult<Bound<'py, PyTuple>> {
-    let given = [
-        ("key_condition", Kind::KeyCondition, key_condition),
-        ("update", Kind::Update, update),
-        ("condition", Kind::Condition, condition),
-        ("filter", Kind::Condition, filter),
-        ("projection", Kind::Projection, projection),
-    ];
-    let (texts, names_out, values_out) =
-        compile(py, &given, names, values, key_attributes.as_deref())?;
-    let expressions = PyDict::new(py);
-    for (slot_name, text) in texts {
-        expressions.set_item(slot_name, text)?;
-    }
-    PyTuple::new(
-        py,
-        [
-            expressions.into_any(),
-            names_out.into_any(),
-            values_out.into_any(),
-        ],
-    )
-}
-
 fn name_map(names: Option<&Bound<'_, PyAny>>) -> PyResult<Option<NameMap>> {
     let Some(names) = names.filter(|n| !n.is_none()) else {
         return Ok(None);
@@ -318,7 +266,6 @@ fn is_reserved(word: &str) -> bool {
 
 /// Adds this module's functions and classes to `dynamorm._core`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(compile_request, m)?)?;
     m.add_function(wrap_pyfunction!(compiled::compile_condition, m)?)?;
     m.add_function(wrap_pyfunction!(compiled::compile_key_condition, m)?)?;
     m.add_function(wrap_pyfunction!(compiled::compile_update, m)?)?;

@@ -193,9 +193,21 @@ impl CompiledRequest {
     }
 }
 
-/// Compiles the expressions of one request into one shared namespace and
-/// returns a ``CompiledRequest``; the arguments are those of
-/// ``compile_request``, positionally.
+/// Compiles the expressions of one request into one shared namespace.
+///
+/// ``key_condition``, ``filter`` and ``condition`` take lists of clauses
+/// (``(path, op, value)`` tuples and ``And``/``Or``/``Not``/``Raw`` groups,
+/// ANDed); ``update`` takes action tuples such as ``("set", path, value)``;
+/// ``projection`` takes paths. Any slot may instead be a ``Raw`` expression.
+/// ``names``/``values`` are the caller's own placeholders for raw
+/// expressions; generated ones never collide with them, and every one of
+/// them must be used. ``key_attributes`` makes an update of a key attribute
+/// an error.
+///
+/// Returns a ``CompiledRequest``: the text of each given slot, with the
+/// shared ``ExpressionAttributeNames`` and ``ExpressionAttributeValues``
+/// (DynamoDB JSON). The arguments are positional;
+/// ``dynamorm.expr.compile_request`` is the keyword front.
 #[pyfunction]
 #[pyo3(signature = (key_condition, filter, condition, update, projection, names, values,
                     key_attributes))]
