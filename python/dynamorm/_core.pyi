@@ -159,3 +159,19 @@ def decode_response(
     body: bytes, operation: str, schemas: ItemSchema | _abc.Sequence[ItemSchema]
 ) -> tuple[dict[str, Any], bytes]: ...
 def encode_request(params: dict[str, Any]) -> bytes: ...
+
+# --- signing (rust/dynamorm-py/src/sigv4.rs) ---
+def sigv4_authorization(
+    method: str,
+    path: str,
+    query: str,
+    headers: _abc.Sequence[tuple[str, str]],
+    host: str,
+    body: bytes | None,
+    payload_hash: str | None,
+    timestamp: str,
+    access_key: str,
+    secret_key: str,
+    region: str,
+    service: str,
+) -> str: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from dynamorm import fastpath
+from dynamorm import fastpath, signing
 from dynamorm.errors import ValidationError
 from dynamorm.executor import Executor
 from dynamorm.model import Model
@@ -59,7 +59,8 @@ class DB:
     ``fast_path`` (default on) decodes the responses of the library's item
     reads in the Rust core straight from the raw bytes into model instances
     (``dynamorm.fastpath``) and, on a client it creates, has the Rust core
-    write the JSON request bodies; ``fast_path=False`` leaves every request
+    write the JSON request bodies and sign the requests
+    (``dynamorm.signing``); ``fast_path=False`` leaves every request
     to botocore's serializer and every response to its parser. Either way
     your own calls on the client are untouched.
     """
@@ -87,6 +88,9 @@ class DB:
         # Request bodies are written by the Rust core only on a client made
         # here (validation off); yours keeps botocore's validating serializer.
         fast_requests = fast_path and own and fastpath.wire_requests(client)
+        if fast_path and own:
+            # Signed by the Rust core (the header botocore's signer would write).
+            signing.wire_signing(client)
         self._executor = Executor(client, policy, fast=fast, fast_requests=fast_requests)
 
     def __repr__(self) -> str:

@@ -12,6 +12,7 @@ mod keys;
 mod marshal;
 mod request;
 mod schema;
+mod sigv4;
 
 /// The native module. Each submodule of this crate registers its own items.
 #[pymodule]
@@ -23,5 +24,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     cursor::register(m)?;
     schema::register(m)?;
     request::register(m)?;
+    sigv4::register(m)?;
     Ok(())
 }
