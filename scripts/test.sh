@@ -31,24 +31,29 @@ step "stubtest (dynamorm._core)"
 step "mkdocs build --strict (docs site; broken links fail)"
 .venv/bin/mkdocs build --strict --quiet
 
-step "pytest (unit tests, and integration tests on moto)"
-.venv/bin/pytest "$@"
+# Each pass names the client its DBs use (DYNAMORM_TEST_CLIENT, see
+# tests/conftest.py): "own" — the DB makes it, and on the fast path the Rust
+# core writes the request bodies as well as decoding the responses; "given"
+# — DB(client=...), where only responses take the fast path.
+step "pytest (unit tests, and integration tests on moto: fast path, DB-made clients)"
+DYNAMORM_TEST_CLIENT=own .venv/bin/pytest "$@"
 
-# The integration tests again with the fast read path off, so botocore's
-# standard response path stays tested (the default runs take the fast path).
-step "pytest (integration tests on moto, standard read path)"
+# The integration tests again with the fast path off, on clients the tests
+# give, so botocore's standard request and response paths stay tested.
+step "pytest (integration tests on moto, standard path, given clients)"
 rc=0
-DYNAMORM_TEST_FAST_PATH=0 .venv/bin/pytest -m integration "$@" || rc=$?
+DYNAMORM_TEST_CLIENT=given DYNAMORM_TEST_FAST_PATH=0 .venv/bin/pytest -m integration "$@" || rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
   exit "$rc"
 fi
 
 # The integration tests again on dynalite, less those that need what dynalite
-# does not implement (marked moto_only; deselected, not skipped). Exit code 5
-# means the arguments selected no integration test.
-step "pytest (integration tests on dynalite)"
+# does not implement (marked moto_only; deselected, not skipped), on given
+# clients (fast path for responses only). Exit code 5 means the arguments
+# selected no integration test.
+step "pytest (integration tests on dynalite, given clients)"
 rc=0
-DYNAMORM_TEST_SERVER=dynalite .venv/bin/pytest -m "integration and not moto_only" "$@" || rc=$?
+DYNAMORM_TEST_CLIENT=given DYNAMORM_TEST_SERVER=dynalite .venv/bin/pytest -m "integration and not moto_only" "$@" || rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
   exit "$rc"
 fi

@@ -9,8 +9,25 @@ server that is already running instead.
 front of that server for one test; ``proxied_db`` is a ``DB`` talking through
 it. Tests that need what dynalite lacks are marked ``moto_only`` and
 deselected in the dynalite pass (``-m "not moto_only"``). With
-``DYNAMORM_TEST_FAST_PATH=0`` every ``DB`` the tests build reads through
-botocore's standard response path (``FAST_PATH``).
+``DYNAMORM_TEST_FAST_PATH=0`` every ``DB`` the tests build goes through
+botocore's standard request and response paths (``FAST_PATH``).
+
+The suite's shared ``DB``s come from ``make_db``, on a client chosen by
+``DYNAMORM_TEST_CLIENT`` (``CLIENT``): ``own`` — the ``DB`` makes its own
+(``DB(region_name=..., endpoint_url=...)``), the only kind on which the Rust
+core also writes the request bodies — or ``given`` — ``DB(client=...)`` on a
+``client_for`` client. Tests reach the client as ``db.client``. Tests about
+one kind of client build exactly that one. ``scripts/test.sh`` runs three
+passes, naming the client of each:
+
+- main (unit and integration tests): moto, fast path on, ``own`` clients —
+  the Rust core writes the requests and decodes the responses;
+- ``DYNAMORM_TEST_FAST_PATH=0``: moto, botocore's standard path both ways,
+  ``given`` clients;
+- ``DYNAMORM_TEST_SERVER=dynalite``: fast path on, ``given`` clients (so the
+  Rust core decodes the responses; botocore writes the requests).
+
+(``own`` is the default on moto with the fast path on, ``given`` otherwise.)
 """
 
 from __future__ import annotations
@@ -44,6 +61,14 @@ FAST_PATH = os.environ.get("DYNAMORM_TEST_FAST_PATH", "1") != "0"
 """Whether the ``DB``s the integration tests build take the fast read path
 (``DYNAMORM_TEST_FAST_PATH=0`` runs the suite on botocore's standard path)."""
 
+CLIENT = os.environ.get("DYNAMORM_TEST_CLIENT") or (
+    "own" if SERVER == "moto" and FAST_PATH else "given"
+)
+"""Who makes the client of the suite's shared ``DB``s (``make_db``): ``own``
+(the ``DB``, so its fast path writes request bodies too) or ``given`` (the
+tests, passing ``client=``). Set with ``DYNAMORM_TEST_CLIENT``; by default
+``own`` on moto with the fast path on, ``given`` otherwise."""
+
 FAST_RETRIES = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.2)
 """``proxied_db``'s policy: real backoff, short enough for many tests."""
 
@@ -55,6 +80,8 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     if os.environ.get("DYNAMORM_TEST_FAST_PATH", "1") not in ("0", "1"):
         raise pytest.UsageError("DYNAMORM_TEST_FAST_PATH: expected 0 or 1")
+    if CLIENT not in ("own", "given"):
+        raise pytest.UsageError(f"DYNAMORM_TEST_CLIENT={CLIENT!r}: expected own or given")
     config.addinivalue_line(
         "markers",
         "moto_only(reason): needs what dynalite does not implement; deselected in "
@@ -63,7 +90,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header() -> str:
-    return f"dynamorm: server {SERVER}, fast read path {'on' if FAST_PATH else 'off'}"
+    return f"dynamorm: server {SERVER}, fast path {'on' if FAST_PATH else 'off'}, {CLIENT} clients"
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +122,26 @@ def client_for(endpoint: str, **config: Any) -> Any:
     )
 
 
+def make_db(
+    endpoint: str, *, retry_policy: RetryPolicy | None = None, single_attempt: bool = False
+) -> DB:
+    """A ``DB`` on ``endpoint`` taking the fast path per ``FAST_PATH``, on a
+    client made as ``CLIENT`` says: ``own`` — by the ``DB`` (one attempt per
+    call: botocore's retries off, whatever ``single_attempt``); ``given`` — a
+    ``client_for`` client, with botocore's retries off when ``single_attempt``.
+    Its client is ``db.client``."""
+    if CLIENT == "own":
+        return DB(
+            region_name=REGION,
+            endpoint_url=endpoint,
+            retry_policy=retry_policy,
+            fast_path=FAST_PATH,
+        )
+    config: dict[str, Any] = {"retries": {"total_max_attempts": 1}} if single_attempt else {}
+    client = client_for(endpoint, **config)
+    return DB(client=client, retry_policy=retry_policy, fast_path=FAST_PATH)
+
+
 @pytest.fixture
 def fault_proxy(ddb_endpoint: str) -> Iterator[FaultProxy]:
     """A fresh fault-injecting proxy in front of the session server."""
@@ -104,10 +151,10 @@ def fault_proxy(ddb_endpoint: str) -> Iterator[FaultProxy]:
 
 @pytest.fixture
 def proxied_db(fault_proxy: FaultProxy) -> DB:
-    """A ``DB`` whose client talks through ``fault_proxy``, with botocore's
-    retries off (the scheduler is the only retrier) and ``FAST_RETRIES``."""
-    client = client_for(fault_proxy.endpoint, retries={"total_max_attempts": 1})
-    return DB(client=client, retry_policy=FAST_RETRIES, fast_path=FAST_PATH)
+    """A ``DB`` (``make_db``) whose client talks through ``fault_proxy``, with
+    botocore's retries off (the scheduler is the only retrier) and
+    ``FAST_RETRIES``."""
+    return make_db(fault_proxy.endpoint, retry_policy=FAST_RETRIES, single_attempt=True)
 
 
 @pytest.fixture(scope="session")

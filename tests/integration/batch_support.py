@@ -13,8 +13,8 @@ from typing import Any
 
 from dynamorm import DB, Model, field
 
-from tests.conftest import FAST_PATH
-from tests.integration.db_models import Recorder, create_table_for, new_client
+from tests.conftest import make_db
+from tests.integration.db_models import Recorder, create_table_for
 
 
 def define_models(suffix: str) -> tuple[Any, Any]:
@@ -37,13 +37,13 @@ def define_models(suffix: str) -> tuple[Any, Any]:
 
 
 class BatchEnv:
-    """A ``DB`` (on ``endpoint``, with a request recorder) and the two models
-    on fresh tables."""
+    """A ``DB`` (``db``, or ``make_db`` on ``endpoint``; a request recorder on
+    its client) and the two models on fresh tables."""
 
     def __init__(self, endpoint: str, db: DB | None = None) -> None:
-        self.client = new_client(endpoint) if db is None else db.client
+        self.db = make_db(endpoint) if db is None else db
+        self.client = self.db.client
         self.recorder = Recorder(self.client)
-        self.db = DB(client=self.client, fast_path=FAST_PATH) if db is None else db
         self.Doc, self.Tag = define_models(uuid.uuid4().hex[:10])
         create_table_for(self.client, self.Doc)
         create_table_for(self.client, self.Tag)

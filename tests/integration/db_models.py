@@ -4,6 +4,7 @@ a recorder of the operations a client sends."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -11,29 +12,31 @@ from decimal import Decimal
 from typing import Any
 
 import boto3
-from dynamorm import DB, Model, field
+from dynamorm import Model, field
 from dynamorm.meta import KEY_KINDS
 
-from tests.conftest import FAST_PATH
+from tests.conftest import make_db
 
 
 class Recorder:
-    """Records the name of every operation a boto3 client sends (botocore's
-    ``before-call`` event) and its API parameters (``before-parameter-build``);
-    the real request still goes out."""
+    """Records every request a boto3 client sends (botocore's ``before-send``
+    event, once per HTTP attempt): the operation's name and the parameters
+    the JSON body carries; the real request still goes out.
+
+    The body, not botocore's API parameters: on a client the ``DB`` made
+    itself, with the fast path, the Rust core writes the body and botocore's
+    parameters hold only the table names, so only the body shows what was
+    asked in both modes (``tests.conftest.CLIENT``)."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
         self.ops: list[str] = []
         self.params: list[dict[str, Any]] = []
-        client.meta.events.register("before-call.dynamodb.*", self._record_op)
-        client.meta.events.register("before-parameter-build.dynamodb.*", self._record_params)
+        client.meta.events.register("before-send.dynamodb", self._record)
 
-    def _record_op(self, model: Any, **_: Any) -> None:
-        self.ops.append(model.name)
-
-    def _record_params(self, params: Any, **_: Any) -> None:
-        self.params.append(dict(params))
+    def _record(self, request: Any, event_name: str, **_: Any) -> None:
+        self.ops.append(event_name.rsplit(".", 1)[-1])
+        self.params.append(json.loads(request.body))
 
     def clear(self) -> None:
         self.ops.clear()
@@ -124,14 +127,14 @@ def define_user(table: str) -> Any:
 
 
 class Env:
-    """A ``DB`` on its own client (with a recorder) and a ``User`` model on a
-    fresh table."""
+    """A ``DB`` (``make_db``; a recorder on its client) and a ``User`` model
+    on a fresh table."""
 
     def __init__(self, endpoint: str) -> None:
         self.endpoint = endpoint
-        self.client = new_client(endpoint)
+        self.db = make_db(endpoint)
+        self.client = self.db.client
         self.recorder = Recorder(self.client)
-        self.db = DB(client=self.client, fast_path=FAST_PATH)
         self.table = f"users-{uuid.uuid4().hex[:10]}"
         self.User = define_user(self.table)
         create_table_for(self.client, self.User)

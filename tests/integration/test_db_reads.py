@@ -4,12 +4,13 @@ scans and timeouts (SPEC §3, §4)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from dynamorm import DB, Page
+from dynamorm import Page
 from dynamorm.cursor import decode_cursor, encode_cursor
 from dynamorm.errors import (
     OperationCancelledError,
@@ -17,8 +18,8 @@ from dynamorm.errors import (
     ValidationError,
 )
 
-from tests.conftest import FAST_PATH
-from tests.integration.db_models import Env, env_for, new_client
+from tests.conftest import make_db
+from tests.integration.db_models import Env, env_for
 
 
 @pytest.fixture
@@ -200,7 +201,7 @@ def test_pagination_by_cursor_across_pages_and_a_fresh_db(env: Env) -> None:
     while page.next_cursor is not None:
         # The third page is read by a DB on a brand-new client: the cursor
         # alone carries the position.
-        db = DB(client=new_client(env.endpoint), fast_path=FAST_PATH) if pages == 2 else env.db
+        db = make_db(env.endpoint) if pages == 2 else env.db
         page = q(db).cursor(page.next_cursor).all_paginated()
         seen.extend(u.email for u in page.items)
         pages += 1
@@ -259,13 +260,17 @@ def test_iter_is_lazy(env: Env) -> None:
 
 
 def page_size_two(env: Env) -> None:
-    """Makes every request of ``env``'s client ask for at most two items."""
+    """Makes every Query and Scan request of ``env``'s client ask for at most
+    two items: ``Limit`` goes into the JSON body before botocore signs it,
+    whoever wrote the body (botocore's serializer or the Rust core)."""
 
-    def limit(params: dict[str, Any], **_: Any) -> None:
-        params.setdefault("Limit", 2)
+    def limit(request: Any, **_: Any) -> None:
+        body = json.loads(request.data)
+        body.setdefault("Limit", 2)
+        request.data = json.dumps(body).encode()
 
     for operation in ("Query", "Scan"):
-        env.client.meta.events.register(f"provide-client-params.dynamodb.{operation}", limit)
+        env.client.meta.events.register(f"request-created.dynamodb.{operation}", limit)
 
 
 def test_count_reads_all_pages(env: Env) -> None:

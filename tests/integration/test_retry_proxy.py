@@ -25,7 +25,7 @@ from dynamorm.errors import (
 from dynamorm.executor import Target
 
 from tests._support.proxy import FaultProxy
-from tests.conftest import FAST_PATH, FAST_RETRIES, REGION, client_for
+from tests.conftest import FAST_PATH, FAST_RETRIES, REGION, client_for, make_db
 
 SLOW = RetryPolicy(max_retries=5, initial_delay=5.0, max_delay=5.0, jitter=0)
 
@@ -147,11 +147,7 @@ def test_other_client_errors_are_mapped_not_retried(
 
 
 def test_deadline_during_backoff_stops_fast(fault_proxy: FaultProxy, Note: Any) -> None:
-    db = DB(
-        client=client_for(fault_proxy.endpoint, retries={"total_max_attempts": 1}),
-        fast_path=FAST_PATH,
-    )
-    db.retry_policy = SLOW
+    db = make_db(fault_proxy.endpoint, retry_policy=SLOW, single_attempt=True)
     fault_proxy.throttle("GetItem", times=None)
     start = time.monotonic()
     with pytest.raises(OperationTimeoutError) as info:

@@ -32,8 +32,8 @@ from dynamorm.errors import (
     TransactionError,
 )
 
-from tests.conftest import FAST_PATH
-from tests.integration.db_models import Recorder, create_table_for, new_client
+from tests.conftest import make_db
+from tests.integration.db_models import Recorder, create_table_for
 
 pytestmark = pytest.mark.moto_only(reason="dynalite has no transactions")
 
@@ -112,11 +112,11 @@ def tables_for(client: Any, models: Models) -> Iterator[None]:
 
 @pytest.fixture
 def env(ddb_endpoint: str) -> Iterator[TxEnv]:
-    client = new_client(ddb_endpoint)
+    db = make_db(ddb_endpoint)
     models = define_models()
-    for _ in tables_for(client, models):
-        recorder = Recorder(client)
-        yield TxEnv(DB(client=client, fast_path=FAST_PATH), client, recorder, models)
+    for _ in tables_for(db.client, models):
+        recorder = Recorder(db.client)
+        yield TxEnv(db, db.client, recorder, models)
 
 
 def seed(env: TxEnv, *objs: Model) -> None:
