@@ -13,7 +13,9 @@ Client CPU only (``time.process_time``), seconds per operation. Two setups:
   the same ``DB`` with botocore's serializer (the read side on in both).
 * live: a dynalite server (started here, keep-alive HTTP) holding the same
   items, for pydynox, whose Rust HTTP client cannot be given canned bodies:
-  ``Model.sync_query`` and ``Model.sync_get`` against dynamorm's fast path.
+  ``Model.sync_query`` and ``Model.sync_get`` against dynamorm's fast path on
+  a client ``DB`` created, and the same client's bare ``get_item`` (no
+  model, botocore's parser on a one-item body): botocore's per-call floor.
 
 ``ratio`` = competitor / dynamorm (above 1: dynamorm is faster).
 
@@ -42,7 +44,7 @@ from _timing import best, print_rows, row
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
-from dynamorm import DB, Model, field
+from dynamorm import DB, Model, field, signing
 from dynamorm.fastpath import CannedRaw
 
 N_ITEMS = 1_000
@@ -167,14 +169,17 @@ def canned_rows(repeat: int) -> list[dict[str, Any]]:
     ]
 
 
-def _own_db(body: bytes, fast_requests: bool) -> DB:
+def _own_db(body: bytes, fast_requests: bool, rust_signing: bool = True) -> DB:
     """A ``DB`` on a client it created, answering with ``body``; with
-    ``fast_requests=False`` its bodies are botocore's."""
+    ``fast_requests=False`` its bodies are botocore's, with
+    ``rust_signing=False`` botocore's ``SigV4Auth`` signs."""
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     db = DB(region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
     canned_client(body, db.client)
     db._executor.fast_requests = fast_requests and db._executor.fast_requests
+    if not rust_signing:
+        db.client.meta.events.unregister(signing.EVENT, unique_id=signing._UNIQUE_ID)
     return db
 
 
@@ -202,7 +207,14 @@ def request_rows(repeat: int) -> list[dict[str, Any]]:
     t_one_std = best(
         std_one.model(Small).where("pk", "=", "u1").where("sk", "=", "s00000").first, repeat, 200
     )
+    botocore_signed = _own_db(one, True, rust_signing=False)
+    t_one_signed = best(
+        botocore_signed.model(Small).where("pk", "=", "u1").where("sk", "=", "s00000").first,
+        repeat,
+        200,
+    )
     return [
+        row("canned GetItem: Rust signer vs botocore's SigV4Auth", t_one, t_one_signed),
         row("canned GetItem: Rust-written body vs botocore's", t_one, t_one_std),
         row("canned BatchWrite 25 items: Rust-written body vs botocore's", t_write, t_write_std),
         row("canned BatchGet 100 keys: Rust-written body vs botocore's", t_get, t_get_std),
@@ -265,12 +277,18 @@ def live_rows(repeat: int) -> list[dict[str, Any]]:
             n = NumberAttribute()
             name = StringAttribute()
 
-        db = DB(client=client)
+        # The library's own configuration: a client DB creates (Rust-written
+        # bodies and signatures, parameter validation off).
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+        db = DB(region_name="us-east-1", endpoint_url=url)
         fast = _checked(lambda: len(db.model(LiveSmall).where("pk", "=", "u1").all()), N_ITEMS)
         theirs = _checked(lambda: len(list(PSmall.sync_query(partition_key="u1"))), N_ITEMS)
         get = db.model(LiveSmall).where("pk", "=", "u1").where("sk", "=", "s00007")
         assert get.first().n == 7
         assert PSmall.sync_get(pk="u1", sk="s00007").n == 7
+        key = {"pk": {"S": "u1"}, "sk": {"S": "s00007"}}
+        raw = db.client  # the same client, called directly: botocore's own per-call cost
         rows = [
             row(
                 "dynalite Query 1,000 items: fast path vs pydynox sync_query",
@@ -280,6 +298,11 @@ def live_rows(repeat: int) -> list[dict[str, Any]]:
             row(
                 "dynalite GetItem: fast path vs pydynox sync_get",
                 best(get.first, repeat, 100),
+                best(lambda: PSmall.sync_get(pk="u1", sk="s00007"), repeat, 100),
+            ),
+            row(
+                "dynalite GetItem: client.get_item, no model (botocore floor) vs pydynox",
+                best(lambda: raw.get_item(TableName=table, Key=key), repeat, 100),
                 best(lambda: PSmall.sync_get(pk="u1", sk="s00007"), repeat, 100),
             ),
         ]
