@@ -43,6 +43,7 @@ TARGETS: dict[tuple[str, str], float] = {
     ("transact", "transaction vs boto3"): 1 / 1.15,
     ("fastpath", "canned Query 1,000 items: fast path vs boto3"): 10.0,
     ("fastpath", "Query 1,000 items: fast path vs pydynox"): 3.0,
+    ("fastpath", "GetItem: fast path vs pydynox"): 0.5,
 }
 
 

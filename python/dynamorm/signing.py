@@ -112,10 +112,19 @@ class RustSigV4Auth(SigV4Auth):  # type: ignore[misc]  # botocore ships no types
         headers["Authorization"] = authorization
 
 
-def _choose_signer(signature_version: Any = None, **_: Any) -> str | None:
-    # Only where botocore's own pure-Python v4 signer would sign: a client
-    # configured otherwise (unsigned, another scheme, awscrt's signer) keeps it.
-    if signature_version == "v4" and botocore.auth.AUTH_TYPE_MAPS.get("v4") is SigV4Auth:
+def _choose_signer(signature_version: Any = None, context: Any = None, **_: Any) -> str | None:
+    # Only where botocore's own pure-Python v4 signer would sign, and where
+    # botocore's later choose-signer handlers (which this one pre-empts) would
+    # pick it too: no operation-specific auth type or unsigned payload
+    # (``wire_signing`` has already refused clients configured with another
+    # scheme). awscrt's signer, when installed, is left in place.
+    if (
+        signature_version == "v4"
+        and botocore.auth.AUTH_TYPE_MAPS.get("v4") is SigV4Auth
+        and context is not None
+        and context.get("auth_type") in (None, "v4")
+        and not context.get("unsigned_payload")
+    ):
         return SIGNATURE_VERSION
     return None
 
@@ -175,6 +184,9 @@ signing_verdict = _Verdict(_probe_signing, "Rust request signer", lambda: EVENT)
 def wire_signing(client: Any) -> bool:
     """Has ``client`` (one ``DB`` created) sign with ``RustSigV4Auth``;
     ``False`` when this botocore cannot."""
+    config = client.meta.config
+    if config.signature_version not in (None, "v4") or config.auth_scheme_preference:
+        return False  # configured for another scheme: botocore chooses
     if not signing_available(client):
         return False
     client.meta.events.register(EVENT, _choose_signer, unique_id=_UNIQUE_ID)

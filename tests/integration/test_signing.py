@@ -131,3 +131,19 @@ def test_an_incompatible_botocore_falls_back_with_one_warning(
     _exercise(second, note)
     assert signed.rust_calls == 0
     assert signed.pairs and all(ours == expected for ours, expected in signed.pairs)
+
+
+def test_a_client_configured_for_a_scheme_keeps_botocores_choice(
+    ddb_endpoint: str, monkeypatch: pytest.MonkeyPatch, creds: None
+) -> None:
+    # An auth scheme preference (here from the environment) is botocore's to
+    # resolve: the Rust signer stays out of the choice.
+    monkeypatch.setenv("AWS_AUTH_SCHEME_PREFERENCE", "sigv4")
+    db = DB(region_name="us-east-1", endpoint_url=ddb_endpoint)
+    assert db.client.meta.config.auth_scheme_preference == "sigv4"
+    note = _model()
+    create_table_for(new_client(ddb_endpoint), note)
+    signed = Signed(db.client, monkeypatch)
+    _exercise(db, note)
+    assert signed.rust_calls == 0
+    assert signed.pairs and all(ours == expected for ours, expected in signed.pairs)
