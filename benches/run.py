@@ -28,6 +28,7 @@ SUITES = {
     "transact": "bench_transact",  # starts its own moto server
     "batch": "bench_batch",  # starts its own dynalite server
     "fastpath": "bench_fastpath",  # canned responses, then a dynalite server
+    "layers": "bench_layers",  # one GetItem, layer by layer, on a dynalite server
 }
 
 # (suite, substring of the row name) -> the ratio the issue asks for.
@@ -44,6 +45,7 @@ TARGETS: dict[tuple[str, str], float] = {
     ("fastpath", "canned Query 1,000 items: fast path vs boto3"): 10.0,
     ("fastpath", "Query 1,000 items: fast path vs pydynox"): 3.0,
     ("fastpath", "GetItem: fast path vs pydynox"): 0.5,
+    ("layers", "dynamorm: first() into a model"): 0.5,
 }
 
 

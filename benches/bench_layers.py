@@ -1,0 +1,195 @@
+"""Where a single GetItem's client CPU goes: the same request, sent layer by
+layer, against pydynox's ``Model.sync_get``.
+
+A dynalite server (keep-alive) holds one small item. The request botocore
+sends for it (signed, on a client ``DB`` created) is captured once and
+replayed through each layer botocore stacks on the socket; every row is
+client CPU (``time.process_time``) per call, best of ``repeat``:
+
+* socket: the captured bytes written and the response read until its
+  ``Content-Length`` (the system-call floor of any Python client);
+* http.client: ``HTTPConnection.request`` + ``getresponse().read()``;
+* urllib3: ``HTTPConnectionPool.urlopen`` as botocore calls it;
+* botocore: ``client.get_item`` on the ``DB``'s client (Rust-written body and
+  signature, botocore's parser);
+* dynamorm: ``.where(pk).where(sk).first()`` into a model (fast path).
+
+``ratio`` = pydynox / layer (the issue's GetItem target is ≥ 0.5 for the
+dynamorm row).
+
+    .venv/bin/python benches/run.py --only layers --repeat 7
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+import urllib3
+from _timing import best, print_rows, row
+from bench_fastpath import _client, _dynalite, wire_items
+from dynamorm import DB, Model, field
+
+CALLS = 200
+
+
+def _captured(client: Any, table: str, key: dict[str, Any]) -> Any:
+    """The prepared request botocore sends for ``get_item`` (it is sent)."""
+    seen: list[Any] = []
+
+    def capture(request: Any, **_: Any) -> None:
+        seen.append(request)
+
+    client.meta.events.register("before-send.dynamodb", capture)
+    client.get_item(TableName=table, Key=key)
+    client.meta.events.unregister("before-send.dynamodb", capture)
+    return seen[0]
+
+
+def _headers(request: Any) -> dict[str, str]:
+    return {
+        (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+        for k, v in request.headers.items()
+    }
+
+
+def _socket_call(url: str, request: Any) -> Any:
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    head = "".join(f"{k}: {v}\r\n" for k, v in _headers(request).items())
+    wire = f"POST / HTTP/1.1\r\nHost: {parts.netloc}\r\n{head}\r\n".encode() + request.body
+
+    def call() -> bytes:
+        sock.sendall(wire)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += sock.recv(65536)
+        header, _, body = data.partition(b"\r\n\r\n")
+        length = int(header.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        while len(body) < length:
+            body += sock.recv(65536)
+        return body
+
+    return call
+
+
+def _http_client_call(url: str, request: Any) -> Any:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port)
+    headers = _headers(request)
+
+    def call() -> bytes:
+        conn.request("POST", "/", body=request.body, headers=headers)
+        return conn.getresponse().read()
+
+    return call
+
+
+def _urllib3_call(url: str, request: Any) -> Any:
+    parts = urlsplit(url)
+    pool = urllib3.HTTPConnectionPool(parts.hostname, parts.port, maxsize=10)
+    headers = _headers(request)
+
+    def call() -> bytes:
+        response = pool.urlopen(
+            "POST",
+            "/",
+            body=request.body,
+            headers=headers,
+            retries=urllib3.Retry(False),
+            assert_same_host=False,
+            preload_content=False,
+            decode_content=False,
+            enforce_content_length=False,
+        )
+        return response.read()
+
+    return call
+
+
+def run(repeat: int = 5) -> list[dict[str, Any]]:
+    """One row per layer, each against pydynox's ``sync_get``."""
+    from pydynox import DynamoDBClient, ModelConfig
+    from pydynox import Model as PModel
+    from pydynox.attributes import NumberAttribute, StringAttribute
+
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    with _dynalite() as url:
+        admin = _client(url)
+        table = f"bench-layers-{uuid.uuid4().hex[:8]}"
+        admin.create_table(
+            TableName=table,
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        admin.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.1})
+        item = wire_items(1)[0]
+        admin.put_item(TableName=table, Item=item)
+        key = {"pk": item["pk"], "sk": item["sk"]}
+
+        class One(Model, table=table):
+            pk: str = field(pk=True)
+            sk: str = field(sk=True)
+            n: int = 0
+            name: str = ""
+
+        class POne(PModel):
+            model_config = ModelConfig(
+                table=table,
+                client=DynamoDBClient(
+                    region="us-east-1", access_key="testing", secret_key="testing", endpoint_url=url
+                ),
+                skip_hooks=True,
+            )
+            pk = StringAttribute(partition_key=True)
+            sk = StringAttribute(sort_key=True)
+            n = NumberAttribute()
+            name = StringAttribute()
+
+        db = DB(region_name="us-east-1", endpoint_url=url)
+        request = _captured(db.client, table, key)
+        params = {"TableName": table, "Key": key}
+        first = db.model(One).where("pk", "=", "u1").where("sk", "=", "s00000").first
+        layers = [
+            ("socket: write the request, read the response", _socket_call(url, request)),
+            ("http.client: request + getresponse().read()", _http_client_call(url, request)),
+            ("urllib3: urlopen as botocore calls it", _urllib3_call(url, request)),
+            ("botocore: client.get_item (no model)", lambda: db.client.get_item(**params)),
+            ("dynamorm: first() into a model", first),
+        ]
+        for _, call in layers:
+            assert call() is not None
+        assert POne.sync_get(pk="u1", sk="s00000").n == 0
+
+        def theirs() -> object:
+            return POne.sync_get(pk="u1", sk="s00000")
+
+        rows = []
+        for name, call in layers:
+            # Interleaved with pydynox's own timing so drift hits both.
+            rows.append(
+                row(
+                    f"GetItem layer: {name} vs pydynox sync_get",
+                    best(call, repeat, CALLS),
+                    best(theirs, repeat, CALLS),
+                )
+            )
+        admin.delete_table(TableName=table)
+        return rows
+
+
+if __name__ == "__main__":
+    print_rows(run())
