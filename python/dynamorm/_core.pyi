@@ -154,6 +154,14 @@ class ItemSchema:
     def encode_field(self, name: str, value: object) -> dict[str, Any] | None: ...
     def decode_field(self, name: str, av: _abc.Mapping[str, Any]) -> Any: ...
     def key_of(self, obj: object) -> dict[str, dict[str, Any]]: ...
+    def plain_key_dicts(
+        self,
+        keys: list[Any],
+        pk_name: str,
+        sk_name: str | None,
+        key_pair: type,
+        other_forms: tuple[type, ...],
+    ) -> list[dict[str, dict[str, Any]]]: ...
 
 def decode_response(
     body: bytes, operation: str, schemas: ItemSchema | _abc.Sequence[ItemSchema]

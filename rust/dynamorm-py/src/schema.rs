@@ -10,6 +10,7 @@ mod decode;
 mod encode;
 mod field;
 mod json_av;
+mod key_dicts;
 mod response;
 mod time;
 
@@ -17,7 +18,7 @@ use std::collections::HashMap;
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PySet, PyString, PyTuple, PyType};
+use pyo3::types::{PyBytes, PyDict, PyList, PySet, PyString, PyTuple, PyType};
 use pyo3::{PyTraverseError, PyVisit};
 
 use crate::errors::ValidationError;
@@ -164,6 +165,25 @@ impl ItemSchema {
             return null_value(f, av.py());
         }
         decode::decode(f, av)
+    }
+
+    /// The table keys (``{attribute: attribute value}``) of the plain keys at
+    /// the start of ``keys`` — ``(pk, sk)`` tuples and ``key_pair`` instances
+    /// when ``sk_name`` is given, else bare partition-key values and
+    /// ``key_pair`` instances without ``sk`` — up to the first key of
+    /// another form (for bare values, an instance of ``other_forms``), with a
+    /// ``None`` part, or with a value its field refuses.
+    #[pyo3(signature = (keys, pk_name, sk_name, key_pair, other_forms))]
+    fn plain_key_dicts<'py>(
+        &self,
+        keys: &Bound<'py, PyList>,
+        pk_name: &str,
+        sk_name: Option<&str>,
+        key_pair: &Bound<'py, PyType>,
+        other_forms: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let sk = sk_name.map(|name| self.field(name)).transpose()?;
+        key_dicts::plain(self.field(pk_name)?, sk, keys, key_pair, other_forms)
     }
 
     /// The table key of a model instance: ``{key attribute: attribute
