@@ -118,9 +118,9 @@ class _GetRun:
         models = self._models
         if response.get(DECODED):
             # The items are model instances already; the plan places them by
-            # the keys the fast path read alongside.
+            # the canonical keys the fast path read alongside.
             keys = response["ResponseKeys"].get(table, [])
-            positions = self.plan.add_items_positions(keys)
+            positions = self.plan.add_canonical_positions(keys)
             for position, model in zip(positions, items, strict=True):
                 if position is not None:
                     models[position] = model

@@ -12,6 +12,7 @@ use dynamorm_core::keys::{self, CanonicalKey, Entry, KeySchema, KeyValue};
 use dynamorm_core::{AttributeValue, CoreError};
 use pyo3::ffi;
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
 
 use crate::avjson::{av_from_py, map_from_py, map_to_py};
@@ -328,6 +329,34 @@ impl KeyPlan {
         Ok(placed
             .into_iter()
             .map(|(slot, _)| {
+                self.inner
+                    .place_at(slot, None)
+                    .then(|| self.inner.first_input(slot))
+            })
+            .collect())
+    }
+
+    /// Like `add_items_positions`, for items whose keys are given as
+    /// canonical key bytes (the fast read path's `ResponseKeys`). Every key is
+    /// checked before any is placed.
+    fn add_canonical_positions(
+        &mut self,
+        keys: Vec<PyBackedBytes>,
+    ) -> PyResult<Vec<Option<usize>>> {
+        let slots = keys
+            .iter()
+            .enumerate()
+            .map(|(index, key)| {
+                let what = Entry {
+                    list: "items",
+                    index,
+                };
+                self.inner.item_slot(key, &what).py()
+            })
+            .collect::<PyResult<Vec<usize>>>()?;
+        Ok(slots
+            .into_iter()
+            .map(|slot| {
                 self.inner
                     .place_at(slot, None)
                     .then(|| self.inner.first_input(slot))

@@ -291,8 +291,9 @@ fn is_null(av: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// with every item already a model instance of ``schemas`` (one
 /// ``ItemSchema``, or for ``TransactGetItems`` one per read, in order) —
 /// ``Item``, ``Items``, or ``Responses`` (a dict table → list of instances for
-/// ``BatchGetItem``, with ``ResponseKeys`` table → the items' table keys in
-/// boto3's form, in the same order; a list of ``{"Item": instance}`` or
+/// ``BatchGetItem``, with ``ResponseKeys`` table → the items' canonical table
+/// keys as ``bytes`` (what ``KeyPlan.add_canonical_positions`` takes), in the
+/// same order; a list of ``{"Item": instance}`` or
 /// ``{}`` for ``TransactGetItems``). ``rest`` is the JSON text of every other
 /// member, verbatim, for botocore to parse.
 ///

@@ -38,6 +38,9 @@ pub(crate) struct Field {
     pub label: String,
     pub plan: FieldPlan,
     pub is_key: bool,
+    /// 0 for the partition key, 1 for the sort key: the field's part of a
+    /// canonical table key.
+    pub key_part: Option<usize>,
     pub type_repr: String,
     pub dataclass: Option<Py<PyType>>,
     /// The field names of `dataclass`, looked up once.
@@ -84,6 +87,13 @@ impl Field {
             label: format!("{model}.{}", decl.name),
             plan,
             is_key: roles.is_key(),
+            key_part: if roles.has(Roles::PK) {
+                Some(0)
+            } else if roles.has(Roles::SK) {
+                Some(1)
+            } else {
+                None
+            },
             type_repr: d.type_repr,
             dataclass: d.dataclass_type,
             dataclass_names,

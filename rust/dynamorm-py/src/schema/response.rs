@@ -16,12 +16,14 @@ use serde::de::{
 };
 use serde_json::value::RawValue;
 
+use base64::Engine;
+use dynamorm_core::keys::KeyValue;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use super::decode::decode_wire;
-use super::json_av::{to_py, Av, Text};
+use super::json_av::{Av, Text};
 use super::{null_value, ItemSchema};
 
 /// The operations whose responses carry items.
@@ -188,8 +190,9 @@ fn set<'py, E: serde::de::Error>(
     dict.set_item(key, value).map_err(|err| ctx.fail(err))
 }
 
-/// One item → one model instance. With `keys`, the item's table key (in
-/// boto3's form) is appended there too, for the batch get's key plan.
+/// One item → one model instance. With `keys`, the item's canonical table
+/// key (the bytes `dynamorm_core::keys` compares keys by: partition key part,
+/// then sort key part) is appended there too, for the batch get's key plan.
 struct ItemSeed<'c, 'a, 'py> {
     ctx: &'c Ctx<'a, 'py>,
     schema: &'c ItemSchema,
@@ -204,6 +207,26 @@ impl<'de, 'py> DeserializeSeed<'de> for ItemSeed<'_, '_, 'py> {
     }
 }
 
+/// Appends one key attribute's part of a canonical key to `out`.
+fn key_part<E: serde::de::Error>(av: &Av<'_>, out: &mut Vec<u8>) -> Result<(), E> {
+    let value = match av {
+        Av::S(text) => KeyValue::S(text),
+        Av::N(text) => KeyValue::N(text),
+        Av::B(text) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(text.as_bytes())
+                .map_err(|err| E::custom(format!("key attribute: invalid base64: {err}")))?;
+            return KeyValue::B(&bytes)
+                .encode_into(out)
+                .map_err(|err| E::custom(format!("key attribute: {err:?}")));
+        }
+        _ => return Err(E::custom("key attribute: not a string, number or binary")),
+    };
+    value
+        .encode_into(out)
+        .map_err(|err| E::custom(format!("key attribute: {err:?}")))
+}
+
 impl<'de, 'py> Visitor<'de> for ItemSeed<'_, '_, 'py> {
     type Value = Bound<'py, PyAny>;
 
@@ -215,7 +238,8 @@ impl<'de, 'py> Visitor<'de> for ItemSeed<'_, '_, 'py> {
         let Self { ctx, schema, keys } = self;
         let py = ctx.py;
         let mut values: Vec<Option<Bound<'py, PyAny>>> = vec![None; schema.fields.len()];
-        let key = keys.map(|_| PyDict::new(py));
+        // The key parts as they arrive (attributes come in any order).
+        let mut parts: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
         while let Some(name) = map.next_key::<Text<'de>>()? {
             let Some(&index) = schema.by_attr.get(name.0.as_ref()) else {
                 map.next_value::<IgnoredAny>()?;
@@ -223,10 +247,8 @@ impl<'de, 'py> Visitor<'de> for ItemSeed<'_, '_, 'py> {
             };
             let f = &schema.fields[index];
             let av: Av<'de> = map.next_value()?;
-            if let (Some(key), true) = (&key, f.is_key) {
-                let wire = to_py(py, &av).map_err(|err| ctx.fail(err))?;
-                key.set_item(f.attr.bind(py), wire)
-                    .map_err(|err| ctx.fail(err))?;
+            if let (Some(_), Some(part)) = (keys, f.key_part) {
+                key_part(&av, &mut parts[part])?;
             }
             let value = match &av {
                 Av::Null => null_value(f, py),
@@ -234,8 +256,11 @@ impl<'de, 'py> Visitor<'de> for ItemSeed<'_, '_, 'py> {
             };
             values[index] = Some(value.map_err(|err| ctx.fail(err))?);
         }
-        if let (Some(keys), Some(key)) = (keys, key) {
-            keys.append(key).map_err(|err| ctx.fail(err))?;
+        if let Some(keys) = keys {
+            let [mut key, sk] = parts;
+            key.extend_from_slice(&sk);
+            keys.append(PyBytes::new(py, &key))
+                .map_err(|err| ctx.fail(err))?;
         }
         schema.instance(py, values).map_err(|err| ctx.fail(err))
     }
