@@ -33,3 +33,21 @@ def print_rows(rows: Sequence[dict[str, Any]]) -> None:
             f"{r['name']:<{width}}  {r['ours'] * 1e6:>11.2f}  "
             f"{r['competitor'] * 1e6:>9.2f}  {r['ratio']:>5.1f}x"
         )
+
+
+def create_pk_sk_table(client: Any, table: str) -> None:
+    """Creates ``table`` (string ``pk`` hash key, string ``sk`` range key,
+    on-demand) with ``client`` and waits until it exists."""
+    client.create_table(
+        TableName=table,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.1})

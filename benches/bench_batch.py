@@ -32,6 +32,7 @@ from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _timing import create_pk_sk_table
 from dynamorm import DB, BatchGetOptions, Model, RetryPolicy, field
 
 N_ITEMS = 10_000
@@ -60,19 +61,7 @@ def _server(endpoint: str | None) -> Iterator[str]:
 
 
 def _seed(client: Any, table: str, n: int) -> list[dict[str, Any]]:
-    client.create_table(
-        TableName=table,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.1})
+    create_pk_sk_table(client, table)
     keys = [{"pk": {"S": f"u{i % 100}"}, "sk": {"S": f"s{i:05d}"}} for i in range(n)]
     requests = [{"PutRequest": {"Item": {**k, "n": {"N": str(i)}}}} for i, k in enumerate(keys)]
     for start in range(0, n, 25):

@@ -40,7 +40,7 @@ from typing import Any
 
 import boto3
 import orjson
-from _timing import best, print_rows, row
+from _timing import best, create_pk_sk_table, print_rows, row
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
@@ -241,19 +241,7 @@ def live_rows(repeat: int) -> list[dict[str, Any]]:
     with _dynalite() as url:
         client = _client(url)
         table = f"{TABLE}-{uuid.uuid4().hex[:8]}"
-        client.create_table(
-            TableName=table,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.1})
+        create_pk_sk_table(client, table)
         items = wire_items(N_ITEMS)
         for start in range(0, N_ITEMS, 25):
             pending = {table: [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]}

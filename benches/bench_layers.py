@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import urllib3
-from _timing import best, print_rows, row
+from _timing import best, create_pk_sk_table, print_rows, row
 from bench_fastpath import _client, _dynalite, wire_items
 from dynamorm import DB, Model, field
 
@@ -123,19 +123,7 @@ def run(repeat: int = 5) -> list[dict[str, Any]]:
     with _dynalite() as url:
         admin = _client(url)
         table = f"bench-layers-{uuid.uuid4().hex[:8]}"
-        admin.create_table(
-            TableName=table,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        admin.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.1})
+        create_pk_sk_table(admin, table)
         item = wire_items(1)[0]
         admin.put_item(TableName=table, Item=item)
         key = {"pk": item["pk"], "sk": item["sk"]}
