@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 import pytest
-from botocore.auth import SigV4Auth
 from dynamorm import DB, Model, field, signing
 
 from tests.conftest import FAST_PATH
@@ -40,15 +39,8 @@ class Signed:
     def _signed(self, request: Any, **_: Any) -> None:
         ours = request.headers["Authorization"]
         del request.headers["Authorization"]
-        credentials = self.client._request_signer._credentials.get_frozen_credentials()
-        theirs = SigV4Auth(credentials, "dynamodb", self.client.meta.region_name)
-        canonical = theirs.canonical_request(request)
-        signature = theirs.signature(theirs.string_to_sign(request, canonical), request)
-        signed = theirs.signed_headers(theirs.headers_to_sign(request))
-        expected = (
-            f"AWS4-HMAC-SHA256 Credential={theirs.scope(request)}, "
-            f"SignedHeaders={signed}, Signature={signature}"
-        )
+        # botocore's own SigV4Auth, on the same request at the same timestamp.
+        expected = signing._botocore_authorization(self.client, request)
         request.headers["Authorization"] = ours
         self.pairs.append((ours, expected))
 

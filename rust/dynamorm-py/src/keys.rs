@@ -210,6 +210,20 @@ impl KeyPlan {
         Ok(placed)
     }
 
+    /// Marks each slot found (its item is not kept) and returns the input
+    /// position of its key's first occurrence, or `None` when the slot
+    /// already had an item.
+    fn place_positions(&mut self, slots: impl IntoIterator<Item = usize>) -> Vec<Option<usize>> {
+        slots
+            .into_iter()
+            .map(|slot| {
+                self.inner
+                    .place_at(slot, None)
+                    .then(|| self.inner.first_input(slot))
+            })
+            .collect()
+    }
+
     fn chunks_to_py<'py>(
         &self,
         py: Python<'py>,
@@ -326,14 +340,7 @@ impl KeyPlan {
     /// decodes them right away and can drop the raw dicts.
     fn add_items_positions(&mut self, items: &Bound<'_, PyAny>) -> PyResult<Vec<Option<usize>>> {
         let placed = self.item_slots(items)?;
-        Ok(placed
-            .into_iter()
-            .map(|(slot, _)| {
-                self.inner
-                    .place_at(slot, None)
-                    .then(|| self.inner.first_input(slot))
-            })
-            .collect())
+        Ok(self.place_positions(placed.into_iter().map(|(slot, _)| slot)))
     }
 
     /// Like `add_items_positions`, for items whose keys are given as
@@ -354,14 +361,7 @@ impl KeyPlan {
                 self.inner.item_slot(key, &what).py()
             })
             .collect::<PyResult<Vec<usize>>>()?;
-        Ok(slots
-            .into_iter()
-            .map(|slot| {
-                self.inner
-                    .place_at(slot, None)
-                    .then(|| self.inner.first_input(slot))
-            })
-            .collect())
+        Ok(self.place_positions(slots))
     }
 
     /// The items found, in input-key order, each once (the dicts given to
