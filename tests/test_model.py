@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -115,7 +117,7 @@ def test_wrong_value_type_is_a_validation_error_naming_the_field() -> None:
         ("a: str = field(pk=True)\n    b: str = field(pk=True)", "two partition keys"),
         ("id: str = field(pk=True)\n    v: str = field(version=True)", "must be int"),
         ("id: str = field(pk=True)\n    c: complex = 0j", "unsupported field type"),
-        ("id: str = field(pk=True)\n    s: str = field(gsi_sk='ix')", "no partition key"),
+        ("id: str = field(pk=True)\n    s: str = field(gsi_sk='ix1')", "no partition key"),
     ],
 )
 def test_invalid_declarations_name_class_and_field(body: str, message: str) -> None:
@@ -123,3 +125,107 @@ def test_invalid_declarations_name_class_and_field(body: str, message: str) -> N
     with pytest.raises(InvalidModelError, match=message) as info:
         exec(f"class Bad(Model):\n    {body}\n", namespace)
     assert "Bad" in str(info.value)
+
+
+@dataclasses.dataclass
+class Addr:
+    city: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Point:
+    x: int = 0
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        "list = []",
+        "dict = {}",
+        "set = set()",
+        "bytes = bytearray(b'x')",
+        "list = field(default=[])",
+    ],
+)
+def test_mutable_defaults_are_refused_at_class_creation(declaration: str) -> None:
+    namespace: dict[str, object] = {"Model": Model, "field": field}
+    with pytest.raises(InvalidModelError, match=r"Bad: field 'v'.*default_factory"):
+        exec(f"class Bad(Model):\n    id: str = field(pk=True)\n    v: {declaration}\n", namespace)
+
+
+def test_a_dataclass_instance_default_is_refused_at_class_creation() -> None:
+    with pytest.raises(InvalidModelError, match=r"Bad: field 'home'.*Addr.*default_factory"):
+
+        class Bad(Model):
+            id: str = field(pk=True)
+            home: Addr = Addr()
+
+
+def test_immutable_defaults_are_kept_and_factories_make_one_value_per_instance() -> None:
+    class Doc(Model):
+        id: str = field(pk=True)
+        origin: Point = Point()
+        home: Addr = field(default_factory=Addr)
+        label: str = "x"
+
+    a, b = Doc(id="a"), Doc(id="b")
+    assert a.origin is b.origin and a.label == "x"
+    a.home.city = "Oslo"
+    assert b.home.city == ""
+
+
+def test_equality_compares_fields_not_other_instance_attributes() -> None:
+    class Sized(Model):
+        id: str = field(pk=True)
+        name: str = ""
+
+        @functools.cached_property
+        def shout(self) -> str:
+            return self.name.upper()
+
+    a, b = Sized(id="1", name="n"), Sized(id="1", name="n")
+    assert a.shout == "N"  # cached in a.__dict__ only
+    assert a == b and b == a
+    b.name = "m"
+    assert a != b
+
+
+@pytest.mark.parametrize("name", ["to_item", "from_item", "to_dict", "from_dict", "to_dms"])
+def test_fields_named_like_model_methods_are_refused(name: str) -> None:
+    namespace: dict[str, object] = {"Model": Model, "field": field}
+    with pytest.raises(InvalidModelError, match=rf"Bad: field '{name}'.*reserved names"):
+        exec(f"class Bad(Model):\n    id: str = field(pk=True)\n    {name}: str = ''\n", namespace)
+
+
+@pytest.mark.parametrize("index", ["by status", "ix", "x" * 256, "by/status", "статус"])
+def test_index_names_dynamodb_refuses_are_refused_at_class_creation(index: str) -> None:
+    namespace: dict[str, object] = {"Model": Model, "field": field}
+    for option in ("gsi_pk", "lsi"):
+        with pytest.raises(
+            InvalidModelError, match=r"Bad: index name .* not a valid DynamoDB name"
+        ):
+            exec(
+                f"class Bad(Model):\n    id: str = field(pk=True)\n    s: str = field(sk=True)\n"
+                f"    v: str = field({option}={index!r})\n",
+                namespace,
+            )
+
+
+def test_explicit_table_names_dynamodb_refuses_are_refused() -> None:
+    with pytest.raises(InvalidModelError, match=r"Bad: table name 'my table'"):
+
+        class Bad(Model, table="my table"):
+            id: str = field(pk=True)
+
+    class Fine(Model, table="a.b-c_" + "d" * 249):
+        id: str = field(pk=True)
+        v: str = field(default="", gsi_pk="by.v-1_x")
+
+    assert Fine.__dynamorm__.indexes["by.v-1_x"].name == "by.v-1_x"
+
+
+def test_reserved_field_names_are_exactly_the_public_model_api() -> None:
+    from dynamorm.meta import RESERVED_FIELD_NAMES
+
+    public = {name for name in vars(Model) if not name.startswith("_")}
+    assert public == RESERVED_FIELD_NAMES

@@ -21,6 +21,13 @@ __all__ = ["IndexInfo", "ModelMeta", "build_meta", "default_table_name"]
 KEY_KINDS = {"str": "S", "int": "N", "decimal": "N", "bytes": "B", "datetime": "S"}
 """Field kinds that can be key attributes, with their DynamoDB key type."""
 
+RESERVED_FIELD_NAMES = frozenset({"from_dict", "from_item", "to_dict", "to_dms", "to_item"})
+"""Names of the ``Model`` API; a field of one of these names would hide a
+method the library calls (``docs/models.md`` lists them)."""
+
+_RESOURCE_NAME = re.compile(r"[A-Za-z0-9_.\-]{3,255}")
+"""DynamoDB's rule for table and index names: 3 to 255 of ``A-Z a-z 0-9 _ . -``."""
+
 
 @dataclass(frozen=True, slots=True)
 class IndexInfo:
@@ -85,7 +92,38 @@ def _fail(cls: type, message: str) -> InvalidModelError:
     return InvalidModelError(f"{cls.__name__}: {message}")
 
 
+def _check_resource_name(cls: type, what: str, name: str) -> None:
+    """Refuses a table or index name DynamoDB would refuse at ``CreateTable``."""
+    if not isinstance(name, str) or _RESOURCE_NAME.fullmatch(name) is None:
+        raise _fail(
+            cls,
+            f"{what} {name!r} is not a valid DynamoDB name: use 3 to 255 letters, "
+            "digits, '_', '-' or '.'",
+        )
+
+
+def _check_default(cls: type, name: str, default: Any) -> None:
+    """Refuses a default that instances would share and could change, as
+    ``dataclasses`` does: a value whose type is unhashable (lists, dicts,
+    sets, plain dataclass instances, models) belongs in ``default_factory``."""
+    if default is MISSING or default is None:
+        return
+    if type(default).__hash__ is None:
+        raise _fail(
+            cls,
+            f"field {name!r}: the default {type(default).__name__} value is mutable and "
+            "would be shared by every instance; use default_factory",
+        )
+
+
 def _field_info(cls: type, name: str, annotation: Any, spec: FieldSpec) -> FieldInfo:
+    if name in RESERVED_FIELD_NAMES:
+        raise _fail(
+            cls,
+            f"field {name!r} has the name of a Model method; reserved names: "
+            f"{', '.join(sorted(RESERVED_FIELD_NAMES))} (use attr= to store it under that name)",
+        )
+    _check_default(cls, name, spec.default)
     try:
         info = analyze(annotation)
     except TypeError as exc:
@@ -168,6 +206,8 @@ def _indexes(
                         f"{table[index].name!r} and {f.name!r}",
                     )
                 table[index] = f
+    for index in (*gsi_pk, *gsi_sk, *lsi_sk):
+        _check_resource_name(cls, "index name", index)
     out: dict[str, IndexInfo] = {}
     for index, sk in gsi_sk.items():
         if index not in gsi_pk:
@@ -204,8 +244,6 @@ def build_meta(
         if value is MISSING:
             value = _inherited_spec(cls, name)
         spec = value if isinstance(value, FieldSpec) else FieldSpec(default=value)
-        if spec.default is not MISSING and isinstance(spec.default, list | dict | set):
-            raise _fail(cls, f"field {name!r}: use default_factory for a mutable default")
         fields.append(_field_info(cls, name, annotation, spec))
     pks = [f for f in fields if "pk" in f.roles]
     if not pks:
@@ -220,10 +258,13 @@ def build_meta(
                 cls, f"fields {attrs[f.attr].name!r} and {f.name!r} share attribute {f.attr!r}"
             )
         attrs[f.attr] = f
+    if table is not None:
+        _check_resource_name(cls, "table name", table)
+    table_name = table if table is not None else default_table_name(cls.__name__)
     return ModelMeta(
         cls=cls,
         name=cls.__name__,
-        table=table if table is not None else default_table_name(cls.__name__),
+        table=table_name,
         fields=tuple(fields),
         pk=pks[0],
         sk=sk,

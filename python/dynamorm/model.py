@@ -63,9 +63,12 @@ class Model:
                 d[f.name] = f.make_default()
 
     def __eq__(self, other: object) -> bool:
+        # Fields only: anything else in ``__dict__`` (a ``cached_property``'s
+        # value, the library's bookkeeping) is not part of the item.
         if type(other) is not type(self):
             return NotImplemented
-        return self.__dict__ == other.__dict__
+        mine, theirs = self.__dict__, other.__dict__
+        return all(mine.get(name) == theirs.get(name) for name in self.__dynamorm__.by_name)
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like a dataclass
 
