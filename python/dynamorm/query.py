@@ -282,7 +282,11 @@ class Query(Generic[M]):
         """Matching items, lazily: each page is requested when the caller
         reaches it. On a deadline it raises ``OperationTimeoutError`` whose
         ``partial`` is empty — every item read was already handed out."""
-        params = plan_read(self._state, "iter").params
+        return self._lazy("iter", "Query", plan_read(self._state, "iter").params)
+
+    def _lazy(self, what: str, operation: str, params: dict[str, Any]) -> Iterator[M]:
+        """The items of a Query or Scan, read page by page as the caller
+        reaches them (``iter`` and ``scan_iter``)."""
         deadline = self._deadline()
         limit = self._state.limit
         meta = self._state.meta
@@ -293,25 +297,32 @@ class Query(Generic[M]):
             while True:
                 if limit is not None:
                     params["Limit"] = limit - given
-                response = self._send("Query", params, deadline, [])
+                response = self._send(operation, params, deadline, [])
                 for item in items_of(meta, response):
                     given += 1
                     yield item
                 last = response.get("LastEvaluatedKey")
                 if not last or (limit is not None and given >= limit):
                     return
-                deadline.check(f"{name}.iter()", [])
+                deadline.check(f"{name}.{what}()", [])
                 params["ExclusiveStartKey"] = last
 
         return pages()
 
+    def _page(
+        self, operation: str, params: dict[str, Any], index: str | None, sort: str | None
+    ) -> Page[M]:
+        """One Query or Scan request of at most ``limit`` items, as a ``Page``
+        whose cursor resumes after it."""
+        if self._state.limit is not None:
+            params["Limit"] = self._state.limit
+        response = self._send(operation, params)
+        return page_of(self._state.meta, response, index, sort)
+
     def all_paginated(self) -> Page[M]:
         """One page (``limit`` items at most) and the cursor for the next."""
         plan = plan_read(self._state, "all_paginated")
-        if self._state.limit is not None:
-            plan.params["Limit"] = self._state.limit
-        response = self._send("Query", plan.params)
-        return page_of(self._state.meta, response, plan.index, sort_of(self._state))
+        return self._page("Query", plan.params, plan.index, sort_of(self._state))
 
     def count(self) -> int:
         """The number of matching items (all pages; ``limit`` is ignored)."""
@@ -334,10 +345,30 @@ class Query(Generic[M]):
         as a filter; one segment with ``parallel_scan``."""
         return self._collect("scan", "Scan", scan_params(self._state))
 
+    def scan_iter(self) -> Iterator[M]:
+        """``scan()``, lazily: each page of the Scan is requested when the
+        caller reaches it (``limit`` caps the items handed out; a deadline
+        raises ``OperationTimeoutError`` with an empty ``partial``)."""
+        return self._lazy("scan_iter", "Scan", scan_params(self._state))
+
+    def scan_paginated(self) -> Page[M]:
+        """One page of a Scan (``limit`` is the page size: the items DynamoDB
+        reads before filtering, as for ``all_paginated``) and the cursor for
+        the next; ``cursor(page.next_cursor)`` resumes it, also in another
+        process. With ``parallel_scan(segment, total)`` it pages that
+        segment: resume it with the same ``parallel_scan`` and the cursor."""
+        return self._page("Scan", scan_params(self._state), self._state.index, None)
+
     def scan_all_segments(self, total_segments: int) -> list[M]:
         """A parallel scan of every segment on ``total_segments`` threads."""
         if not isinstance(total_segments, int) or total_segments < 1:
             raise ValidationError(f"{self._name}.scan_all_segments: total_segments must be >= 1")
+        if self._state.cursor is not None:
+            # One cursor resumes one segment; it cannot start every segment.
+            raise ValidationError(
+                f"{self._name}.scan_all_segments(): a cursor resumes one scan or segment; "
+                "page each segment with parallel_scan(segment, total).cursor(...).scan_paginated()"
+            )
         base = scan_params(self._state)
         deadline = self._deadline()
         meta = self._state.meta

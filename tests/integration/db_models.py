@@ -155,3 +155,17 @@ def env_for(endpoint: str) -> Iterator[Env]:
     e = Env(endpoint)
     yield e
     e.client.delete_table(TableName=e.table)
+
+
+def page_size_two(env: Env) -> None:
+    """Makes every Query and Scan request of ``env``'s client ask for at most
+    two items: ``Limit`` goes into the JSON body before botocore signs it,
+    whoever wrote the body (botocore's serializer or the Rust core)."""
+
+    def limit(request: Any, **_: Any) -> None:
+        body = json.loads(request.data)
+        body.setdefault("Limit", 2)
+        request.data = json.dumps(body).encode()
+
+    for operation in ("Query", "Scan"):
+        env.client.meta.events.register(f"request-created.dynamodb.{operation}", limit)

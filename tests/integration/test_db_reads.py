@@ -4,10 +4,8 @@ scans and timeouts (SPEC §3, §4)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from dynamorm import Page
@@ -19,7 +17,7 @@ from dynamorm.errors import (
 )
 
 from tests.conftest import make_db
-from tests.integration.db_models import Env, env_for
+from tests.integration.db_models import Env, env_for, page_size_two
 
 
 @pytest.fixture
@@ -257,20 +255,6 @@ def test_iter_is_lazy(env: Env) -> None:
     assert next(it).email == "e01" and len(env.recorder.ops) == 1
     assert next(it).email == "e02" and len(env.recorder.ops) == 2
     assert [u.email for u in it] == ["e03", "e04"] and len(env.recorder.ops) == 3
-
-
-def page_size_two(env: Env) -> None:
-    """Makes every Query and Scan request of ``env``'s client ask for at most
-    two items: ``Limit`` goes into the JSON body before botocore signs it,
-    whoever wrote the body (botocore's serializer or the Rust core)."""
-
-    def limit(request: Any, **_: Any) -> None:
-        body = json.loads(request.data)
-        body.setdefault("Limit", 2)
-        request.data = json.dumps(body).encode()
-
-    for operation in ("Query", "Scan"):
-        env.client.meta.events.register(f"request-created.dynamodb.{operation}", limit)
 
 
 def test_count_reads_all_pages(env: Env) -> None:
