@@ -3,11 +3,21 @@ constructing them, and every public call that returns model instances."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, assert_type
 
-from dynamorm import Model, field, fields, load_dms, unmarshal_item, unmarshal_stream_record
+from dynamorm import (
+    DB,
+    Model,
+    Page,
+    field,
+    fields,
+    load_dms,
+    unmarshal_item,
+    unmarshal_stream_record,
+)
 from dynamorm.dms import to_dms
 from dynamorm.fields import FieldInfo
 from dynamorm.streams import unmarshal_items
@@ -73,3 +83,10 @@ def dms(text: str) -> dict[str, Any]:
     obj = invoice(PK="INV#1", SK="META")
     assert_type(obj, Model)
     return to_dms(User, Event) | User.to_dms() | invoice.to_dms() | obj.to_item()
+
+
+def scans(db: DB) -> list[User]:
+    page = db.model(User).limit(10).scan_paginated()
+    assert_type(page, Page[User])
+    assert_type(db.model(User).scan_iter(), Iterator[User])
+    return page.items
