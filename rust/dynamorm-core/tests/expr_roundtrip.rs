@@ -2,6 +2,7 @@
 //! same tree, and the parser never panics.
 
 use dynamorm_core::expr::ast::*;
+use dynamorm_core::expr::printer::write_path;
 use dynamorm_core::expr::{parse, print};
 use proptest::prelude::*;
 
@@ -186,8 +187,130 @@ fn update() -> impl Strategy<Value = Update> {
         })
 }
 
+/// `operand` in parentheses, and every operand inside it too.
+fn paren_operand(operand: &Operand) -> String {
+    let inner = match operand {
+        Operand::Path(p) => paren_path(p),
+        Operand::Value(v) => v.text.clone(),
+        Operand::Size(p, _) => format!("size({})", paren_path(p)),
+        Operand::IfNotExists(p, d, _) => {
+            format!("if_not_exists({}, {})", paren_path(p), paren_operand(d))
+        }
+        Operand::ListAppend(a, b, _) => {
+            format!("list_append({}, {})", paren_operand(a), paren_operand(b))
+        }
+        Operand::Plus(a, b, _) => format!("{} + {}", paren_operand(a), paren_operand(b)),
+        Operand::Minus(a, b, _) => format!("{} - {}", paren_operand(a), paren_operand(b)),
+    };
+    format!("({inner})")
+}
+
+fn paren_path(path: &Path) -> String {
+    let mut out = String::from("(");
+    write_path(&mut out, path);
+    out.push(')');
+    out
+}
+
+/// A condition printed with every operand, every function argument and
+/// every sub-condition in parentheses.
+fn paren_condition(cond: &Condition) -> String {
+    match cond {
+        Condition::Compare {
+            op, left, right, ..
+        } => format!(
+            "{} {} {}",
+            paren_operand(left),
+            op.symbol(),
+            paren_operand(right)
+        ),
+        Condition::Between {
+            operand, low, high, ..
+        } => format!(
+            "{} BETWEEN {} AND {}",
+            paren_operand(operand),
+            paren_operand(low),
+            paren_operand(high)
+        ),
+        Condition::In { operand, list, .. } => {
+            let list: Vec<String> = list.iter().map(paren_operand).collect();
+            format!("{} IN ({})", paren_operand(operand), list.join(", "))
+        }
+        Condition::Call {
+            function,
+            path,
+            arg,
+            ..
+        } => match arg {
+            Some(arg) => format!(
+                "{}({}, {})",
+                function.name(),
+                paren_path(path),
+                paren_operand(arg)
+            ),
+            None => format!("{}({})", function.name(), paren_path(path)),
+        },
+        Condition::Not(inner, _) => format!("NOT ({})", paren_condition(inner)),
+        Condition::And(items, _) | Condition::Or(items, _) => {
+            let joiner = if matches!(cond, Condition::And(..)) {
+                " AND "
+            } else {
+                " OR "
+            };
+            let items: Vec<String> = items
+                .iter()
+                .map(|c| format!("({})", paren_condition(c)))
+                .collect();
+            items.join(joiner)
+        }
+    }
+}
+
+/// An update printed with every `SET` value and every operand in it in
+/// parentheses.
+fn paren_update(update: &Update) -> String {
+    let mut out = String::new();
+    for clause in &update.clauses {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(clause.keyword());
+        out.push(' ');
+        let parts: Vec<String> = match clause {
+            UpdateClause::Set(actions, _) => actions
+                .iter()
+                .map(|a| {
+                    let mut text = String::new();
+                    write_path(&mut text, &a.path);
+                    format!("{text} = ({})", paren_operand(&a.value))
+                })
+                .collect(),
+            other => vec![print(&Expression::Update(Update {
+                clauses: vec![other.clone()],
+            }))[other.keyword().len() + 1..]
+                .to_owned()],
+        };
+        out.push_str(&parts.join(", "));
+    }
+    out
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn parenthesised_operands_parse_to_the_same_condition(cond in condition()) {
+        let text = paren_condition(&cond);
+        let expr = Expression::Condition(cond);
+        prop_assert_eq!(&parse(&text, Some(Kind::Condition)).unwrap(), &expr, "{}", text);
+    }
+
+    #[test]
+    fn parenthesised_set_values_parse_to_the_same_update(update in update()) {
+        let text = paren_update(&update);
+        let expr = Expression::Update(update);
+        prop_assert_eq!(&parse(&text, Some(Kind::Update)).unwrap(), &expr, "{}", text);
+    }
 
     #[test]
     fn condition_round_trips(cond in condition()) {

@@ -4,6 +4,11 @@
 //! tightest, then `NOT`, then `AND`, then `OR`. Keywords are case-insensitive;
 //! function names are not (as in DynamoDB). The parser never panics: nesting
 //! is bounded so hostile input cannot exhaust the stack.
+//!
+//! Operands may be parenthesised, as DynamoDB allows: `(#a) = :v`,
+//! `begins_with((#a), (:v))`, `SET #a = (:v)`, `SET #a = (#b + :v)`. The
+//! parentheses carry no meaning, so the tree does not keep them and the
+//! printer leaves them out.
 
 use super::ast::*;
 use super::keycond::check_key_condition;
@@ -191,12 +196,22 @@ impl<'t> Parser<'t> {
     fn primary(&mut self) -> CoreResult<Condition> {
         let token = self.peek();
         if token.kind == TokenKind::LParen {
-            self.advance();
-            self.enter()?;
-            let inner = self.or()?;
-            self.depth -= 1;
-            self.expect(TokenKind::RParen, "')'")?;
-            return Ok(inner);
+            // `(` opens either a group, `(a = :v)`, or a parenthesised
+            // operand, `(a) = :v`; no text is both. Groups are what the
+            // compiler writes, so they are tried first.
+            let (pos, depth) = (self.pos, self.depth);
+            let group_err = match self.group() {
+                Ok(inner) => return Ok(inner),
+                Err(err) => err,
+            };
+            (self.pos, self.depth) = (pos, depth);
+            return self.comparison().map_err(|operand_err| {
+                if position(&operand_err) > position(&group_err) {
+                    operand_err
+                } else {
+                    group_err
+                }
+            });
         }
         if let TokenKind::Ident(word) = &token.kind {
             if self.peek_at(1).kind == TokenKind::LParen {
@@ -205,6 +220,22 @@ impl<'t> Parser<'t> {
                 }
             }
         }
+        self.comparison()
+    }
+
+    /// `( condition )`.
+    fn group(&mut self) -> CoreResult<Condition> {
+        self.advance();
+        self.enter()?;
+        let inner = self.or()?;
+        self.depth -= 1;
+        self.expect(TokenKind::RParen, "')'")?;
+        Ok(inner)
+    }
+
+    /// `operand comparator operand`, `operand BETWEEN operand AND operand`
+    /// or `operand IN (operand, ...)`.
+    fn comparison(&mut self) -> CoreResult<Condition> {
         let left = self.operand()?;
         let token = self.peek();
         let op = match &token.kind {
@@ -269,7 +300,7 @@ impl<'t> Parser<'t> {
     fn call(&mut self, function: Function) -> CoreResult<Condition> {
         let start = self.advance().span;
         self.advance(); // '('
-        let path = self.path()?;
+        let path = self.parenthesised(Self::path)?;
         let arg = if function.arity() == 2 {
             self.expect(TokenKind::Comma, "',' and a second argument")?;
             Some(self.operand()?)
@@ -285,8 +316,26 @@ impl<'t> Parser<'t> {
         })
     }
 
-    /// A condition operand: a path, a `:value` or `size(path)`.
+    /// `inner`, or `inner` in any number of parentheses.
+    fn parenthesised<T>(&mut self, inner: fn(&mut Self) -> CoreResult<T>) -> CoreResult<T> {
+        if self.peek().kind != TokenKind::LParen {
+            return inner(self);
+        }
+        self.advance();
+        self.enter()?;
+        let value = self.parenthesised(inner)?;
+        self.depth -= 1;
+        self.expect(TokenKind::RParen, "')'")?;
+        Ok(value)
+    }
+
+    /// A condition operand, possibly parenthesised.
     fn operand(&mut self) -> CoreResult<Operand> {
+        self.parenthesised(Self::bare_operand)
+    }
+
+    /// A condition operand: a path, a `:value` or `size(path)`.
+    fn bare_operand(&mut self) -> CoreResult<Operand> {
         let token = self.peek();
         match &token.kind {
             TokenKind::ValuePlaceholder(text) => {
@@ -310,7 +359,7 @@ impl<'t> Parser<'t> {
                 }
                 self.advance();
                 self.advance();
-                let path = self.path()?;
+                let path = self.parenthesised(Self::path)?;
                 let close = self.expect(TokenKind::RParen, "')'")?;
                 Ok(Operand::Size(path, token.span.to(close.span)))
             }
@@ -458,27 +507,56 @@ impl<'t> Parser<'t> {
     fn set_action(&mut self) -> CoreResult<SetAction> {
         let path = self.path()?;
         self.expect(TokenKind::Eq, "'=' in the SET action")?;
-        let left = self.set_term()?;
-        let value = match self.peek().kind {
-            TokenKind::Plus | TokenKind::Minus => {
-                let plus = self.advance().kind == TokenKind::Plus;
-                let right = self.set_term()?;
-                let span = left.span().to(right.span());
-                if plus {
-                    Operand::Plus(Box::new(left), Box::new(right), span)
-                } else {
-                    Operand::Minus(Box::new(left), Box::new(right), span)
-                }
-            }
-            _ => left,
-        };
+        let value = self.set_value()?;
         Ok(SetAction { path, value })
     }
 
-    /// A `SET` operand without `+`/`-`: path, value, `if_not_exists(..)` or
-    /// `list_append(..)`.
-    fn set_term(&mut self) -> CoreResult<Operand> {
+    /// The value of a `SET` action: `term`, `term + term` or `term - term`,
+    /// any of them in parentheses. DynamoDB allows one `+` or `-` per value,
+    /// so a parenthesised sum is never an operand of another.
+    fn set_value(&mut self) -> CoreResult<Operand> {
+        let left = self.set_term(true)?;
+        let sum = matches!(left, Operand::Plus(..) | Operand::Minus(..));
         let token = self.peek();
+        if !matches!(token.kind, TokenKind::Plus | TokenKind::Minus) {
+            return Ok(left);
+        }
+        if sum {
+            return Err(CoreError::expression(
+                format!(
+                    "a SET value takes at most one '+' or '-'; found another at position {}",
+                    token.span.start
+                ),
+                token.span.start,
+            ));
+        }
+        let plus = self.advance().kind == TokenKind::Plus;
+        let right = self.set_term(false)?;
+        let span = left.span().to(right.span());
+        Ok(if plus {
+            Operand::Plus(Box::new(left), Box::new(right), span)
+        } else {
+            Operand::Minus(Box::new(left), Box::new(right), span)
+        })
+    }
+
+    /// A `SET` operand without `+`/`-`: path, value, `if_not_exists(..)` or
+    /// `list_append(..)`, possibly parenthesised. With `whole_value` the
+    /// parentheses may hold a whole `SET` value (`(#a + :v)`).
+    fn set_term(&mut self, whole_value: bool) -> CoreResult<Operand> {
+        let token = self.peek();
+        if token.kind == TokenKind::LParen {
+            self.advance();
+            self.enter()?;
+            let inner = if whole_value {
+                self.set_value()?
+            } else {
+                self.set_term(false)?
+            };
+            self.depth -= 1;
+            self.expect(TokenKind::RParen, "')'")?;
+            return Ok(inner);
+        }
         match &token.kind {
             TokenKind::ValuePlaceholder(text) => {
                 self.advance();
@@ -503,15 +581,15 @@ impl<'t> Parser<'t> {
                 self.advance();
                 self.enter()?;
                 let result = if is_ine {
-                    let path = self.path()?;
+                    let path = self.parenthesised(Self::path)?;
                     self.expect(TokenKind::Comma, "',' and a default value")?;
-                    let default = self.set_term()?;
+                    let default = self.set_term(false)?;
                     let close = self.expect(TokenKind::RParen, "')'")?;
                     Operand::IfNotExists(path, Box::new(default), token.span.to(close.span))
                 } else {
-                    let a = self.set_term()?;
+                    let a = self.set_term(false)?;
                     self.expect(TokenKind::Comma, "',' and a second list")?;
-                    let b = self.set_term()?;
+                    let b = self.set_term(false)?;
                     let close = self.expect(TokenKind::RParen, "')'")?;
                     Operand::ListAppend(Box::new(a), Box::new(b), token.span.to(close.span))
                 };
