@@ -3,8 +3,9 @@
 ``KeyPair`` and the option classes are public. The rest is shared by
 ``batch_get.py`` and ``batch_write.py``: turning the keys a user gives into
 DynamoDB keys, and ``run_chunks``, which sends chunk requests one at a time or
-on threads, re-sends what DynamoDB left unprocessed after a backoff, and stops
-cleanly on a deadline, a cancel event or an error.
+on threads, re-sends what DynamoDB left unprocessed (at once after a round
+that made progress, after a backoff otherwise), and stops cleanly on a
+deadline, a cancel event or an error.
 
 Threads only send requests. Every response is handled on the calling thread
 (the "collector"), so the Rust ``KeyPlan`` — not thread-safe — and the user's
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_WRITE_CHUNK",
     "BatchGetOptions",
     "BatchWriteOptions",
+    "Collected",
     "KeyPair",
     "RunResult",
     "canonical_key",
@@ -238,17 +240,24 @@ def canonical_key(key: dict[str, Any], attrs: Sequence[str]) -> tuple[Any, ...]:
 P = TypeVar("P")
 
 
+Collected = tuple[list[P], bool]
+"""What ``collect`` makes of one response: the parts left unprocessed, and
+whether the round made progress (DynamoDB processed some of what was sent)."""
+
+
 @dataclass(slots=True)
 class _Job(Generic[P]):
     payload: P
-    attempt: int  # 0: first send; n: the n-th re-send of unprocessed parts
+    attempt: int  # rounds without progress so far, for this payload's parts
+    backoff: bool = False  # sleep policy.delay(attempt) before sending
 
 
 @dataclass(slots=True)
 class RunResult(Generic[P]):
     """How a ``run_chunks`` ended. ``undone``: payloads never (fully) sent,
     including one interrupted by a stop; ``given_up``: payloads still
-    unprocessed after the last retry; ``stopped``: the cancel/timeout error
+    unprocessed after the last round without progress that the policy
+    allows; ``stopped``: the cancel/timeout error
     that ended the run; ``failure``: the exception that aborted it, and
     ``failed``: the payload whose request raised it (``None`` when a
     callback raised)."""
@@ -268,7 +277,7 @@ class _Runner(Generic[P]):
         chunks: Sequence[P],
         *,
         send: Callable[[P, Scheduler], Any],
-        collect: Callable[[P, Any], list[P]],
+        collect: Callable[[P, Any], Collected[P]],
         on_failure: Callable[[P, BaseException], object],
         policy: RetryPolicy | None,
         stop: Stop,
@@ -282,8 +291,8 @@ class _Runner(Generic[P]):
 
     def work(self, job: _Job[P]) -> Any:
         """Sends one job (on a worker thread in parallel runs), first
-        backing off when it re-sends unprocessed parts."""
-        if job.attempt and self.policy is not None:
+        backing off when it re-sends parts of a round without progress."""
+        if job.backoff and self.policy is not None:
             self.stop.sleep(self.policy.delay(job.attempt), self.what, None)
         return self.send(job.payload, Scheduler(self.policy, self.stop))
 
@@ -306,9 +315,16 @@ class _Runner(Generic[P]):
                         result.failed = job.payload
                     raise
                 return
-            for part in self.collect(job.payload, response):
-                if job.attempt < self.max_retries:
-                    self.pending.append(_Job(part, job.attempt + 1))
+            parts, progress = self.collect(job.payload, response)
+            for part in parts:
+                if progress:
+                    # A response cut short (by its size limit, or throttled in
+                    # part) still did work: the rest goes again at once, on the
+                    # same budget. Each such round shrinks the parts, so this
+                    # cannot go on for ever.
+                    self.pending.append(_Job(part, job.attempt))
+                elif job.attempt < self.max_retries:
+                    self.pending.append(_Job(part, job.attempt + 1, backoff=True))
                 else:
                     result.given_up.append(part)
         except Exception as exc:
@@ -362,7 +378,7 @@ def run_chunks(
     chunks: Sequence[P],
     *,
     send: Callable[[P, Scheduler], Any],
-    collect: Callable[[P, Any], list[P]],
+    collect: Callable[[P, Any], Collected[P]],
     on_failure: Callable[[P, BaseException], object],
     policy: RetryPolicy | None,
     stop: Stop,
@@ -374,12 +390,14 @@ def run_chunks(
 
     ``send(payload, scheduler)`` runs on a worker thread (or inline) and
     returns the response; ``collect(payload, response)`` runs on this thread
-    and returns the parts left unprocessed, which are re-sent after
-    ``policy.delay(attempt)`` until ``policy.max_retries`` re-sends, then
-    given up. When ``send`` raises, ``on_failure(payload, exc)`` decides:
-    returning skips the chunk, raising aborts. A stop (deadline or cancel) or
-    an abort lets the requests in flight finish and be collected, then
-    returns; nothing here raises.
+    and returns the parts left unprocessed and whether the round made
+    progress (DynamoDB processed some of the payload). After a round with
+    progress the parts are re-sent at once, at the same attempt count; after
+    a round without, they are re-sent after ``policy.delay(attempt)``, until
+    ``policy.max_retries`` such rounds, then given up. When ``send`` raises,
+    ``on_failure(payload, exc)`` decides: returning skips the chunk, raising
+    aborts. A stop (deadline or cancel) or an abort lets the requests in
+    flight finish and be collected, then returns; nothing here raises.
     """
     runner = _Runner(
         chunks,

@@ -2,8 +2,10 @@
 
 The Rust ``KeyPlan`` dedupes the keys, cuts chunks, maps each returned item
 back to its key and rebuilds the input order; ``run_chunks`` sends the chunks
-(in threads with ``parallel``) and re-sends ``UnprocessedKeys`` after a
-backoff. A key is never dropped: it comes back as an item, is absent from the
+(in threads with ``parallel``) and re-sends ``UnprocessedKeys``: at once
+when the round read some of its keys (a response cut by its size limit), after
+a backoff when it read none — only those rounds count against the retry
+policy. A key is never dropped: it comes back as an item, is absent from the
 table, or is listed in ``BatchGetError.unprocessed_keys``.
 """
 
@@ -18,6 +20,7 @@ from dynamorm.batch import (
     MAX_GET_CHUNK,
     BatchGetOptions,
     ChunkErrorHandler,
+    Collected,
     ProgressCallback,
     RunResult,
     canonical_key,
@@ -112,7 +115,7 @@ class _GetRun:
         params = {"RequestItems": {self.meta.table: {**self.template, "Keys": chunk}}}
         return self.db._executor.call("BatchGetItem", params, self.target, scheduler=scheduler)
 
-    def collect(self, chunk: list[KeyDict], response: dict[str, Any]) -> list[list[KeyDict]]:
+    def collect(self, chunk: list[KeyDict], response: dict[str, Any]) -> Collected[list[KeyDict]]:
         table = self.meta.table
         items = response.get("Responses", {}).get(table, ())
         models = self._models
@@ -134,7 +137,9 @@ class _GetRun:
         left = self.plan.rechunk(unprocessed) if unprocessed else []
         if self.options.progress_callback is not None:
             self.options.progress_callback(self.plan.found_count, self.total)
-        return left
+        # Keys DynamoDB read are done whether or not they had an item, so a
+        # round that read only absent keys made progress too.
+        return left, len(unprocessed or ()) < len(chunk)
 
     def on_failure(self, chunk: list[KeyDict], exc: BaseException) -> None:
         handler = self.options.on_chunk_error
@@ -197,7 +202,8 @@ class _GetRun:
             tries = policy.max_retries if policy is not None else 0
             raise BatchGetError(
                 f"{self.what}: {len(keys)} keys still unprocessed after {tries} retries "
-                "(in .unprocessed_keys; the items read are in .items)",
+                "of rounds that read none of them (in .unprocessed_keys; the items read are "
+                "in .items)",
                 unprocessed_keys=keys,
                 items=self.items(),
             )

@@ -1,12 +1,16 @@
 """Batch writes: ``batch_create``, ``batch_delete``, ``batch_write``.
 
 Puts and deletes go out in ``BatchWriteItem`` chunks of at most 25.
-DynamoDB rejects a batch that names one item twice, so duplicate keys (puts
-and deletes together; numbers compared by value, by the Rust ``KeyPlan``)
-raise ``ValidationError`` before anything is sent. ``UnprocessedItems`` are
-re-sent after a backoff per the retry policy; what is still unprocessed after
-the last retry is in ``BatchWriteError.unprocessed``. A write request is
-never dropped: it is applied or listed in the error.
+DynamoDB refuses a whole chunk that names one item twice, holds an item over
+400 KB or a key value that is empty or too long, so those raise
+``ValidationError`` naming the request (``puts[37]``) before anything is sent
+(duplicate keys — puts and deletes together, numbers compared by value — by
+the Rust ``KeyPlan``, sizes by ``item_limits``). ``UnprocessedItems`` are
+re-sent: at once when the round applied some of its requests, after a
+backoff when it applied none — only those rounds count against the retry
+policy. What is still unprocessed after the last retry, or was never applied
+because a chunk's request failed, is in ``BatchWriteError.unprocessed``. A
+write request is never dropped: it is applied or listed in the error.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from dynamorm.batch import (
     MAX_WRITE_CHUNK,
     BatchWriteOptions,
+    Collected,
     RunResult,
     canonical_key,
     check_options,
@@ -27,13 +32,9 @@ from dynamorm.batch import (
     run_chunks,
 )
 from dynamorm.batch_keys import KeyPlan
-from dynamorm.errors import (
-    BatchWriteError,
-    RequestError,
-    RetryExhaustedError,
-    ValidationError,
-)
+from dynamorm.errors import BatchWriteError, ValidationError
 from dynamorm.executor import Target
+from dynamorm.item_limits import item_fault, key_fault
 from dynamorm.meta import ModelMeta
 from dynamorm.model import Model
 from dynamorm.requests import create_changes, staged_item
@@ -74,11 +75,17 @@ class _WriteRun:
         for i, obj in enumerate(self.puts):
             changes = create_changes(meta, obj, now)
             item = staged_item(obj, changes)
+            fault = item_fault(meta, item)
+            if fault is not None:
+                raise ValidationError(f"{what}: puts[{i}]: {fault}")
             self.changes.append(changes)
             self.requests.append({"PutRequest": {"Item": item}})
             self.labels.append(f"puts[{i}]")
-            keys.append({attr: item[attr] for attr in meta.key_attrs if attr in item})
+            keys.append({attr: item[attr] for attr in meta.key_attrs})
         for j, key in enumerate(key_dicts(meta, deletes, f"{what}: deletes")):
+            fault = key_fault(meta, key)
+            if fault is not None:
+                raise ValidationError(f"{what}: deletes[{j}]: {fault}")
             self.requests.append({"DeleteRequest": {"Key": key}})
             self.labels.append(f"deletes[{j}]")
             keys.append(key)
@@ -146,7 +153,7 @@ class _WriteRun:
             )
         return position
 
-    def collect(self, chunk: Chunk, response: dict[str, Any]) -> list[Chunk]:
+    def collect(self, chunk: Chunk, response: dict[str, Any]) -> Collected[Chunk]:
         unprocessed = response.get("UnprocessedItems", {}).get(self.meta.table, ())
         left = sorted({self._position_of(r) for r in unprocessed})
         if not set(left) <= set(chunk):
@@ -156,7 +163,7 @@ class _WriteRun:
         self.written += len(chunk) - len(left)
         if self.options.progress_callback is not None:
             self.options.progress_callback(self.written, self.total)
-        return [left] if left else []
+        return ([left] if left else []), len(left) < len(chunk)
 
     @staticmethod
     def on_failure(chunk: Chunk, exc: BaseException) -> None:
@@ -175,13 +182,18 @@ class _WriteRun:
         left = [self.requests[i] for i in not_written]
         failure = result.failure
         if failure is not None:
-            if result.failed is None or not isinstance(failure, RetryExhaustedError | RequestError):
-                raise failure
+            if result.failed is None:
+                raise failure  # a callback raised: the user's own exception
+            # Whatever the request failed with — retries exhausted, or refused
+            # outright (ValidationException) — the chunks before it stay applied,
+            # so the error must say which writes were not.
             raise BatchWriteError(
                 f"{self.what}: a BatchWriteItem request failed ({failure}); "
-                f"{len(left)} write requests were not applied (in .unprocessed)",
+                f"{self.total - len(left)} write requests were applied, {len(left)} were "
+                "not (in .unprocessed)",
                 unprocessed=left,
             ) from failure
+
         if result.stopped is not None:
             result.stopped.partial = left
             raise result.stopped
@@ -190,7 +202,7 @@ class _WriteRun:
             tries = policy.max_retries if policy is not None else 0
             raise BatchWriteError(
                 f"{self.what}: {len(left)} write requests still unprocessed after "
-                f"{tries} retries (in .unprocessed)",
+                f"{tries} retries of rounds that applied none of them (in .unprocessed)",
                 unprocessed=left,
             )
 

@@ -197,6 +197,14 @@ class FaultProxy:
         from the server and answered in ``UnprocessedItems``."""
         self._add("unprocess_items", "BatchWriteItem", times, count=count)
 
+    def let_through(self, operation: str, per_request: int, times: int | None = None) -> None:
+        """BatchGetItem / BatchWriteItem: only the first ``per_request`` keys
+        (or write requests) of each request reach the server; the rest are
+        answered as unprocessed, as DynamoDB does when every response fills
+        up to its size limit."""
+        kind = "unprocess_keys" if operation == "BatchGetItem" else "unprocess_items"
+        self._add(kind, operation, times, count=None, keep=per_request)
+
     def reorder_items(self, times: int | None = None) -> None:
         """BatchGetItem: reverses each table's ``Responses`` list."""
         self._add("reorder_items", "BatchGetItem", times)
@@ -255,7 +263,7 @@ class FaultProxy:
         for rule in changes:
             if rule.kind in ("unprocess_keys", "unprocess_items"):
                 record.fault = rule.kind
-                send, held = _hold_back(rule.kind, send, rule.args["count"])
+                send, held = _hold_back(rule.kind, send, rule.args["count"], rule.args.get("keep"))
         if held is not None and not _has_requests(send):
             status, headers, raw = 200, {}, b"{}"
         else:
@@ -325,12 +333,19 @@ def _error(status: int, code: str, message: str, **extra: Any) -> tuple[int, dic
 
 
 def _hold_back(
-    kind: str, body: dict[str, Any], count: int
+    kind: str, body: dict[str, Any], count: int | None, keep: int | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Splits the last ``count`` keys (or write requests) off the request."""
+    """Splits the last ``count`` keys (or write requests) off the request
+    (with ``keep``: all but the first ``keep``)."""
     request_items = body.get("RequestItems", {})
     sent: dict[str, Any] = {}
     held: dict[str, Any] = {}
+    if keep is not None:
+        entries = [
+            spec["Keys"] if kind == "unprocess_keys" else spec for spec in request_items.values()
+        ]
+        count = max(sum(len(e) for e in entries) - keep, 0)
+    assert count is not None
     # Walk from the end so the held back ones are the request's last ones.
     left = count
     for table in reversed(list(request_items)):

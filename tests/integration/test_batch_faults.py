@@ -62,12 +62,12 @@ def seeded(env: BatchEnv, proxy: FaultProxy, n: int) -> list[Any]:
 # -- batch get ------------------------------------------------------------------
 
 
-def test_unprocessed_keys_are_re_requested_after_a_backoff(
+def test_keys_left_by_a_round_that_read_some_are_re_requested_at_once(
     env: BatchEnv, fault_proxy: FaultProxy
 ) -> None:
     docs = seeded(env, fault_proxy, 100)
     fault_proxy.unprocess_keys(20)
-    policy = RetryPolicy(max_retries=3, initial_delay=0.2, jitter=0)
+    policy = RetryPolicy(max_retries=3, initial_delay=2.0, jitter=0)
     got = env.db.model(env.Doc).batch_get_with_options(
         keys(100), BatchGetOptions(retry_policy=policy)
     )
@@ -77,6 +77,21 @@ def test_unprocessed_keys_are_re_requested_after_a_backoff(
     assert second.body["RequestItems"][env.Doc.__dynamorm__.table]["Keys"] == [
         {"pk": {"S": "p"}, "sk": {"S": f"s{i:04d}"}} for i in range(80, 100)
     ]
+    assert second.started - first.ended < 1.0  # no 2 s backoff: the round made progress
+
+
+def test_keys_left_by_a_round_that_read_none_are_re_requested_after_a_backoff(
+    env: BatchEnv, fault_proxy: FaultProxy
+) -> None:
+    docs = seeded(env, fault_proxy, 100)
+    fault_proxy.unprocess_keys(100)
+    policy = RetryPolicy(max_retries=3, initial_delay=0.2, jitter=0)
+    got = env.db.model(env.Doc).batch_get_with_options(
+        keys(100), BatchGetOptions(retry_policy=policy)
+    )
+    assert got == docs
+    assert get_sizes(fault_proxy) == [100, 100]
+    first, second = fault_proxy.of("BatchGetItem")
     assert second.started - first.ended >= 0.19  # the backoff
 
 
@@ -197,19 +212,23 @@ def test_keys_unprocessed_after_the_last_retry_are_in_the_error(
         )
     assert info.value.unprocessed_keys == keys(10, start=90)
     assert info.value.items == docs[:90]
-    assert get_sizes(fault_proxy) == [100, 10, 10]
+    # The first round read 90 (progress: its 10 go again at once); then the
+    # first send and 2 retries that read nothing.
+    assert get_sizes(fault_proxy) == [100, 10, 10, 10]
     assert "10 keys still unprocessed after 2 retries" in str(info.value)
 
 
 def test_with_retry_none_fails_fast(env: BatchEnv, fault_proxy: FaultProxy) -> None:
     docs = seeded(env, fault_proxy, 20)
-    fault_proxy.unprocess_keys(5)
+    fault_proxy.unprocess_keys(5, times=None)
     builder = env.db.model(env.Doc).batch_get_builder().keys(keys(20)).with_retry(None)
     with pytest.raises(BatchGetError) as info:
         builder.execute()
     assert info.value.unprocessed_keys == keys(5, start=15)
     assert info.value.items == docs[:15]
-    assert get_sizes(fault_proxy) == [20]
+    # No retry at all for a round that read nothing; one that read some is
+    # not a failure, so its leftover goes once more.
+    assert get_sizes(fault_proxy) == [20, 5]
     fault_proxy.reset()
     fault_proxy.throttle("BatchGetItem")
     with pytest.raises(BatchGetError) as info:
@@ -222,7 +241,7 @@ def test_with_retry_none_fails_fast(env: BatchEnv, fault_proxy: FaultProxy) -> N
 
 def test_cancel_during_the_backoff_wakes_at_once(env: BatchEnv, fault_proxy: FaultProxy) -> None:
     docs = seeded(env, fault_proxy, 20)
-    fault_proxy.unprocess_keys(5)
+    fault_proxy.unprocess_keys(5, times=None)  # the re-send of those 5 reads nothing: backoff
     cancel = threading.Event()
     policy = RetryPolicy(max_retries=3, initial_delay=5.0, jitter=0)
     threading.Timer(0.3, cancel.set).start()
@@ -233,12 +252,13 @@ def test_cancel_during_the_backoff_wakes_at_once(env: BatchEnv, fault_proxy: Fau
         )
     assert time.monotonic() - started < 3
     assert info.value.partial == docs[:15]
-    assert get_sizes(fault_proxy) == [20]
+    assert get_sizes(fault_proxy) == [20, 5]
 
 
 def test_timeout_during_the_backoff(env: BatchEnv, fault_proxy: FaultProxy) -> None:
     docs = seeded(env, fault_proxy, 20)
-    fault_proxy.unprocess_keys(5)
+    fault_proxy.unprocess_keys(5, times=None)  # the re-send of those 5 reads nothing: backoff
+
     policy = RetryPolicy(max_retries=3, initial_delay=5.0, jitter=0)
     started = time.monotonic()
     with pytest.raises(OperationTimeoutError) as info:
