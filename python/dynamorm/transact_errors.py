@@ -11,7 +11,6 @@ operation, its model and its reason.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +22,7 @@ from dynamorm.errors import (
     ValidationError,
 )
 from dynamorm.executor import Target
+from dynamorm.item_limits import MAX_ITEM_BYTES, item_size
 
 __all__ = [
     "MAX_ITEM_BYTES",
@@ -40,9 +40,6 @@ MAX_OPERATIONS = 100
 
 MAX_TOTAL_BYTES = 4 * 1024 * 1024
 """DynamoDB's limit on the aggregate size of the items in one transaction."""
-
-MAX_ITEM_BYTES = 400 * 1024
-"""DynamoDB's limit on the size of one item."""
 
 _CONDITION_FAILED = "ConditionalCheckFailed"
 
@@ -87,39 +84,12 @@ class TransactionTarget(Target):
         return self.label
 
 
-def _value_size(value: Mapping[str, Any]) -> int:
-    # DynamoDB's item size rules: strings and binaries by their bytes, numbers
-    # by about one byte per two digits, containers with a few bytes of framing.
-    ((tag, inner),) = value.items()
-    if tag == "S":
-        return len(inner.encode())
-    if tag == "B":
-        return len(inner) if isinstance(inner, bytes | bytearray) else (len(inner) * 3) // 4
-    if tag == "N":
-        return (len(str(inner).lstrip("-").replace(".", "")) + 1) // 2 + 1
-    if tag in ("BOOL", "NULL"):
-        return 1
-    if tag in ("SS", "NS", "BS"):
-        return sum(_value_size({tag[0]: element}) for element in inner)
-    if tag == "L":
-        return 3 + sum(1 + _value_size(element) for element in inner)
-    if tag == "M":
-        return 3 + sum(1 + len(k.encode()) + _value_size(v) for k, v in inner.items())
-    return len(json.dumps(inner, default=str))
-
-
-def _attributes_size(attributes: Mapping[str, Any] | None) -> int:
-    if not attributes:
-        return 0
-    return sum(len(name.encode()) + _value_size(value) for name, value in attributes.items())
-
-
 def request_size(body: Mapping[str, Any]) -> int:
     """The bytes an operation counts toward the 4 MB limit: its item (or
     key) and the values and text of its expressions, sized by DynamoDB's
     item size rules."""
-    size = _attributes_size(body.get("Item")) + _attributes_size(body.get("Key"))
-    size += _attributes_size(body.get("ExpressionAttributeValues"))
+    size = item_size(body.get("Item")) + item_size(body.get("Key"))
+    size += item_size(body.get("ExpressionAttributeValues"))
     for text_key in ("UpdateExpression", "ConditionExpression", "ProjectionExpression"):
         size += len(str(body.get(text_key, "")).encode())
     return size
