@@ -8,8 +8,10 @@ boto3 clients are thread-safe). ``db.model(User)`` starts a ``Query``.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar, overload
+from urllib.parse import urlsplit
 
-from dynamorm import fastpath, signing
+from dynamorm import fastpath, forking, signing
+from dynamorm._botocore_private import use_deadline_session
 from dynamorm.errors import ValidationError
 from dynamorm.executor import Executor
 from dynamorm.model import Model
@@ -28,14 +30,52 @@ __all__ = ["DB", "make_client"]
 M = TypeVar("M", bound=Model)
 
 
+_REGION_HELP = (
+    "pass region_name=..., or set AWS_REGION (or AWS_DEFAULT_REGION), "
+    "or a region in the AWS config profile"
+)
+
+
+def _check_region(region_name: object) -> None:
+    if region_name is not None and (not isinstance(region_name, str) or not region_name):
+        raise ValidationError(
+            f"DB: region_name must be a region name such as 'us-east-1', got {region_name!r}"
+        )
+
+
+def _check_endpoint(endpoint_url: object) -> None:
+    if endpoint_url is None:
+        return
+    if not isinstance(endpoint_url, str):
+        raise ValidationError(
+            f"DB: endpoint_url must be a URL string such as 'http://127.0.0.1:8000', "
+            f"got {endpoint_url!r}"
+        )
+    try:
+        parts = urlsplit(endpoint_url)
+        parts.port  # noqa: B018  # raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ValidationError(f"DB: endpoint_url {endpoint_url!r} is not a URL: {exc}") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(
+            f"DB: endpoint_url must be an http:// or https:// URL with a host, got {endpoint_url!r}"
+        )
+
+
 def make_client(*, region_name: str | None = None, endpoint_url: str | None = None) -> Any:
     """A boto3 DynamoDB client with botocore's retries off (one attempt per
     call, so the retry scheduler alone decides what is retried and when) and
     botocore's parameter validation off: the library builds every request
     from checked input, and DynamoDB validates what it receives, so the
-    client-side pass over each request only costs CPU."""
+    client-side pass over each request only costs CPU.
+
+    Raises ``ValidationError`` for a missing or malformed region or endpoint
+    (and for any other configuration botocore refuses)."""
+    _check_region(region_name)
+    _check_endpoint(endpoint_url)
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, InvalidRegionError, NoRegionError
 
     # ``total_max_attempts`` counts the first attempt; botocore's
     # ``max_attempts`` counts retries only (``max_attempts=1`` would still
@@ -43,9 +83,28 @@ def make_client(*, region_name: str | None = None, endpoint_url: str | None = No
     config = Config(
         retries={"total_max_attempts": 1, "mode": "standard"}, parameter_validation=False
     )
-    return boto3.client(
-        "dynamodb", region_name=region_name, endpoint_url=endpoint_url, config=config
-    )
+    try:
+        return boto3.client(
+            "dynamodb", region_name=region_name, endpoint_url=endpoint_url, config=config
+        )
+    except NoRegionError as exc:
+        raise ValidationError(f"DB: no AWS region is configured: {_REGION_HELP}") from exc
+    except InvalidRegionError as exc:
+        raise ValidationError(
+            f"DB: region_name {region_name!r} is not a region name such as 'us-east-1'"
+        ) from exc
+    except (BotoCoreError, ValueError) as exc:
+        # botocore's ValueError: an endpoint it cannot use (e.g. one derived
+        # from a region in the environment).
+        raise ValidationError(f"DB: cannot create a DynamoDB client: {exc}") from exc
+
+
+def _check_client(client: object) -> None:
+    model = getattr(getattr(client, "meta", None), "service_model", None)
+    if getattr(model, "service_name", None) != "dynamodb":
+        raise ValidationError(
+            f"DB: client must be a boto3 DynamoDB client (boto3.client('dynamodb')), got {client!r}"
+        )
 
 
 class DB:
@@ -78,11 +137,17 @@ class DB:
     ) -> None:
         if not isinstance(fast_path, bool):
             raise ValidationError(f"DB: fast_path must be a bool, got {fast_path!r}")
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise ValidationError(
+                f"DB: retry_policy must be a RetryPolicy (or None), got {retry_policy!r}"
+            )
         own = client is None
         if own:
             client = make_client(region_name=region_name, endpoint_url=endpoint_url)
         elif region_name is not None or endpoint_url is not None:
             raise ValidationError("DB: pass either client= or region_name=/endpoint_url=, not both")
+        else:
+            _check_client(client)
         policy = retry_policy if retry_policy is not None else RetryPolicy()
         fast = fast_path and fastpath.wire(client)
         # Request bodies are written by the Rust core only on a client made
@@ -91,6 +156,11 @@ class DB:
         if fast_path and own:
             # Signed by the Rust core (the header botocore's signer would write).
             signing.wire_signing(client)
+        if own:
+            # A deadline bounds each attempt in flight too; a client you pass
+            # keeps the timeouts of its own Config.
+            use_deadline_session(client)
+        forking.track(client)
         self._executor = Executor(client, policy, fast=fast, fast_requests=fast_requests)
 
     def __repr__(self) -> str:

@@ -15,9 +15,16 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    ParamValidationError,
+    ReadTimeoutError,
+)
 
 from dynamorm import _core
+from dynamorm._botocore_private import deadline_cap
 from dynamorm.errors import (
     ConditionFailedError,
     DynamORMError,
@@ -29,9 +36,14 @@ from dynamorm.errors import (
 from dynamorm.fastpath import FAST_OPERATIONS, decoding, encoding, skeleton
 from dynamorm.retry import RetryPolicy, Scheduler, Stop
 
-__all__ = ["Deadline", "Executor", "Target"]
+__all__ = ["MIN_ATTEMPT_SECONDS", "Deadline", "Executor", "Target", "attempt_cap"]
 
 _METHOD = re.compile(r"(?<!^)(?=[A-Z])")
+
+MIN_ATTEMPT_SECONDS = 0.25
+"""The least time an attempt is given to connect and to read, even when
+less (or nothing) is left before the deadline: the first request of an
+operation always goes out, and one cut off at once could never succeed."""
 
 
 class Target:
@@ -67,11 +79,22 @@ class Deadline:
     def check(self, what: str, partial: Any) -> None:
         """Raises ``OperationTimeoutError`` carrying ``partial`` when expired."""
         if self.expired():
-            raise OperationTimeoutError(
-                f"{what}: stopped at the {self.seconds}s deadline; "
-                "the results so far are in .partial",
-                partial=partial,
-            )
+            raise self.error(what, partial)
+
+    def error(self, what: str, partial: Any) -> OperationTimeoutError:
+        """The ``OperationTimeoutError`` of ``what`` stopping at this deadline."""
+        return OperationTimeoutError(
+            f"{what}: stopped at the {self.seconds}s deadline; the results so far are in .partial",
+            partial=partial,
+        )
+
+
+def attempt_cap(stop: Stop) -> float | None:
+    """How long one attempt may wait to connect and for each read: the time
+    left before ``stop``'s deadline, at least ``MIN_ATTEMPT_SECONDS``
+    (``None`` without a deadline)."""
+    remaining = stop.remaining()
+    return None if remaining is None else max(remaining, MIN_ATTEMPT_SECONDS)
 
 
 class Executor:
@@ -155,8 +178,22 @@ class Executor:
                 body = None  # not plain JSON data: botocore's serializer takes it
         call_params = params if body is None else skeleton(params)
 
+        stop = scheduler.stop
+
         def send() -> dict[str, Any]:
-            return method(**call_params)  # type: ignore[no-any-return]
+            cap = attempt_cap(stop)
+            if cap is None:
+                return method(**call_params)  # type: ignore[no-any-return]
+            # Set per attempt, on the thread that sends it (batch workers too).
+            with deadline_cap(cap):
+                try:
+                    return method(**call_params)  # type: ignore[no-any-return]
+                except (ConnectTimeoutError, ReadTimeoutError) as exc:
+                    deadline = stop.deadline
+                    if deadline is None or not deadline.expired():
+                        raise
+                    # Cut off by the deadline: not a failure to retry.
+                    raise deadline.error(what, partial) from exc
 
         try:
             if body is not None:

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -126,3 +127,79 @@ def running(server: Server) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+@dataclass
+class Silent:
+    """A server that never answers: its ``endpoint`` and the connections it
+    has accepted so far (``accepted``)."""
+
+    endpoint: str
+    accepted: int = 0
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[Silent]:
+    """``with silent_server() as server:`` — a server on 127.0.0.1 that
+    accepts every connection and never answers (a hung DynamoDB, for
+    deadline tests); the connections stay open until the block ends."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.05)
+    server = Silent(f"http://127.0.0.1:{listener.getsockname()[1]}")
+    held: list[socket.socket] = []
+    stopping = threading.Event()
+
+    def serve() -> None:
+        while not stopping.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            held.append(conn)
+            server.accepted += 1
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        stopping.set()
+        thread.join(timeout=5)
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
+@contextlib.contextmanager
+def unaccepting_server() -> Iterator[str]:
+    """``with unaccepting_server() as endpoint:`` — a port on 127.0.0.1 whose
+    accept queue is full and never drained, so a new connection's handshake
+    never completes (a connect that hangs, for connect-timeout tests)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    address = listener.getsockname()
+    fillers: list[socket.socket] = []
+    try:
+        # Linux keeps backlog + 1 completed handshakes; once those wait,
+        # further SYNs are dropped. Fill the queue until a connect hangs.
+        for _ in range(8):
+            filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            filler.settimeout(0.2)
+            try:
+                filler.connect(address)
+            except OSError:
+                filler.close()
+                break
+            fillers.append(filler)
+        else:
+            raise RuntimeError("unaccepting_server: the accept queue never filled")
+        yield f"http://127.0.0.1:{address[1]}"
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
