@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from dynamorm import _core
+from dynamorm._botocore_private import client_loader
 from dynamorm.errors import ValidationError
 
 __all__ = [
@@ -192,7 +193,7 @@ class _Verdict:
 
     def _run(self, client: Any) -> bool:
         try:
-            ok = self.probe(getattr(client, "_loader", None))
+            ok = self.probe(client_loader(client))
         except Exception as exc:  # any surprise means the hook cannot be trusted
             logger.debug("%s probe failed", self.what, exc_info=exc)
             ok = False

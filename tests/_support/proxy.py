@@ -28,9 +28,10 @@ from urllib.parse import urlsplit
 _PREFIX = "com.amazonaws.dynamodb.v20120810#"
 
 # What a custom hook may return: ``None`` (forward as usual), an answer
-# ``(status, body)`` sent without forwarding, or ``RESET`` to reset the connection.
+# ``(status, body)`` sent without forwarding (a JSON value, or ``bytes`` sent
+# as they are), or ``RESET`` to reset the connection.
 RESET = "RESET"
-Hook = Callable[[str, dict[str, Any]], "tuple[int, dict[str, Any]] | str | None"]
+Hook = Callable[[str, dict[str, Any]], "tuple[int, Any] | str | None"]
 
 
 @dataclass
@@ -44,6 +45,8 @@ class Recorded:
     ended: float = 0.0
     fault: str | None = None
     """The name of the rule that answered or changed it (``None``: untouched)."""
+    connection: int = 0
+    """The client connection that carried it (1, 2, ... in the order accepted)."""
 
 
 @dataclass
@@ -217,7 +220,8 @@ class FaultProxy:
 
     def custom(self, fn: Hook, operation: str | None = None, times: int | None = None) -> None:
         """Calls ``fn(operation, body)`` for each request: it returns ``None``
-        to forward, ``(status, body)`` to answer that instead, or ``RESET``."""
+        to forward, ``(status, body)`` to answer that instead (``body`` a JSON
+        value, or ``bytes`` sent verbatim), or ``RESET``."""
         self._add("custom", operation, times, fn=fn)
 
     # -- the exchange --------------------------------------------------------
@@ -318,7 +322,7 @@ class FaultProxy:
         if result is None or result == RESET:
             return result  # type: ignore[no-any-return]
         status, answer = result
-        return status, {}, json.dumps(answer).encode()
+        return status, {}, answer if isinstance(answer, bytes) else json.dumps(answer).encode()
 
 
 # Rules that change a forwarded exchange rather than answer in the server's place.
@@ -399,12 +403,14 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _Server
     upstream: http.client.HTTPConnection | None = None
+    number = 0
 
     def setup(self) -> None:
         super().setup()
         with self.server.proxy._lock:
             self.server.proxy._sockets.add(self.connection)
             self.server.proxy.connections += 1
+            self.number = self.server.proxy.connections
 
     def finish(self) -> None:
         with contextlib.suppress(OSError):
@@ -427,7 +433,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw or b"{}")
         except ValueError:
             body = {}
-        record = Recorded(operation, body, started=time.monotonic())
+        record = Recorded(operation, body, started=time.monotonic(), connection=self.number)
         with proxy._lock:
             proxy.requests.append(record)
         proxy._track(operation, +1)
