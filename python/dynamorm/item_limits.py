@@ -10,8 +10,9 @@ each attribute counts its name's UTF-8 bytes plus its value — strings their
 UTF-8 bytes, binaries their bytes, numbers about one byte per two significant
 digits plus one (at most 21), booleans and nulls 1, sets the sum of their
 elements, lists and maps 3 bytes plus 1 per element plus the elements (and a
-map its keys). The number rule is DynamoDB's documented approximation; it
-errs low, so an item refused here is one DynamoDB refuses too.
+map its keys). The number rule is DynamoDB's documented approximation,
+without the byte or two a number's sign and digit alignment may add: it errs
+low, so an item refused here is one DynamoDB refuses too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dynamorm._core import encode_request
 from dynamorm.errors import ValidationError
 from dynamorm.fields import FieldInfo
 from dynamorm.meta import ModelMeta
@@ -97,16 +97,16 @@ def item_size(attributes: Mapping[str, Any] | None) -> int:
     if not attributes:
         return 0
     size = 0
-    # Strings and numbers, most of any item, are sized here without a call.
+    # A batch sizes every item it writes: strings and numbers, most of any
+    # item, are sized here without a call or a loop over the value's one tag.
     for name, value in attributes.items():
         size += len(name) if name.isascii() else len(name.encode())
-        for tag, inner in value.items():
-            if tag == "S":
-                size += len(inner) if inner.isascii() else len(inner.encode())
-            elif tag == "N":
-                size += _number_size(inner)
-            else:
-                size += value_size(value)
+        text = value.get("S")
+        if text is not None:
+            size += len(text) if text.isascii() else len(text.encode())
+            continue
+        number = value.get("N")
+        size += _number_size(number) if number is not None else value_size(value)
     return size
 
 
@@ -152,20 +152,6 @@ def key_fault(meta: ModelMeta, key: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _within_item_limit(item: Mapping[str, Any]) -> bool:
-    # An item's JSON text is never smaller than its DynamoDB size (every
-    # value's text is at least its counted bytes, and the quotes, colons and
-    # commas outweigh the container overheads), and the Rust encoder writes it
-    # several times faster than item_size walks it: only a large item is
-    # walked.
-    try:
-        if len(encode_request(item)) <= MAX_ITEM_BYTES:  # type: ignore[arg-type]
-            return True
-    except (TypeError, ValueError):
-        pass  # not plain client-form data; the walk sizes it
-    return item_size(item) <= MAX_ITEM_BYTES
-
-
 def item_fault(meta: ModelMeta, item: Mapping[str, Any]) -> str | None:
     """Why DynamoDB would refuse to store ``item`` — a key attribute
     missing, empty or too long, or the item over 400 KB — or ``None``. The
@@ -173,10 +159,11 @@ def item_fault(meta: ModelMeta, item: Mapping[str, Any]) -> str | None:
     fault = key_fault(meta, item)
     if fault is not None:
         return fault
-    if _within_item_limit(item):
+    size = item_size(item)
+    if size <= MAX_ITEM_BYTES:
         return None
     key = {attr: item[attr] for attr in meta.key_attrs}
     return (
-        f"the item (key {key}) is {item_size(item):,} bytes, over DynamoDB's limit of "
+        f"the item (key {key}) is {size:,} bytes, over DynamoDB's limit of "
         f"{MAX_ITEM_BYTES:,} bytes (400 KB) for one item"
     )

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from dynamorm import DB, BatchWriteOptions, KeyPair, RetryPolicy
 from dynamorm.errors import BatchWriteError, TableNotFoundError, ValidationError
+from dynamorm.item_limits import MAX_ITEM_BYTES, item_size
 
 from tests._support.proxy import FaultProxy
 from tests.conftest import client_for
@@ -67,6 +68,26 @@ def test_a_500_kb_item_at_position_60_is_refused_naming_it_and_nothing_is_writte
     assert env.recorder.ops == []
     assert stored_sks(ddb_endpoint, env) == []
     assert items[0].created is None  # nothing stored, nothing stamped
+
+
+def test_an_item_of_exactly_400_kb_is_sent_and_one_byte_more_is_not(
+    env: BatchEnv, ddb_endpoint: str, ddb_server: str
+) -> None:
+    env.db.model(env.Doc).batch_create([env.Doc(pk="p", sk="s0000")])
+    (stored,) = client_for(ddb_endpoint).scan(TableName=env.Doc.__dynamorm__.table)["Items"]
+    room = MAX_ITEM_BYTES - item_size(stored)  # the timestamps are fixed-length text
+    with pytest.raises(ValidationError, match=r"puts\[0\]: .* is 409,601 bytes"):
+        env.db.model(env.Doc).batch_create([env.Doc(pk="p", sk="s0001", data="x" * (room + 1))])
+    env.recorder.clear()
+    exact = env.Doc(pk="p", sk="s0001", data="x" * room)
+    if ddb_server == "dynalite":  # counts sizes as DynamoDB documents them
+        env.db.model(env.Doc).batch_create([exact])
+        assert stored_sks(ddb_endpoint, env) == ["s0000", "s0001"]
+    else:  # moto refuses items over its own, lower, 405,000-byte estimate
+        with pytest.raises(BatchWriteError) as info:
+            env.db.model(env.Doc).batch_create([exact])
+        assert isinstance(info.value.__cause__, ValidationError)
+    assert env.recorder.ops == ["BatchWriteItem"]  # the check let it through
 
 
 @pytest.mark.parametrize(
