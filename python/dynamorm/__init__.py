@@ -9,6 +9,7 @@ from dynamorm.batch_get import BatchGetBuilder
 from dynamorm.cursor import Cursor, decode_cursor, encode_cursor
 from dynamorm.db import DB
 from dynamorm.dms import load_dms
+from dynamorm.errors import WriteOutcomeUnknownError
 from dynamorm.fields import field, fields
 from dynamorm.model import Model
 from dynamorm.page import Page
@@ -40,6 +41,7 @@ __all__ = [
     "TransactGetBuilder",
     "TransactionBuilder",
     "UpdateBuilder",
+    "WriteOutcomeUnknownError",
     "__version__",
     "at_version",
     "condition",

@@ -27,6 +27,7 @@ __all__ = [
     "TransactionConditionFailedError",
     "TransactionError",
     "ValidationError",
+    "WriteOutcomeUnknownError",
 ]
 
 
@@ -86,6 +87,32 @@ class RequestError(DynamORMError):
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
         self.code = code
+
+
+class WriteOutcomeUnknownError(DynamORMError):
+    """A write whose outcome cannot be known: it was sent, its answer was
+    lost (a 5xx answer, a connection reset or closed, a read timeout), and it
+    could not be safely sent again or a resend could not tell. DynamoDB may or
+    may not have applied it; read the item to find out.
+
+    ``__cause__`` is the error that lost the answer. ``item`` is the item's
+    state when a resend brought it back (a failed condition: a model instance
+    when the write was on a model), else ``None``; ``attempts`` is the number
+    of requests sent.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        item: Any = None,
+        model: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        super().__init__(message)
+        self.item = item
+        self.model = model
+        self.attempts = attempts
 
 
 class ItemNotFoundError(DynamORMError, LookupError):

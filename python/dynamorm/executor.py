@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from typing import Any
 
 from botocore.exceptions import (
@@ -32,9 +33,10 @@ from dynamorm.errors import (
     RequestError,
     TableNotFoundError,
     ValidationError,
+    WriteOutcomeUnknownError,
 )
 from dynamorm.fastpath import FAST_OPERATIONS, decoding, encoding, skeleton
-from dynamorm.retry import RetryPolicy, Scheduler, Stop
+from dynamorm.retry import Resend, RetryPolicy, Scheduler, Stop, reason_of
 
 __all__ = ["MIN_ATTEMPT_SECONDS", "Deadline", "Executor", "Target", "attempt_cap"]
 
@@ -76,15 +78,22 @@ class Deadline:
         """Whether the deadline has passed."""
         return self.at is not None and time.monotonic() >= self.at
 
-    def check(self, what: str, partial: Any) -> None:
-        """Raises ``OperationTimeoutError`` carrying ``partial`` when expired."""
+    def check(self, what: str, partial: Any, cause: BaseException | None = None) -> None:
+        """Raises ``OperationTimeoutError`` carrying ``partial`` when expired;
+        ``cause``, the failure of the last attempt if any, is named in the
+        message and chained as ``__cause__``."""
         if self.expired():
-            raise self.error(what, partial)
+            raise self.error(what, partial, cause) from cause
 
-    def error(self, what: str, partial: Any) -> OperationTimeoutError:
-        """The ``OperationTimeoutError`` of ``what`` stopping at this deadline."""
+    def error(
+        self, what: str, partial: Any, cause: BaseException | None = None
+    ) -> OperationTimeoutError:
+        """The ``OperationTimeoutError`` of ``what`` stopping at this deadline
+        (``cause``: the last attempt's failure, named in the message)."""
+        last = "" if cause is None else f" (the last attempt failed with {reason_of(cause)})"
         return OperationTimeoutError(
-            f"{what}: stopped at the {self.seconds}s deadline; the results so far are in .partial",
+            f"{what}: stopped at the {self.seconds}s deadline{last}; "
+            "the results so far are in .partial",
             partial=partial,
         )
 
@@ -145,6 +154,7 @@ class Executor:
         *,
         check_first: bool | None = None,
         schemas: Any = None,
+        write: Resend | None = None,
     ) -> dict[str, Any]:
         """Sends ``operation`` (``"GetItem"``, ``"Query"``, ...) with ``params``
         through ``scheduler`` (by default one with this executor's policy and
@@ -155,7 +165,9 @@ class Executor:
         checks between its own requests). On the fast path the items of a
         read of ``target.model`` (or of ``schemas``: one ``ItemSchema`` per
         read of a ``TransactGetItems``) come back as model instances, and the
-        response carries ``fastpath.DECODED``."""
+        response carries ``fastpath.DECODED``. ``write`` marks a write and
+        says what may be done when an attempt's answer is lost (``Resend``;
+        ``WriteOutcomeUnknownError`` when the outcome cannot be known)."""
         method = getattr(self.client, _METHOD.sub("_", operation).lower())
         # Without a scheduler of the operation's own, the request always goes
         # out once (a deadline stops long operations between requests, not
@@ -193,29 +205,30 @@ class Executor:
                     if deadline is None or not deadline.expired():
                         raise
                     # Cut off by the deadline: not a failure to retry.
-                    raise deadline.error(what, partial) from exc
+                    raise deadline.error(what, partial, exc) from exc
 
+        def point(params: Mapping[str, Any]) -> None:
+            # send() reads call_params when it runs: a resend points it elsewhere.
+            nonlocal call_params
+            call_params = params
+
+        resend = _resender(operation, write, body is not None, send, point)
+        sending = encoding(operation, body) if body is not None else nullcontext()
+        reading = decoding(operation, schemas) if schemas is not None else nullcontext()
         try:
-            if body is not None:
-                with encoding(operation, body):
-                    if schemas is None:
-                        response: dict[str, Any] = scheduler.call(
-                            send, what=what, partial=partial, check_first=check_first
-                        )
-                    else:
-                        with decoding(operation, schemas):
-                            response = scheduler.call(
-                                send, what=what, partial=partial, check_first=check_first
-                            )
-            elif schemas is None:
-                response = scheduler.call(send, what=what, partial=partial, check_first=check_first)
-            else:
-                with decoding(operation, schemas):
-                    response = scheduler.call(
-                        send, what=what, partial=partial, check_first=check_first
-                    )
+            with sending, reading:
+                response: dict[str, Any] = scheduler.call(
+                    send,
+                    what=what,
+                    partial=partial,
+                    check_first=check_first,
+                    write=write,
+                    resend=resend,
+                )
         except ClientError as exc:
             raise map_client_error(exc, operation, target) from exc
+        except WriteOutcomeUnknownError as exc:
+            raise _named(exc, target) from exc.__cause__
         except ParamValidationError as exc:
             raise ValidationError(f"{operation} on {target.name}: {exc}") from exc
         except BotoCoreError as exc:
@@ -231,14 +244,7 @@ def map_client_error(exc: ClientError, operation: str, target: Target) -> DynamO
     where = f"{operation} on {target.name} (table {target.table!r})"
     if code == "ConditionalCheckFailedException":
         raw = exc.response.get("Item")
-        item: Any = None
-        if raw is not None and target.model is not None:
-            try:
-                item = target.model.from_item(raw)
-            except ValidationError:
-                # The stored item no longer fits the model; hand back the raw item
-                # rather than hiding the condition failure behind a decoding error.
-                item = raw
+        item = None if raw is None else _item_of(raw, target)
         return ConditionFailedError(
             f"{where}: the condition was not met", item=item, model=target.name
         )
@@ -247,3 +253,51 @@ def map_client_error(exc: ClientError, operation: str, target: Target) -> DynamO
     if code == "ValidationException":
         return ValidationError(f"{where}: {message}")
     return RequestError(f"{where} failed with {code or 'an error'}: {message}", code=code or None)
+
+
+def _item_of(raw: Mapping[str, Any], target: Target) -> Any:
+    """The model instance of an item a failed condition returned (the raw
+    item without a model, or when it no longer fits the model)."""
+    if target.model is None:
+        return raw
+    try:
+        return target.model.from_item(raw)
+    except ValidationError:
+        # Hand back the raw item rather than hiding the failure behind a decoding error.
+        return raw
+
+
+def _resender(
+    operation: str,
+    write: Resend | None,
+    encoded: bool,
+    send: Callable[[], dict[str, Any]],
+    point: Callable[[Mapping[str, Any]], None],
+) -> Callable[[], dict[str, Any]] | None:
+    """What sends ``write.params`` after a lost answer, when the write has a
+    request of its own for that (``None``: the first request is sent again):
+    ``point`` gives ``send`` its parameters, and with ``encoded`` (the Rust
+    core writes the bodies) the body is written here too."""
+    if write is None or write.params is None:
+        return None
+    guarded = dict(write.params)
+    # The same kinds of values as the first request, whose body did encode.
+    body = _core.encode_request(guarded) if encoded else None
+    call_params = guarded if body is None else skeleton(guarded)
+
+    def resend() -> dict[str, Any]:
+        point(call_params)
+        if body is None:
+            return send()
+        with encoding(operation, body):
+            return send()
+
+    return resend
+
+
+def _named(exc: WriteOutcomeUnknownError, target: Target) -> WriteOutcomeUnknownError:
+    """``exc`` naming the model, with the returned item as a model instance."""
+    exc.model = target.name
+    if exc.item is not None:
+        exc.item = _item_of(exc.item, target)
+    return exc

@@ -23,6 +23,7 @@ from dynamorm.conditions import ConditionGroup, build_group, make_term, raw_clau
 from dynamorm.errors import ValidationError
 from dynamorm.executor import Deadline, Target
 from dynamorm.expr import Clause, UpdateAction
+from dynamorm.loaded import LOADED, ReadShape, mark, shape_of, writable
 from dynamorm.model import Model
 from dynamorm.page import Page
 from dynamorm.paths import codec_of, resolve_path
@@ -41,8 +42,9 @@ from dynamorm.requests import (
     staged_item,
     update_params,
 )
+from dynamorm.resend import delete_resend, guard, put_resend, update_resend, upsert_resend
 from dynamorm.responses import items_of, not_found, page_of
-from dynamorm.retry import RetryPolicy
+from dynamorm.retry import Resend, RetryPolicy
 from dynamorm.update import UpdateBuilder
 
 if TYPE_CHECKING:
@@ -211,29 +213,43 @@ class Query(Generic[M]):
     def _deadline(self) -> Deadline:
         return Deadline(self._db.timeout)
 
+    def _shape(self, params: Mapping[str, Any]) -> ReadShape | None:
+        """What the read ``params`` returns of each item (``None``: whole
+        items); its instances are marked with it (``loaded``)."""
+        meta = self._state.meta
+        index = params.get("IndexName")
+        return shape_of(meta, self._state.select, meta.indexes.get(index) if index else None)
+
     def _send(
         self,
         operation: str,
         params: dict[str, Any],
         deadline: Deadline | None = None,
         partial: Any = None,
+        write: Resend | None = None,
     ) -> dict[str, Any]:
         """One request through the retry scheduler: the policy of
         ``with_retry`` (else the DB's), stopping at the operation's
         ``deadline`` (else a fresh one from the DB's timeout). The operation
         checks its deadline between pages itself, so the first attempt of each
         request always goes out; ``partial`` is handed back if a retry pause
-        reaches the deadline."""
+        reaches the deadline. ``write`` marks a write (see ``resend``)."""
         executor = self._db._executor
         retry = self._state.retry
         policy = (
             None if retry is None else RetryPolicy(max_retries=retry[0], initial_delay=retry[1])
         )
         if deadline is None and policy is None:
-            return executor.call(operation, params, self._target)
+            return executor.call(operation, params, self._target, write=write)
         scheduler = executor.scheduler(deadline or self._deadline(), policy=policy)
         return executor.call(
-            operation, params, self._target, scheduler=scheduler, partial=partial, check_first=False
+            operation,
+            params,
+            self._target,
+            scheduler=scheduler,
+            partial=partial,
+            check_first=False,
+            write=write,
         )
 
     def first(self) -> M:
@@ -245,6 +261,7 @@ class Query(Generic[M]):
             if item is None:
                 raise not_found(state.meta, state.where, None)
             found: M = codec_of(state.meta).from_item(item)
+            mark(state.meta, self._shape(plan.params), [found])
             return found
         params = dict(plan.params)
         if "FilterExpression" not in params:
@@ -253,6 +270,7 @@ class Query(Generic[M]):
             response = self._send("Query", params)
             items = items_of(state.meta, response)
             if items:
+                mark(state.meta, self._shape(params), items[:1])
                 return items[0]  # type: ignore[no-any-return]
             last = response.get("LastEvaluatedKey")
             if not last:
@@ -262,12 +280,15 @@ class Query(Generic[M]):
     def _collect(self, what: str, operation: str, params: dict[str, Any]) -> list[M]:
         deadline = self._deadline()
         limit = self._state.limit
+        shape = self._shape(params)
         items: list[M] = []
         while True:
             if limit is not None:
                 params["Limit"] = limit - len(items)
             response = self._send(operation, params, deadline, items)
-            items.extend(items_of(self._state.meta, response))
+            page = items_of(self._state.meta, response)
+            mark(self._state.meta, shape, page)
+            items.extend(page)
             last = response.get("LastEvaluatedKey")
             if not last or (limit is not None and len(items) >= limit):
                 return items
@@ -291,6 +312,7 @@ class Query(Generic[M]):
         limit = self._state.limit
         meta = self._state.meta
         name = self._name
+        shape = self._shape(params)
 
         def pages() -> Iterator[M]:
             given = 0
@@ -298,7 +320,9 @@ class Query(Generic[M]):
                 if limit is not None:
                     params["Limit"] = limit - given
                 response = self._send(operation, params, deadline, [])
-                for item in items_of(meta, response):
+                page = items_of(meta, response)
+                mark(meta, shape, page)
+                for item in page:
                     given += 1
                     yield item
                 last = response.get("LastEvaluatedKey")
@@ -317,7 +341,9 @@ class Query(Generic[M]):
         if self._state.limit is not None:
             params["Limit"] = self._state.limit
         response = self._send(operation, params)
-        return page_of(self._state.meta, response, index, sort)
+        page: Page[M] = page_of(self._state.meta, response, index, sort)
+        mark(self._state.meta, self._shape(params), page.items)
+        return page
 
     def all_paginated(self) -> Page[M]:
         """One page (``limit`` items at most) and the cursor for the next."""
@@ -372,6 +398,7 @@ class Query(Generic[M]):
         base = scan_params(self._state)
         deadline = self._deadline()
         meta = self._state.meta
+        shape = self._shape(base)
 
         def run(segment: int) -> tuple[list[M], bool]:
             params = {**base, "Segment": segment, "TotalSegments": total_segments}
@@ -389,6 +416,7 @@ class Query(Generic[M]):
         with ThreadPoolExecutor(max_workers=total_segments) as pool:
             results = list(pool.map(run, range(total_segments)))
         items = [item for part, _ in results for item in part]
+        mark(meta, shape, items)
         if any(stopped for _, stopped in results):
             deadline.check(f"{self._name}.scan_all_segments()", items)
         return items
@@ -410,26 +438,33 @@ class Query(Generic[M]):
     def create(self) -> M:
         """Writes the bound instance (PutItem), overwriting any item with the
         same key unless a condition says otherwise. Sets ``created_at`` and
-        ``updated_at`` to now and ``version`` to 0 when empty."""
+        ``updated_at`` to now and ``version`` to 0 when empty; the version is
+        written as the instance holds it (a put is not a versioned write). An
+        instance read in part is refused (``ValidationError``)."""
         obj = self._bound("create")
         meta = self._state.meta
-        changes = create_changes(meta, obj, _dt.datetime.now(_dt.UTC))
-        self._send("PutItem", put_params(meta, staged_item(obj, changes), self._conditions()))
+        changes = create_changes(meta, obj, _dt.datetime.now(_dt.UTC), "create")
+        item = staged_item(obj, changes)
+        conditions = self._conditions()
+        write = put_resend(item, bool(conditions))
+        self._send("PutItem", put_params(meta, item, conditions), write=write)
         obj.__dict__.update(changes)
         return obj  # type: ignore[no-any-return]
 
     def create_or_update(self) -> M:
         """Writes the bound instance whether or not the item exists, keeping
-        an existing item's ``created_at`` and ``version``; the instance is
-        refreshed from what was stored."""
+        an existing item's ``created_at``; the version goes up by 1 (a new
+        item starts at 1), so instances holding the old version can no longer
+        update it. The instance is refreshed from what was stored. Of an
+        instance read in part only what was read or changed is written."""
         obj = self._bound("create_or_update")
         meta = self._state.meta
         codec = codec_of(meta)
         now = format_timestamp(_dt.datetime.now(_dt.UTC))
         actions: list[UpdateAction] = []
-        for f in meta.fields:
-            if f.roles & {"pk", "sk", "version", "created_at", "updated_at"}:
-                continue
+        owned = {"pk", "sk", "version", "created_at", "updated_at"}
+        chosen = [f for f in meta.fields if not f.roles & owned]
+        for f in writable(meta, obj, chosen, named=False, operation="create_or_update"):
             av = codec.encode_field(f, obj.__dict__.get(f.name))
             if av is None:
                 actions.append(("remove", [f.attr]))
@@ -440,28 +475,42 @@ class Query(Generic[M]):
         if meta.updated_at is not None:
             actions.append(("set", [meta.updated_at.attr], now))
         if meta.version is not None:
-            actions.append(("set_if_not_exists", [meta.version.attr], 0))
+            # Every write that changes an item moves its version (ADD counts
+            # from 0 on a new item).
+            actions.append(("add", [meta.version.attr], 1))
         if not actions:
             return self.create()
         key = key_of_instance(meta, obj)
-        params = update_params(meta, key, actions, self._conditions(), "ALL_NEW")
-        response = self._send("UpdateItem", params)
+        conditions = self._conditions()
+        params = update_params(meta, key, actions, conditions, "ALL_NEW")
+        resend_guard = guard(actions)
+        if meta.version is not None and resend_guard is not None:
+            guarded = update_params(meta, key, actions, [*conditions, resend_guard], "ALL_NEW")
+            write = upsert_resend(actions, guarded)
+        else:
+            write = update_resend(actions, return_values="ALL_NEW")
+        response = self._send("UpdateItem", params, write=write)
         stored = codec.from_item(response.get("Attributes", {}))
         obj.__dict__.update(stored.__dict__)
+        obj.__dict__.pop(LOADED, None)  # the whole item came back
         return obj  # type: ignore[no-any-return]
 
     def update(self, *fields: str) -> M:
         """Writes the named fields of the bound instance (all non-key fields
         when none are named) with UpdateItem. The item must exist. With a
         version field it is optimistic: the stored version must equal the
-        instance's, and is incremented."""
+        instance's, and is incremented. Of an instance read in part (``select()``)
+        only the fields read or changed since are written, and naming another
+        raises ``ValidationError``."""
         obj = self._bound("update")
         meta = self._state.meta
         now = _dt.datetime.now(_dt.UTC)
         actions, required, changes = instance_update(meta, obj, fields, now)
         conditions = [*self._conditions(), *required]
         params = update_params(meta, key_of_instance(meta, obj), actions, conditions)
-        self._send("UpdateItem", params)
+        v = meta.version
+        version = None if v is None else (v.attr, changes[v.name] - 1)
+        self._send("UpdateItem", params, write=update_resend(actions, version=version))
         obj.__dict__.update(changes)
         return obj  # type: ignore[no-any-return]
 
@@ -476,7 +525,8 @@ class Query(Generic[M]):
             conditions.extend(delete_version_conditions(meta, obj))
         else:
             key = key_of_where(meta, self._state.where, "delete")
-        self._send("DeleteItem", delete_params(meta, key, conditions))
+        write = delete_resend(bool(conditions))
+        self._send("DeleteItem", delete_params(meta, key, conditions), write=write)
 
     def update_builder(self) -> UpdateBuilder:
         """An ``UpdateBuilder`` for the bound instance's item (or the item

@@ -24,6 +24,7 @@ from dynamorm.cursor import decode_cursor
 from dynamorm.errors import ValidationError
 from dynamorm.expr import And, Clause, UpdateAction, compile_request
 from dynamorm.fields import FieldInfo
+from dynamorm.loaded import LOADED, check_put, writable, written
 from dynamorm.meta import IndexInfo, ModelMeta
 from dynamorm.paths import codec_of
 
@@ -381,10 +382,17 @@ def delete_params(
 _MANAGED = frozenset({"version", "created_at", "updated_at"})
 
 
-def create_changes(meta: ModelMeta, obj: Any, now: _dt.datetime) -> dict[str, Any]:
+def create_changes(
+    meta: ModelMeta, obj: Any, now: _dt.datetime, operation: str = "put"
+) -> dict[str, Any]:
     """What ``create`` sets on ``obj``: ``created_at`` and ``updated_at`` to
-    ``now``, and the version to 0 when it is empty."""
+    ``now``, and the version to 0 when it is empty. An instance read in part
+    raises ``ValidationError`` (``loaded.check_put``; ``operation`` names the
+    call): a put would replace what it did not read."""
+    check_put(meta, obj, operation)
     changes: dict[str, Any] = {}
+    if obj.__dict__.get(LOADED) is not None:
+        changes[LOADED] = None  # once put, the item is all the instance holds
     for role in (meta.created_at, meta.updated_at):
         if role is not None:
             changes[role.name] = now
@@ -415,7 +423,9 @@ def instance_update(
     ``obj``: the named fields (all non-key fields when none are named), the
     item must exist, ``updated_at`` is set to ``now``, and with a version field
     the stored version must equal the instance's (or ``expected_version``)
-    and is incremented. A key field raises ``ValidationError``."""
+    and is incremented. A key field raises ``ValidationError``. Of an
+    instance read in part only what was read or changed since is written
+    (``loaded.writable``: naming another field raises ``ValidationError``)."""
     codec = codec_of(meta)
     if fields:
         chosen = []
@@ -430,6 +440,14 @@ def instance_update(
                 chosen.append(f)
     else:
         chosen = [f for f in meta.fields if not f.roles & ({"pk", "sk"} | _MANAGED)]
+    chosen = writable(
+        meta,
+        obj,
+        chosen,
+        named=bool(fields),
+        operation=operation,
+        versioned=expected_version is None,
+    )
     actions: list[UpdateAction] = []
     for f in chosen:
         av = codec.encode_field(f, obj.__dict__.get(f.name))
@@ -449,6 +467,8 @@ def instance_update(
         conditions.append(([meta.version.attr], "=", current))
         actions.append(("add", [meta.version.attr], 1))
         changes[meta.version.name] = current + 1
+    if obj.__dict__.get(LOADED) is not None:
+        changes[LOADED] = written(obj, [*(f.name for f in chosen), *changes])
     return actions, conditions, changes
 
 

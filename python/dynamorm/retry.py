@@ -7,9 +7,14 @@ multiplying by ``backoff_factor`` each time, capped at ``max_delay``, with
 
 ``is_retryable`` classifies failures: throttling, 5xx answers, transaction
 conflicts and broken connections are retried; everything else (validation,
-failed conditions, missing tables, ...) never is. ``Stop`` is the deadline and
-the cancel event of one operation, checked between requests and during the
-backoff sleeps. ``Scheduler.call`` ties them together for one request.
+failed conditions, missing tables, ...) never is. ``is_ambiguous`` tells the
+retryable failures a request may have been applied through (a 5xx answer, a
+connection lost after sending) from those it certainly was not (throttling, a
+refused connection). ``Stop`` is the deadline and the cancel event of one
+operation, checked between requests and during the backoff sleeps.
+``Scheduler.call`` ties them together for one request; a write says with a
+``Resend`` whether it may go out again after its answer was lost and how to
+recognise its own result (SPEC §10, docs/retries.md).
 
 Clients that ``DB`` creates have botocore's own retries turned off, so the
 scheduler is the only retrier (see docs/retries.md).
@@ -21,27 +26,37 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, IncompleteReadError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    HTTPClientError,
+    IncompleteReadError,
+    SSLError,
+)
 
 from dynamorm.errors import (
     OperationCancelledError,
     RetryExhaustedError,
     ValidationError,
+    WriteOutcomeUnknownError,
 )
 
 if TYPE_CHECKING:
     from dynamorm.executor import Deadline
 
 __all__ = [
+    "AMBIGUOUS_CODES",
     "RETRYABLE_CODES",
+    "Resend",
     "RetryPolicy",
     "Scheduler",
     "Stop",
     "error_code",
+    "is_ambiguous",
     "is_retryable",
 ]
 
@@ -70,6 +85,19 @@ RETRYABLE_CODES = frozenset(
     }
 )
 """DynamoDB error codes worth another attempt after a pause."""
+
+AMBIGUOUS_CODES = frozenset(
+    {
+        "InternalServerError",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+"""Retryable codes of a request that reached the service, which may have
+applied it before failing (throttling and conflicts are refusals: never applied)."""
 
 # Cancellation reasons of a TransactionCanceledException that are transient;
 # "None" marks the operations that did not fail.
@@ -164,6 +192,43 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionError | HTTPClientError | IncompleteReadError)
 
 
+def is_ambiguous(exc: BaseException) -> bool:
+    """Whether a failed request may have been applied all the same: a 5xx
+    answer, or the connection failing once the request could have gone out
+    (reset, closed, read timeout, an answer cut short, a TLS failure). A
+    throttle or any other 4xx answer is a refusal, and a refused connection
+    or a connect timeout sent nothing."""
+    if isinstance(exc, ClientError):
+        return error_code(exc) in AMBIGUOUS_CODES or _status(exc) >= 500
+    # SSLError is a ConnectionError, but TLS can fail in the middle of an exchange.
+    if isinstance(exc, SSLError):
+        return True
+    if isinstance(exc, ConnectionError):
+        return False
+    return isinstance(exc, HTTPClientError | IncompleteReadError)
+
+
+@dataclass(frozen=True, slots=True)
+class Resend:
+    """What a write does when an attempt's answer is lost (``is_ambiguous``):
+    DynamoDB may have applied it, and the client cannot tell.
+
+    ``allowed``: whether the request may go out again — false for a write a
+    second application would change again (adding to a number, appending to a
+    list); the scheduler then raises ``WriteOutcomeUnknownError`` saying
+    ``reason``. ``params``: the request to send after a lost answer, when it
+    differs from the first (a guard against applying it twice). ``recognise``:
+    when a resend fails its condition, it is called with the item DynamoDB
+    returned (DynamoDB JSON, ``None`` when there is no item) and returns the
+    response to hand back if that item shows the write was applied by the
+    earlier attempt, else ``None`` (the outcome is then unknown)."""
+
+    allowed: bool = True
+    reason: str = ""
+    params: Mapping[str, Any] | None = None
+    recognise: Callable[[Mapping[str, Any] | None], dict[str, Any] | None] | None = None
+
+
 class Stop:
     """When one operation must stop: a ``Deadline`` and/or a cancel
     ``threading.Event``. Either may be ``None``."""
@@ -176,18 +241,20 @@ class Stop:
         self.deadline = deadline
         self.cancel = cancel
 
-    def check(self, what: str, partial: Any) -> None:
+    def check(self, what: str, partial: Any, cause: BaseException | None = None) -> None:
         """Raises ``OperationCancelledError`` when the cancel event is set, or
         ``OperationTimeoutError`` (a ``TimeoutError``) past the deadline; both
-        carry ``partial``."""
+        carry ``partial``. ``cause`` is the failure of the attempt before the
+        stop, if any: it is named in the message and chained as ``__cause__``."""
         if self.cancel is not None and self.cancel.is_set():
             logger.info("%s: cancelled", what)
             raise OperationCancelledError(
-                f"{what}: cancelled; the results so far are in .partial", partial=partial
-            )
+                f"{what}: cancelled{_last_failure(cause)}; the results so far are in .partial",
+                partial=partial,
+            ) from cause
         if self.deadline is not None and self.deadline.expired():
             logger.info("%s: stopped at the %ss deadline", what, self.deadline.seconds)
-            self.deadline.check(what, partial)
+            self.deadline.check(what, partial, cause)
 
     def remaining(self) -> float | None:
         """Seconds until the deadline (``None`` without one)."""
@@ -195,9 +262,11 @@ class Stop:
             return None
         return max(0.0, self.deadline.at - time.monotonic())
 
-    def sleep(self, seconds: float, what: str, partial: Any) -> None:
+    def sleep(
+        self, seconds: float, what: str, partial: Any, cause: BaseException | None = None
+    ) -> None:
         """Waits ``seconds`` — waking at once when cancelled and never past
-        the deadline — then ``check``s."""
+        the deadline — then ``check``s (``cause``: the failure being retried)."""
         remaining = self.remaining()
         if remaining is not None:
             seconds = min(seconds, remaining)
@@ -206,7 +275,24 @@ class Stop:
                 self.cancel.wait(seconds)
             else:
                 time.sleep(seconds)
-        self.check(what, partial)
+        self.check(what, partial, cause)
+
+
+def reason_of(exc: BaseException) -> str:
+    """How a failure is named in messages and logs: DynamoDB's error code,
+    else the exception's class name."""
+    return error_code(exc) or type(exc).__name__
+
+
+def _last_failure(cause: BaseException | None) -> str:
+    return "" if cause is None else f" (the last attempt failed with {reason_of(cause)})"
+
+
+def _returned_item(exc: BaseException) -> Mapping[str, Any] | None:
+    """The item a failed condition brought back (``ALL_OLD``), if any."""
+    response = getattr(exc, "response", None)
+    item = response.get("Item") if isinstance(response, dict) else None
+    return item if isinstance(item, Mapping) else None
 
 
 class Scheduler:
@@ -226,6 +312,8 @@ class Scheduler:
         what: str,
         partial: Any = None,
         check_first: bool = True,
+        write: Resend | None = None,
+        resend: Callable[[], T] | None = None,
     ) -> T:
         """Checks ``stop``, then calls ``send()``; on a retryable error logs
         it, sleeps ``policy.delay(n)`` and tries again, up to
@@ -234,20 +322,60 @@ class Scheduler:
         errors propagate unchanged. ``what`` names the request in messages and
         logs; ``partial`` is what a stop hands back. ``check_first=False``
         sends the first attempt even when already stopped (the stop then
-        applies to retries only)."""
+        applies to retries only).
+
+        ``write`` marks a write (reads pass ``None``). Once one of its answers
+        was lost (``is_ambiguous``) it is sent again only if ``write.allowed``
+        (as ``resend()`` when given), and whatever ends it without success —
+        retries or time running out, a failed condition ``write.recognise``
+        does not take for its own result, any other error — raises
+        ``WriteOutcomeUnknownError`` with the lost answer's error as
+        ``__cause__``: a write DynamoDB may have applied is never reported
+        as failed."""
         retries = self.policy.max_retries if self.policy is not None else 0
         attempt = 0
+        last: BaseException | None = None
+        lost: BaseException | None = None
         while True:
             if attempt or check_first:
-                self.stop.check(what, partial)
+                self._check(what, partial, last, lost, attempt)
             attempt += 1
             try:
+                if lost is not None and resend is not None:
+                    return resend()
                 return send()
             except Exception as exc:
-                if not is_retryable(exc):
+                if lost is not None:
+                    assert write is not None
+                    applied = self._after_lost(exc, what, write, lost, attempt)
+                    if applied is not None:
+                        return cast(T, applied)
+                elif not is_retryable(exc):
+                    cut = exc.__cause__
+                    if (
+                        write is not None
+                        and isinstance(exc, OperationCancelledError)
+                        and cut is not None
+                        and is_ambiguous(cut)
+                    ):
+                        # The stop cut the attempt off after it was sent.
+                        raise _unknown(what, cut, attempt, _stopped(exc)) from cut
                     raise
-                reason = error_code(exc) or type(exc).__name__
+                reason = reason_of(exc)
+                if write is not None and lost is None and is_ambiguous(exc):
+                    if not write.allowed:
+                        raise WriteOutcomeUnknownError(
+                            f"{what}: the answer was lost ({reason}) after the request was "
+                            f"sent, and it is not sent again because {write.reason}: DynamoDB "
+                            "may or may not have applied it",
+                            attempts=attempt,
+                        ) from exc
+                    lost = exc
+                last = exc
                 if attempt > retries:
+                    if lost is not None:
+                        why = f"attempt {attempt}, the last allowed, failed with {reason}"
+                        raise _unknown(what, lost, attempt, why) from lost
                     if retries == 0:
                         # Retries are off: the error is the caller's to map.
                         raise
@@ -267,4 +395,74 @@ class Scheduler:
                     reason,
                     pause,
                 )
-                self.stop.sleep(pause, what, partial)
+                try:
+                    self.stop.sleep(pause, what, partial, exc)
+                except OperationCancelledError as stopped:
+                    if lost is None:
+                        raise
+                    raise _unknown(what, lost, attempt, _stopped(stopped)) from lost
+
+    def _check(
+        self,
+        what: str,
+        partial: Any,
+        last: BaseException | None,
+        lost: BaseException | None,
+        attempt: int,
+    ) -> None:
+        try:
+            self.stop.check(what, partial, last)
+        except OperationCancelledError as stopped:
+            if lost is None:
+                raise
+            raise _unknown(what, lost, attempt, _stopped(stopped)) from lost
+
+    @staticmethod
+    def _after_lost(
+        exc: Exception, what: str, write: Resend, lost: BaseException, attempt: int
+    ) -> dict[str, Any] | None:
+        """A resend's failure: the response to return when it shows the write
+        was applied, ``None`` to go on retrying; raises otherwise."""
+        if error_code(exc) == "ConditionalCheckFailedException":
+            item = _returned_item(exc)
+            applied = write.recognise(item) if write.recognise is not None else None
+            if applied is not None:
+                logger.info(
+                    "%s: the answer to an earlier attempt was lost (%s); the item shows "
+                    "that attempt was applied",
+                    what,
+                    reason_of(lost),
+                )
+                return applied
+            raise _unknown(
+                what,
+                lost,
+                attempt,
+                "a resend failed its condition against an item this write did not leave",
+                item=item,
+            ) from lost
+        if not is_retryable(exc):
+            raise _unknown(what, lost, attempt, f"a resend failed with {reason_of(exc)}") from lost
+        return None
+
+
+def _stopped(stop: OperationCancelledError) -> str:
+    if isinstance(stop, TimeoutError):
+        return "the deadline stopped it before a resend could tell"
+    return "it was cancelled before a resend could tell"
+
+
+def _unknown(
+    what: str,
+    lost: BaseException,
+    attempts: int,
+    why: str,
+    item: Mapping[str, Any] | None = None,
+) -> WriteOutcomeUnknownError:
+    logger.warning("%s: outcome unknown after %d attempts: %s", what, attempts, why)
+    return WriteOutcomeUnknownError(
+        f"{what}: the answer to an attempt was lost ({reason_of(lost)}) after the request "
+        f"was sent, and {why}; DynamoDB may or may not have applied the write",
+        item=item,
+        attempts=attempts,
+    )

@@ -11,7 +11,9 @@ cancellation reasons line up with the calls. Nothing is sent until
 Retries go through the scheduler (``retry.py``): a cancellation caused only
 by throttling or conflicts is retried with backoff, a failed condition never
 is. The whole logical transaction sends one ``ClientRequestToken``, reused on
-every retry, so DynamoDB applies it at most once.
+every retry, so DynamoDB applies it at most once — also when a retry follows
+an attempt whose answer was lost (DynamoDB answers a repeated token with the
+first outcome for 10 minutes).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from dynamorm.requests import (
     staged_item,
     update_params,
 )
+from dynamorm.retry import Resend
 from dynamorm.transact_errors import (
     Operation,
     TransactionTarget,
@@ -338,7 +341,8 @@ class TransactionBuilder:
         scheduler = executor.scheduler(Deadline(timeout), cancel)
         target = TransactionTarget(self._ops)
         try:
-            executor.call("TransactWriteItems", params, target, scheduler)
+            # The token makes a resend after a lost answer safe.
+            executor.call("TransactWriteItems", params, target, scheduler, write=Resend())
         except RequestError as exc:
             cause = exc.__cause__
             if exc.code != "TransactionCanceledException" or cause is None:

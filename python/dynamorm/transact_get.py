@@ -15,6 +15,7 @@ from dynamorm.errors import ValidationError
 from dynamorm.executor import Deadline
 from dynamorm.expr import compile_request
 from dynamorm.fastpath import DECODED
+from dynamorm.loaded import ReadShape, mark, shape_of
 from dynamorm.model import Model
 from dynamorm.paths import codec_of, resolve_path
 from dynamorm.transact_errors import Operation, TransactionTarget, check_operations
@@ -29,11 +30,13 @@ class TransactGetBuilder:
     """Collects reads for one ``TransactGetItems``; ``get`` returns the
     builder. ``db.transact_get()`` makes one."""
 
-    __slots__ = ("_db", "_ops")
+    __slots__ = ("_db", "_ops", "_shapes")
 
     def __init__(self, db: DB) -> None:
         self._db = db
         self._ops: list[Operation] = []
+        # What each read returns of its item (None: all of it; see loaded.py).
+        self._shapes: list[ReadShape | None] = []
 
     def __len__(self) -> int:
         return len(self._ops)
@@ -62,6 +65,7 @@ class TransactGetBuilder:
             paths.extend([attr] for attr in meta.key_attrs if [attr] not in paths)
             body.update(compile_request(projection=paths).to_params())
         self._ops.append(Operation("Get", model, body, item_key))
+        self._shapes.append(shape_of(meta, paths) if select else None)
         return self
 
     def to_params(self) -> dict[str, Any]:
@@ -97,4 +101,7 @@ class TransactGetBuilder:
                 out.append(codec_of(op.model.__dynamorm__).from_item(raw) if raw else None)
         # DynamoDB answers every read; pad defensively so positions never shift.
         out.extend([None] * (len(self._ops) - len(out)))
+        for op, shape, obj in zip(self._ops, self._shapes, out, strict=True):
+            if obj is not None:
+                mark(op.model.__dynamorm__, shape, [obj])
         return out

@@ -5,6 +5,10 @@ actions and conditions, compiles them into one UpdateItem request and sends it
 on ``execute()``. ``to_params()`` returns that request without sending it, so
 a transaction can take it as is. Values set on a whole field are encoded the
 way the field is stored; ``updated_at`` is set to now unless you set it.
+
+When an attempt's answer is lost, ``execute()`` sends the update again only
+if that cannot apply it twice (``resend.update_resend``): every action is
+idempotent, or ``condition_version`` guards it.
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from dynamorm.conditions import ConditionGroup, ConditionSet, build_group, encod
 from dynamorm.errors import ValidationError
 from dynamorm.executor import Executor, Target
 from dynamorm.expr import Clause, UpdateAction
+from dynamorm.loaded import mark, shape_of
 from dynamorm.meta import ModelMeta
 from dynamorm.paths import codec_of, resolve_path
 from dynamorm.requests import update_params
+from dynamorm.resend import update_resend
 
 __all__ = ["UpdateBuilder"]
 
@@ -43,6 +49,7 @@ class UpdateBuilder:
         self._touched: set[str] = set()
         self._conditions = conditions.copy() if conditions is not None else ConditionSet()
         self._return_values: str | None = None
+        self._version: int | None = None
 
     # -- actions ----------------------------------------------------------
 
@@ -139,6 +146,7 @@ class UpdateBuilder:
         if v is None:
             raise ValidationError(f"{self._meta.name} has no version field")
         self.condition(v.name, "=", version)
+        self._version = version
         return self._action("add", v.name, 1)
 
     def return_values(self, which: str) -> UpdateBuilder:
@@ -171,14 +179,35 @@ class UpdateBuilder:
 
     def execute(self) -> Any:
         """Sends the update; returns the model built from the returned
-        attributes when ``return_values`` asked for some, else ``None``."""
+        attributes when ``return_values`` asked for some, else ``None``. The
+        model carries the item's key; after ``UPDATED_OLD``/``UPDATED_NEW``
+        it holds only the updated fields (the others take their defaults) and
+        is marked as read in part, so its own writes leave the others alone."""
+        meta = self._meta
         if self._executor is None:
-            raise ValidationError(f"{self._meta.name}: this update builder cannot send requests")
-        params = self.to_params()
+            raise ValidationError(f"{meta.name}: this update builder cannot send requests")
+        actions = self.actions()
+        params = update_params(meta, self._key, actions, self.conditions(), self._return_values)
+        version = None
+        if self._version is not None and meta.version is not None:
+            version = (meta.version.attr, self._version)
+        write = update_resend(actions, version=version, return_values=self._return_values)
         response = self._executor.call(
-            "UpdateItem", params, Target(self._meta.cls, self._meta.table)
+            "UpdateItem", params, Target(meta.cls, meta.table), write=write
         )
         attributes = response.get("Attributes")
-        if not attributes or params.get("ReturnValues", "NONE") == "NONE":
+        returned = params.get("ReturnValues", "NONE")
+        if not attributes or returned == "NONE":
             return None
-        return codec_of(self._meta).from_item(attributes)
+        # UPDATED_* answers hold only the updated attributes, never the key.
+        obj = codec_of(meta).from_item({**attributes, **self._key})
+        if returned in ("UPDATED_OLD", "UPDATED_NEW"):
+            mark(meta, shape_of(meta, [_updated_path(action) for action in actions]), [obj])
+        return obj
+
+
+def _updated_path(action: UpdateAction) -> list[str | int]:
+    """The path an action changes: with a list index, a part of the field."""
+    if action[0] in ("set_list_element", "remove_from_list_at"):
+        return [*action[1], action[2]]
+    return list(action[1])

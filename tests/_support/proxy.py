@@ -170,11 +170,18 @@ class FaultProxy:
         self._add("throttle", operation, times, code=code)
 
     def server_error(
-        self, operation: str | None = None, times: int | None = 1, status: int = 500
+        self,
+        operation: str | None = None,
+        times: int | None = 1,
+        status: int = 500,
+        after: bool = False,
     ) -> None:
         """Answers ``status`` (5xx) with ``InternalServerError`` (or
-        ``ServiceUnavailable`` for 503), without forwarding."""
-        self._add("server_error", operation, times, status=status)
+        ``ServiceUnavailable`` for 503): without forwarding, or with
+        ``after=True`` in place of the server's answer once it has done the
+        work (a lost answer)."""
+        kind = "server_error_after" if after else "server_error"
+        self._add(kind, operation, times, status=status)
 
     def reset_connection(
         self, operation: str | None = None, times: int | None = 1, after: bool = False
@@ -275,6 +282,10 @@ class FaultProxy:
         if any(rule.kind == "reset_connection_after" for rule in changes):
             record.fault = "reset_connection"
             raise _Reset
+        failed = next((r for r in changes if r.kind == "server_error_after"), None)
+        if failed is not None:
+            record.fault = "server_error"
+            return _server_error(failed.args["status"])
         if status != 200:
             return status, headers, raw
         reorder = any(rule.kind == "reorder_items" for rule in changes)
@@ -299,9 +310,7 @@ class FaultProxy:
         if kind == "throttle":
             return _error(400, rule.args["code"], "Throughput exceeded (injected)")
         if kind == "server_error":
-            status = rule.args["status"]
-            code = "ServiceUnavailable" if status == 503 else "InternalServerError"
-            return _error(status, code, "The server failed (injected)")
+            return _server_error(rule.args["status"])
         if kind == "reset_connection":
             return RESET
         if kind == "transaction_cancel":
@@ -327,13 +336,25 @@ class FaultProxy:
 
 # Rules that change a forwarded exchange rather than answer in the server's place.
 _CHANGES = frozenset(
-    {"delay", "unprocess_keys", "unprocess_items", "reorder_items", "reset_connection_after"}
+    {
+        "delay",
+        "unprocess_keys",
+        "unprocess_items",
+        "reorder_items",
+        "reset_connection_after",
+        "server_error_after",
+    }
 )
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> tuple[int, dict[str, str], bytes]:
     body = {"__type": _PREFIX + code, "message": message, **extra}
     return status, {}, json.dumps(body).encode()
+
+
+def _server_error(status: int) -> tuple[int, dict[str, str], bytes]:
+    code = "ServiceUnavailable" if status == 503 else "InternalServerError"
+    return _error(status, code, "The server failed (injected)")
 
 
 def _hold_back(
