@@ -14,7 +14,9 @@ from botocore.exceptions import (
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    IncompleteReadError,
     ParamValidationError,
+    ProxyConnectionError,
     ReadTimeoutError,
 )
 from dynamorm.errors import (
@@ -22,9 +24,18 @@ from dynamorm.errors import (
     OperationTimeoutError,
     RetryExhaustedError,
     ValidationError,
+    WriteOutcomeUnknownError,
 )
 from dynamorm.executor import Deadline
-from dynamorm.retry import RetryPolicy, Scheduler, Stop, error_code, is_retryable
+from dynamorm.retry import (
+    Resend,
+    RetryPolicy,
+    Scheduler,
+    Stop,
+    error_code,
+    is_ambiguous,
+    is_retryable,
+)
 
 
 def client_error(code: str, status: int = 400, **extra: Any) -> ClientError:
@@ -330,3 +341,146 @@ def test_scheduler_is_shareable_between_threads() -> None:
     for t in threads:
         t.join()
     assert results == ["ok"] * 8
+
+
+# -- lost answers (writes) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        client_error("InternalServerError", 500),
+        client_error("ServiceUnavailable", 503),
+        client_error("SomethingOdd", 502),
+        ConnectionClosedError(endpoint_url="http://x"),
+        ReadTimeoutError(endpoint_url="http://x"),
+        IncompleteReadError(actual_bytes=1, expected_bytes=2),
+    ],
+    ids=lambda e: type(e).__name__ + ":" + error_code(e),
+)
+def test_failures_after_sending_are_ambiguous(exc: Exception) -> None:
+    assert is_retryable(exc) and is_ambiguous(exc)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        client_error("ProvisionedThroughputExceededException"),
+        client_error("ThrottlingException"),
+        client_error("TransactionConflictException"),
+        client_error("ConditionalCheckFailedException"),
+        EndpointConnectionError(endpoint_url="http://x"),
+        ConnectTimeoutError(endpoint_url="http://x"),
+        ProxyConnectionError(proxy_url="http://p", error="refused"),
+    ],
+    ids=lambda e: type(e).__name__ + ":" + error_code(e),
+)
+def test_refusals_and_failures_to_connect_are_not_ambiguous(exc: Exception) -> None:
+    assert not is_ambiguous(exc)
+
+
+LOST = client_error("InternalServerError", 500)
+
+
+def condition_failed(item: dict[str, Any] | None = None) -> ClientError:
+    extra = {} if item is None else {"Item": item}
+    return client_error("ConditionalCheckFailedException", **extra)
+
+
+def test_a_write_not_safe_to_resend_stops_at_its_lost_answer() -> None:
+    send = FakeSend(LOST)
+    write = Resend(allowed=False, reason="it adds to a number")
+    with pytest.raises(WriteOutcomeUnknownError) as info:
+        Scheduler(FAST).call(send, what="UpdateItem on User", write=write)
+    assert send.calls == 1 and info.value.attempts == 1
+    assert info.value.__cause__ is LOST
+    message = str(info.value)
+    assert "UpdateItem on User" in message and "InternalServerError" in message
+    assert "not sent again because it adds to a number" in message
+
+
+def test_a_write_not_safe_to_resend_is_still_retried_after_a_refusal() -> None:
+    send = FakeSend(client_error("ThrottlingException"))
+    write = Resend(allowed=False, reason="r")
+    assert Scheduler(FAST).call(send, what="op", write=write) == "ok"
+    assert send.calls == 2
+
+
+def test_a_resend_goes_out_as_the_guarded_request_when_given() -> None:
+    send = FakeSend(LOST)
+    resent = FakeSend()
+    got = Scheduler(FAST).call(send, what="op", write=Resend(), resend=resent)
+    assert got == "ok" and (send.calls, resent.calls) == (1, 1)
+
+
+def test_a_resend_failing_its_condition_on_its_own_item_is_the_write_applied() -> None:
+    mine = {"pk": {"S": "a"}}
+    send = FakeSend(LOST, condition_failed(mine))
+
+    def recognise(item: Any) -> dict[str, Any] | None:
+        return {"Attributes": item} if item == mine else None
+
+    got = Scheduler(FAST).call(send, what="op", write=Resend(recognise=recognise))
+    assert got == {"Attributes": mine} and send.calls == 2
+
+
+def test_a_resend_failing_its_condition_on_another_item_is_an_unknown_outcome() -> None:
+    other = {"pk": {"S": "b"}}
+    send = FakeSend(LOST, condition_failed(other))
+    write = Resend(recognise=lambda item: None)
+    with pytest.raises(WriteOutcomeUnknownError) as info:
+        Scheduler(FAST).call(send, what="op", write=write)
+    assert info.value.item == other and info.value.__cause__ is LOST
+
+
+def test_a_condition_failing_without_a_lost_answer_is_a_plain_failure() -> None:
+    failed = condition_failed({"pk": {"S": "a"}})
+    send = FakeSend(failed)
+    with pytest.raises(ClientError) as info:
+        Scheduler(FAST).call(send, what="op", write=Resend(recognise=lambda item: {}))
+    assert info.value is failed
+
+
+def test_a_write_out_of_retries_after_a_lost_answer_is_an_unknown_outcome() -> None:
+    send = FakeSend(LOST, *[client_error("ThrottlingException")] * 3)
+    with pytest.raises(WriteOutcomeUnknownError) as info:
+        Scheduler(FAST).call(send, what="op", write=Resend())
+    assert info.value.attempts == 4 and info.value.__cause__ is LOST
+
+
+def test_a_read_out_of_retries_after_5xx_is_still_exhausted() -> None:
+    send = FakeSend(*[LOST] * 4)
+    with pytest.raises(RetryExhaustedError):
+        Scheduler(FAST).call(send, what="op")
+
+
+def test_a_deadline_stopping_a_write_after_a_lost_answer_is_an_unknown_outcome() -> None:
+    slow = RetryPolicy(max_retries=5, initial_delay=10.0, max_delay=10.0, jitter=0)
+    send = FakeSend(LOST)
+    with pytest.raises(WriteOutcomeUnknownError, match="deadline") as info:
+        Scheduler(slow, Stop(Deadline(0.1))).call(send, what="op", write=Resend())
+    assert info.value.__cause__ is LOST and send.calls == 1
+
+
+# -- the deadline names the last failure --------------------------------------------
+
+
+def test_a_deadline_stop_chains_and_names_the_last_failure() -> None:
+    slow = RetryPolicy(max_retries=5, initial_delay=10.0, max_delay=10.0, jitter=0)
+    throttle = client_error("ProvisionedThroughputExceededException")
+    send = FakeSend(*[throttle] * 5)
+    with pytest.raises(OperationTimeoutError) as info:
+        Scheduler(slow, Stop(Deadline(0.1))).call(send, what="GetItem on User", partial=[])
+    assert info.value.__cause__ is throttle
+    assert "the last attempt failed with ProvisionedThroughputExceededException" in str(info.value)
+
+
+def test_a_cancel_stop_chains_the_last_failure() -> None:
+    cancel = threading.Event()
+    throttle = client_error("ThrottlingException")
+    send = FakeSend(*[throttle] * 5)
+    slow = RetryPolicy(max_retries=5, initial_delay=10.0, max_delay=10.0, jitter=0)
+    threading.Timer(0.05, cancel.set).start()
+    with pytest.raises(OperationCancelledError) as info:
+        Scheduler(slow, Stop(None, cancel)).call(send, what="op")
+    assert info.value.__cause__ is throttle and "ThrottlingException" in str(info.value)
