@@ -40,6 +40,7 @@ from dynamorm.errors import (
 from dynamorm.executor import Target
 from dynamorm.expr import compile_request
 from dynamorm.fastpath import DECODED
+from dynamorm.loaded import ReadShape, mark, shape_of
 from dynamorm.meta import ModelMeta
 from dynamorm.model import Model
 from dynamorm.paths import codec_of, resolve_path
@@ -86,12 +87,14 @@ class _GetRun:
         )
         self.total = self.plan.unique_count
         self.template: dict[str, Any] = {}
+        self.shape: ReadShape | None = None  # what a read returns of each item (loaded.py)
         if select:
             paths = [resolve_path(meta, name)[1] for name in select]
             for attr in meta.key_attrs:  # items map back to keys by their key attributes
                 if [attr] not in paths:
                     paths.append([attr])
             self.template.update(compile_request(projection=paths).to_params())
+            self.shape = shape_of(meta, paths)
         if options.consistent_read:
             self.template["ConsistentRead"] = True
         self.handler_raised = False
@@ -169,7 +172,9 @@ class _GetRun:
     def items(self) -> list[Any]:
         """The models read so far, in input-key order."""
         models = self._models
-        return [models[position] for position in sorted(models)]
+        out = [models[position] for position in sorted(models)]
+        mark(self.meta, self.shape, out)
+        return out
 
     def not_read(self, chunks: Iterable[list[KeyDict]]) -> list[Any]:
         """The keys of ``chunks`` that have no item, in input order."""

@@ -229,6 +229,19 @@ def test_transact_get_with_select_marks_its_instances(env: Env, fault_proxy: Fau
     assert after["name"] == "Anna" and after["score"] == 7 and after["tags"] == {"x", "y"}
 
 
+def test_batch_get_with_select_marks_its_instances(env: Env) -> None:
+    full_item(env)
+    (obj,) = env.db.model(env.Item).batch_get_builder().keys(["a"]).select("name").execute()
+    assert obj.score == 0
+    with pytest.raises(ValidationError, match="field 'score' was not read"):
+        env.db.model(obj).update("score")
+    # A batch put of it would replace what it did not read, too.
+    env.recorder.clear()
+    with pytest.raises(ValidationError, match="'status', 'score'"):
+        env.db.model(env.Item).batch_create([obj])
+    assert env.recorder.ops == []
+
+
 # -- item 3: create_or_update moves the version ------------------------------------------
 
 
