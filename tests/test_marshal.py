@@ -175,6 +175,51 @@ def test_sets_by_element_type() -> None:
     assert normalized(serialize({b"a", Binary(b"b")})) == ("BS", frozenset({b"a", b"b"}))
 
 
+@pytest.mark.parametrize(
+    ("numbers", "value"),
+    [
+        # Unequal in Python, both written "0.1".
+        ({Decimal("0.1"), 0.1}, Decimal("0.1")),
+        ({0.3, Decimal("0.30")}, Decimal("0.3")),
+        # A float and an int of one decimal value: 1.2345678901234567e+30.
+        (
+            {1.2345678901234567e30, 1234567890123456700000000000000},
+            Decimal("1.2345678901234567E+30"),
+        ),
+        ({1e-5, Decimal("0.00001")}, Decimal("0.00001")),
+    ],
+)
+def test_number_set_elements_of_one_value_are_sent_once(numbers: set[Any], value: Decimal) -> None:
+    assert len(numbers) == 2
+    for encoded in (serialize(numbers), serialize(frozenset(numbers)), serialize([numbers])):
+        ((tag, elements),) = encoded.items()
+        if tag == "L":
+            ((tag, elements),) = elements[0].items()
+        assert tag == "NS"
+        assert len(elements) == 1, encoded
+        assert Decimal(elements[0]) == value
+    assert len(serialize_item({"n": numbers})["n"]["NS"]) == 1
+
+
+def test_number_sets_of_distinct_values_keep_every_element() -> None:
+    class Level(enum.IntEnum):
+        LOW = 1
+        HIGH = 2
+
+    assert sorted(serialize({1, 2.5, Decimal("3.25")})["NS"]) == ["1", "2.5", "3.25"]
+    assert sorted(serialize({Level.LOW, 0.1, Decimal("0.2")})["NS"]) == ["0.1", "0.2", "1"]
+    assert sorted(serialize({0.1, 0.30000000000000004})["NS"]) == ["0.1", "0.30000000000000004"]
+    assert len(serialize(set(range(1000)))["NS"]) == 1000
+
+
+def test_a_float_halfway_between_two_shortest_texts_is_written_as_its_repr() -> None:
+    # 70368744177664.625 exactly: "…62" and "…63" both read back as it;
+    # repr (and so the wire text) takes the even digit.
+    for value in (70368744177664.62, -70368744177664.62, 2.0**46 + 0.125):
+        assert serialize(value) == {"N": repr(value)}
+        assert float(deserialize(serialize(value))) == value
+
+
 def test_subclasses_and_mappings() -> None:
     class Color(enum.StrEnum):
         RED = "red"

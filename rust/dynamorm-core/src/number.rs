@@ -6,10 +6,12 @@
 //! The bindings crate builds Python objects itself; the rules it applies to
 //! number text and to sets live here so they are tested without Python.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::fmt::Write as _;
 
 use crate::error::{CoreError, CoreResult};
+use crate::keys::write_canonical_number;
 
 /// Most significant digits DynamoDB keeps.
 pub const MAX_DIGITS: usize = 38;
@@ -299,6 +301,7 @@ pub fn write_float(value: f64, out: &mut String) -> Result<(), NumberError> {
     // `{:e}` is Rust's shortest round-trip form: "-1.2345e-5".
     let mut sci = String::with_capacity(32);
     let _ = write!(sci, "{:e}", value.abs());
+    prefer_even_tie(value.abs(), &mut sci);
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i64 = exp.parse().map_err(|_| NumberError::Syntax)?;
     if exp > MAX_EXPONENT {
@@ -338,6 +341,89 @@ pub fn write_float(value: f64, out: &mut String) -> Result<(), NumberError> {
         let _ = write!(out, "e{sign}{:02}", exp.abs());
     }
     Ok(())
+}
+
+/// Where a float lies exactly halfway between two shortest texts that both
+/// read back as it (70368744177664.625: `…64.62` and `…64.63`), Rust's
+/// shortest form may pick the odd last digit; Python's `repr` picks the even
+/// one, and the text must be Python's. `sci` is Rust's `{:e}` text of `abs`.
+fn prefer_even_tie(abs: f64, sci: &mut String) {
+    let Some((m, e)) = odd_parts(abs) else {
+        return;
+    };
+    // A midpoint is an odd n < 10^18 times 10^j, which is m × 2^e only when
+    // e = j and the odd parts match: m = n × 5^e (so 5^e < 2^53) or
+    // m × 5^-e = n (so 5^-e < 10^18). Most floats fail this at once.
+    if !(-26..=22).contains(&e) {
+        return;
+    }
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    if mantissa.bytes().last().is_none_or(|b| b % 2 == 0) {
+        return;
+    }
+    // At most 17 digits: the shortest text of any f64 fits a u64.
+    let (mut d, mut count) = (0u64, 0usize);
+    for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+        d = d * 10 + u64::from(b - b'0');
+        count += 1;
+    }
+    let Ok(exp) = exp.parse::<i64>() else {
+        return;
+    };
+    // The text is d × 10^k; the midpoints beside it are (10d ∓ 5) × 10^(k-1).
+    let j = exp - count as i64;
+    if e != j {
+        return;
+    }
+    for (midpoint, other) in [(10 * d - 5, d - 1), (10 * d + 5, d + 1)] {
+        if !odd_parts_match(m, midpoint, j) {
+            continue;
+        }
+        let other = other.to_string();
+        if other.len() != count {
+            return;
+        }
+        let mut candidate = String::with_capacity(sci.len());
+        candidate.push_str(&other[..1]);
+        if other.len() > 1 {
+            candidate.push('.');
+            candidate.push_str(&other[1..]);
+        }
+        let _ = write!(candidate, "e{exp}");
+        if candidate.parse::<f64>() == Ok(abs) {
+            *sci = candidate;
+        }
+        return;
+    }
+}
+
+/// `(m, e)` with `x = m × 2^e` and `m` odd, for a finite non-zero `x`.
+fn odd_parts(x: f64) -> Option<(u64, i64)> {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i64;
+    let fraction = bits & ((1 << 52) - 1);
+    let (m, e) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), biased - 1075)
+    };
+    if m == 0 {
+        return None;
+    }
+    let zeros = m.trailing_zeros();
+    Some((m >> zeros, e + i64::from(zeros)))
+}
+
+/// For `e == j`: whether `m × 2^j` is `n × 10^j`, i.e. `m = n × 5^j`.
+fn odd_parts_match(m: u64, n: u64, j: i64) -> bool {
+    let Some(five) = 5u128.checked_pow(j.unsigned_abs() as u32) else {
+        return false;
+    };
+    if j >= 0 {
+        u128::from(n).checked_mul(five) == Some(u128::from(m))
+    } else {
+        u128::from(m).checked_mul(five) == Some(u128::from(n))
+    }
 }
 
 /// [`write_float`] into a new string; the error message names `path`.
@@ -388,6 +474,31 @@ pub fn set_kind(kinds: impl IntoIterator<Item = SetKind>) -> Result<SetKind, Str
         Some(other) => Err(mixed_set_reason(first, other)),
         None => Ok(first),
     }
+}
+
+/// The positions of the number-set elements to send, or `None` when every
+/// element is a distinct value.
+///
+/// DynamoDB refuses a number set holding two texts of one value (`"0.1"`
+/// from a `float` and `"0.1"` from a `Decimal`, `"1"` and `"1.0"`, `"100"`
+/// and `"1E+2"`) with a message that names no attribute. A set's meaning is
+/// its values, so only the first text of each value is kept. Texts that are
+/// not numbers are all kept: the number rules report them.
+pub fn distinct_numbers<S: AsRef<str>>(texts: &[S]) -> Option<Vec<usize>> {
+    let mut seen: HashSet<Vec<u8>> = HashSet::with_capacity(texts.len());
+    let mut keep = Vec::with_capacity(texts.len());
+    let mut canonical = Vec::with_capacity(24);
+    for (index, text) in texts.iter().enumerate() {
+        canonical.clear();
+        let is_new = match write_canonical_number(text.as_ref(), &mut canonical) {
+            Ok(()) => seen.insert(canonical.clone()),
+            Err(_) => true,
+        };
+        if is_new {
+            keep.push(index);
+        }
+    }
+    (keep.len() < texts.len()).then_some(keep)
 }
 
 /// Reason given for an empty set.

@@ -204,7 +204,60 @@ fn set_rules() {
     assert_eq!(SetKind::Binary.tag(), "BS");
 }
 
+#[test]
+fn a_float_halfway_between_two_shortest_texts_takes_the_even_one_as_python_does() {
+    // 70368744177664.625 exactly: "…62" and "…63" both read back as it.
+    assert_eq!(float(70368744177664.62).unwrap(), "70368744177664.62");
+    assert_eq!(float(-70368744177664.62).unwrap(), "-70368744177664.62");
+    // Not a tie: an odd last digit stays.
+    assert_eq!(float(0.3).unwrap(), "0.3");
+    assert_eq!(float(1.5e16).unwrap(), "1.5e+16");
+    assert_eq!(float(0.1 + 0.2).unwrap(), "0.30000000000000004");
+}
+
+#[test]
+fn number_sets_keep_the_first_text_of_each_value() {
+    // A float and a Decimal of 0.1 are unequal in Python but both write "0.1".
+    assert_eq!(distinct_numbers(&["0.1", "0.1"]), Some(vec![0]));
+    assert_eq!(
+        distinct_numbers(&["1", "2", "1.0", "1E0", "+1", "100", "1E+2", "2.00"]),
+        Some(vec![0, 1, 5])
+    );
+    assert_eq!(distinct_numbers(&["-0", "0", "0.0", "-0.0"]), Some(vec![0]));
+    assert_eq!(
+        distinct_numbers(&["1.2345678901234567e+30", "1234567890123456700000000000000"]),
+        Some(vec![0])
+    );
+    assert_eq!(distinct_numbers(&["-1", "1", "0.1", "0.01"]), None);
+    assert_eq!(distinct_numbers::<&str>(&[]), None);
+    // Not numbers: left for the number rules to report, never dropped.
+    assert_eq!(distinct_numbers(&["x", "x", "1", "1"]), Some(vec![0, 1, 2]));
+}
+
 proptest! {
+    #[test]
+    fn distinct_numbers_drops_exactly_the_repeated_values(
+        values in prop::collection::vec((-50i64..50, 0usize..3), 0..12)
+    ) {
+        // Each value written in one of three spellings: 5, 5.0, 50E-1.
+        let texts: Vec<String> = values
+            .iter()
+            .map(|&(v, spelling)| match spelling {
+                0 => v.to_string(),
+                1 => format!("{v}.0"),
+                _ => format!("{v}0E-1"),
+            })
+            .collect();
+        let mut firsts = Vec::new();
+        for (index, (value, _)) in values.iter().enumerate() {
+            if !values[..index].iter().any(|(earlier, _)| earlier == value) {
+                firsts.push(index);
+            }
+        }
+        let expected = (firsts.len() < texts.len()).then_some(firsts);
+        prop_assert_eq!(distinct_numbers(&texts), expected);
+    }
+
     #[test]
     fn float_text_reads_back_as_the_same_float(value in any::<f64>()) {
         match float(value) {

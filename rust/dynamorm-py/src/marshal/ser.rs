@@ -2,8 +2,8 @@
 //! the Python dicts directly.
 
 use dynamorm_core::number::{
-    classify_plain, empty_set_reason, mixed_set_reason, parse_number, write_float, SetKind,
-    MAX_DEPTH,
+    classify_plain, distinct_numbers, empty_set_reason, mixed_set_reason, parse_number,
+    write_float, SetKind, MAX_DEPTH,
 };
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::ffi;
@@ -248,6 +248,12 @@ fn set_element<'py>(tags: &Tags, v: &Bound<'py, PyAny>) -> MResult<(SetKind, Bou
 fn set<'py>(tags: &Tags, v: &Bound<'py, PyAny>) -> MResult<(Tag, Bound<'py, PyAny>)> {
     let py = v.py();
     let mut kind = None;
+    // Python's set equality is numeric equality, and each of `int`, `float`
+    // and `Decimal` writes distinct values as distinct numbers: a set of one
+    // of them cannot hold two elements of one value. Mixed (`{0.1,
+    // Decimal("0.1")}`) or other number types can.
+    let mut first_type = None;
+    let mut one_plain_type = true;
     let mut add = |element: &Bound<'py, PyAny>| -> MResult<Bound<'py, PyAny>> {
         let (element_kind, payload) = set_element(tags, element)?;
         match kind {
@@ -256,6 +262,11 @@ fn set<'py>(tags: &Tags, v: &Bound<'py, PyAny>) -> MResult<(Tag, Bound<'py, PyAn
                 return Err(Fail::invalid(mixed_set_reason(k, element_kind)))
             }
             Some(_) => {}
+        }
+        if one_plain_type {
+            let this_type = PlainNumber::of(tags, element);
+            one_plain_type =
+                this_type.is_some() && *first_type.get_or_insert(this_type) == this_type;
         }
         Ok(payload)
     };
@@ -286,7 +297,51 @@ fn set<'py>(tags: &Tags, v: &Bound<'py, PyAny>) -> MResult<(Tag, Bound<'py, PyAn
         SetKind::Number => Tag::Ns,
         SetKind::Binary => Tag::Bs,
     };
+    if kind == SetKind::Number && !one_plain_type {
+        return Ok((tag, distinct_number_list(&list)?.into_any()));
+    }
     Ok((tag, list.into_any()))
+}
+
+/// The number types whose sets never hold two elements of one value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PlainNumber {
+    Int,
+    Float,
+    Decimal,
+}
+
+impl PlainNumber {
+    /// The type `v` is exactly (no subclass), if it is one of these.
+    fn of(tags: &Tags, v: &Bound<'_, PyAny>) -> Option<Self> {
+        if v.is_exact_instance_of::<PyInt>() {
+            Some(Self::Int)
+        } else if v.is_exact_instance_of::<PyFloat>() {
+            Some(Self::Float)
+        } else if tags.is_exact_decimal(v) {
+            Some(Self::Decimal)
+        } else {
+            None
+        }
+    }
+}
+
+/// `texts` (the number texts of a set) without the texts of a value met
+/// before; see `distinct_numbers`.
+fn distinct_number_list<'py>(texts: &Bound<'py, PyList>) -> MResult<Bound<'py, PyList>> {
+    let owned: Vec<Bound<'py, PyString>> = texts
+        .iter()
+        .map(|text| text.cast_into::<PyString>())
+        .collect::<Result<_, _>>()
+        .map_err(PyErr::from)?;
+    let strs = owned
+        .iter()
+        .map(|text| text.to_str())
+        .collect::<PyResult<Vec<&str>>>()?;
+    match distinct_numbers(&strs) {
+        None => Ok(texts.clone()),
+        Some(keep) => Ok(PyList::new(texts.py(), keep.iter().map(|&i| &owned[i]))?),
+    }
 }
 
 #[cold]
