@@ -332,7 +332,16 @@ def likely_values(f: FieldInfo) -> st.SearchStrategy[dict[str, Any]]:
     if f.binary:
         return st.builds(lambda t: {"B": t.encode()}, texts) | st.just({"B": b"\xff"})
     if f.info.kind == "set":
-        return st.builds(lambda s: {"NS": s}, st.lists(numbers_text, min_size=1, max_size=3))
+        # Other clients store sets as lists too; a list may repeat a value.
+        list_elements = (
+            st.builds(lambda s: {"S": s}, texts)
+            | st.builds(lambda n: {"N": n}, numbers_text)
+            | st.builds(lambda b: {"B": b}, st.binary(max_size=3))
+            | st.just({"BOOL": True})
+        )
+        return st.builds(
+            lambda s: {"NS": s}, st.lists(numbers_text, min_size=1, max_size=3)
+        ) | st.builds(lambda v: {"L": v}, st.lists(list_elements, max_size=4))
     return attribute_values
 
 
@@ -429,6 +438,19 @@ def test_bad_values_are_validation_errors_naming_the_field(
         ("profile", {"M": {"nope": {"S": "x"}}}),
         ("profile", {"L": []}),
         ("ss", {"SS": [1]}),
+        ("ss", {"NS": ["1"]}),
+        ("ss", {"L": [{"S": "a"}, {"N": "1"}]}),
+        ("ss", {"L": [{"S": "a"}, {"S": "a"}]}),
+        ("ss", {"L": [{"L": []}]}),
+        ("ns", {"NS": ["1.5"]}),
+        ("ns", {"L": [{"N": "1.5"}]}),
+        ("ns", {"L": [{"N": "1"}, {"N": "1.0"}]}),
+        ("ns", {"L": [{"BOOL": True}]}),
+        ("fs", {"L": [{"S": "1.5"}]}),
+        ("fs", {"SS": ["1.5"]}),
+        ("ds", {"L": [{"N": "0.1"}, {"N": "0.10"}]}),
+        ("bs", {"L": [{"S": "YQ=="}]}),
+        ("bs", {"M": {}}),
         ("items", {"Q": 1}),
     ],
 )
@@ -451,6 +473,52 @@ def test_empty_sets_are_null_or_left_out() -> None:
     sparse = Sparse(id="x").to_item()
     assert sparse == {"id": {"S": "x"}}
     assert Sparse.from_item(sparse) == Sparse(id="x")
+
+
+def test_sets_stored_as_lists_read_back_as_sets_of_the_element_type() -> None:
+    item = {
+        "PK": {"S": "p"},
+        "SK": {"N": "1"},
+        "ss": {"L": [{"S": "a"}, {"S": "b"}]},
+        "ns": {"L": [{"N": "1"}, {"N": "20"}, {"N": "3E+2"}]},
+        "fs": {"L": [{"N": "0.5"}, {"N": "2"}]},
+        "ds": {"L": [{"N": "1.50"}, {"N": "7"}]},
+        "bs": {"L": [{"B": b"\x00"}, {"B": b"\xff"}]},
+    }
+    for codec in (Everything.__dynamorm_codec__, REFERENCE[Everything]):
+        got = codec.from_item(item)
+        assert typed(got.ss) == typed({"a", "b"})
+        assert typed(got.ns) == typed({1, 20, 300})
+        assert typed(got.fs) == typed({0.5, 2.0})
+        assert typed(got.ds) == typed({Decimal("1.50"), Decimal(7)})
+        assert typed(got.bs) == typed({b"\x00", b"\xff"})
+        empty = codec.from_item({"PK": {"S": "p"}, "SK": {"N": "1"}, "ss": {"L": []}})
+        assert empty.ss == set() and type(empty.ss) is set
+
+
+def test_a_list_repeating_a_value_or_of_another_type_is_refused_naming_field_and_element() -> None:
+    for attr, elements, reason in [
+        ("ns", [{"N": "1"}, {"N": "1.0"}], r"list element \[1\] repeats 1; a set holds each"),
+        ("ss", [{"S": "a"}, {"N": "2"}], r"list element \[1\]: expected str, got int 2"),
+        ("ns", [{"N": "1.5"}], r"list element \[0\]: expected an integer, got Decimal\('1.5'\)"),
+    ]:
+        item = {"PK": {"S": "p"}, "SK": {"N": "1"}, attr: {"L": elements}}
+        for codec in (Everything.__dynamorm_codec__, REFERENCE[Everything]):
+            with pytest.raises(
+                ValidationError, match=rf"^Everything\.{attr}: cannot read .*: {reason}"
+            ):
+                codec.from_item(item)
+
+
+def test_number_set_fields_send_each_value_once() -> None:
+    # 0.1 and Decimal("0.1") are unequal in Python but both written "0.1".
+    for name in ("fs", "ds"):
+        obj = base(**{name: {0.1, Decimal("0.1")}})
+        for codec in (Everything.__dynamorm_codec__, REFERENCE[Everything]):
+            assert codec.to_item(obj)[name] == {"NS": ["0.1"]}
+            assert codec.encode_field(
+                Everything.__dynamorm__.field_named(name), obj.__dict__[name]
+            ) == {"NS": ["0.1"]}
 
 
 def test_none_index_keys_and_unwritten_library_fields_are_left_out() -> None:

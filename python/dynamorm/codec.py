@@ -293,7 +293,7 @@ class ReferenceCodec:
                 raise ValidationError(f"expected an integer, got {value!r}")
             return value
         if kind == "set":
-            return self._set(f, value)
+            return self._set(f, av, value)
         if kind == "dataclass":
             cls = f.info.dataclass_type
             assert cls is not None
@@ -303,13 +303,66 @@ class ReferenceCodec:
         return value
 
     @staticmethod
-    def _set(f: FieldInfo, value: set[Any]) -> set[Any]:
+    def _set(f: FieldInfo, av: Mapping[str, Any], value: Any) -> set[Any]:
+        """A stored set as the field's set; other clients may store a list
+        (``L``) instead, which must hold each value once."""
         element = f.info.element
-        if element == "float":
-            return {float(v) for v in value}
-        if element == "decimal":
-            return {Decimal(v) for v in value}
-        return value
+        assert element is not None
+        set_tag, type_name = _SET_ELEMENTS[element]
+        (tag,) = av
+        if tag == set_tag:
+            if element in ("str", "bytes"):
+                return value  # type: ignore[no-any-return]
+            return {_set_number(element, v) for v in value}
+        if tag != "L":
+            raise ValidationError(f"expected {set_tag} (or a list of {type_name}), got {tag}")
+        out: set[Any] = set()
+        for index, v in enumerate(value):
+            try:
+                converted = _list_element(element, v)
+            except ValidationError as exc:
+                raise ValidationError(f"list element [{index}]: {exc}") from None
+            if converted in out:
+                raise ValidationError(
+                    f"list element [{index}] repeats {converted!r}; a set holds each value once"
+                )
+            out.add(converted)
+        return out
+
+
+_SET_ELEMENTS = {
+    "str": ("SS", "str"),
+    "int": ("NS", "int"),
+    "float": ("NS", "float"),
+    "decimal": ("NS", "Decimal"),
+    "bytes": ("BS", "bytes"),
+}
+"""For each set element kind: the DynamoDB set that holds it, and its type's name."""
+
+
+def _list_element(element: str, value: Any) -> Any:
+    """One element of a list stored for a set field, as a set element."""
+    if element == "str":
+        fits = type(value) is str
+    elif element == "bytes":
+        fits = type(value) is bytes
+    else:
+        fits = isinstance(value, int | Decimal) and not isinstance(value, bool)
+    if not fits:
+        type_name = _SET_ELEMENTS[element][1]
+        raise ValidationError(f"expected {type_name}, got {type(value).__name__} {value!r}")
+    return value if element in ("str", "bytes") else _set_number(element, value)
+
+
+def _set_number(element: str, value: int | Decimal) -> Any:
+    """An unmarshaled number as a set element of kind ``element``."""
+    if element == "float":
+        return float(value)
+    if element == "decimal":
+        return Decimal(value)
+    if type(value) is not int:
+        raise ValidationError(f"expected an integer, got {value!r}")
+    return value
 
 
 _KIND_TYPES: dict[str, Any] = {

@@ -7,6 +7,7 @@
 
 mod cache;
 mod decode;
+mod decode_set;
 mod encode;
 mod field;
 mod json_av;

@@ -12,6 +12,28 @@ pub enum SetElement {
     Bytes,
 }
 
+impl SetElement {
+    /// The DynamoDB set that holds these elements: `SS`, `NS` or `BS`.
+    pub fn set_tag(self) -> &'static str {
+        match self {
+            SetElement::Str => "SS",
+            SetElement::Bytes => "BS",
+            SetElement::Int | SetElement::Float | SetElement::Decimal => "NS",
+        }
+    }
+
+    /// The Python type of the elements, as messages name it.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            SetElement::Str => "str",
+            SetElement::Int => "int",
+            SetElement::Float => "float",
+            SetElement::Decimal => "Decimal",
+            SetElement::Bytes => "bytes",
+        }
+    }
+}
+
 /// The kind of value a field holds, as `dynamorm.typeinfo` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldKind {
@@ -142,6 +164,16 @@ mod tests {
         );
         assert!(FieldKind::parse("set", None).is_err());
         assert!(FieldKind::parse("complex", None).is_err());
+    }
+
+    #[test]
+    fn set_elements_name_their_set_and_type() {
+        assert_eq!(SetElement::Str.set_tag(), "SS");
+        assert_eq!(SetElement::Bytes.set_tag(), "BS");
+        for number in [SetElement::Int, SetElement::Float, SetElement::Decimal] {
+            assert_eq!(number.set_tag(), "NS");
+        }
+        assert_eq!(SetElement::Decimal.type_name(), "Decimal");
     }
 
     #[test]

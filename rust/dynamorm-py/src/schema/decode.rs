@@ -6,13 +6,14 @@
 //! refuses it.
 
 use dynamorm_core::number::parse_number;
-use dynamorm_core::schema::{Read, SetElement, UtcTime};
+use dynamorm_core::schema::{Read, UtcTime};
 use pyo3::exceptions::{PyArithmeticError, PyKeyError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PySet, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
 
 use super::cache::{decimal_type, deserialize, json_loads};
+use super::decode_set::read_set;
 use super::field::Field;
 use super::json_av::{self, Av};
 use super::time::from_utc;
@@ -102,19 +103,7 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
             };
             decimal_type(py)?.call1((text,))
         }
-        Read::Set(element) => {
-            let value = generic(av)?;
-            let convert = match element {
-                SetElement::Float => py.get_type::<PyFloat>().into_any(),
-                SetElement::Decimal => decimal_type(py)?.clone().into_any(),
-                _ => return Ok(value),
-            };
-            let out = PySet::empty(py)?;
-            for item in value.try_iter()? {
-                out.add(convert.call1((item?,))?)?;
-            }
-            Ok(out.into_any())
-        }
+        Read::Set(element) => read_set(element, av, generic(av)?),
         Read::Dataclass => {
             let value = generic(av)?;
             let Some(cls) = &f.dataclass else {
