@@ -342,6 +342,71 @@ def test_validate_accepts_every_kind() -> None:
         expr.validate("a", kind="select")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("text", "without"),
+    [
+        ("(#a) = :v", "#a = :v"),
+        ("#a = (:v)", "#a = :v"),
+        ("((#a)) < :v", "#a < :v"),
+        ("(size(#a)) > :v", "size(#a) > :v"),
+        ("(#a) BETWEEN (:v) AND (:w)", "#a BETWEEN :v AND :w"),
+        (
+            "(#a) IN ((:v), :w) AND begins_with((#a), (:v))",
+            "#a IN (:v, :w) AND begins_with(#a, :v)",
+        ),
+        ("NOT (#a) = :v OR ((#a) <> :w)", "NOT #a = :v OR #a <> :w"),
+        ("SET #a = (:v)", "SET #a = :v"),
+        ("SET #a = (#a + :v), #b = (#b) - (:w)", "SET #a = #a + :v, #b = #b - :w"),
+        ("SET #a = list_append((#a), :v), #b = if_not_exists((#b), (:w))", None),
+    ],
+)
+def test_parenthesised_operands_parse_and_validate_as_without_them(
+    text: str, without: str | None
+) -> None:
+    names = {"#a": "a", "#b": "b"} if "#b" in text else {"#a": "a"}
+    values = {":v": 1, ":w": 2} if ":w" in text else {":v": 1}
+    expr.validate(text, names=names, values=values)
+    if without is not None:
+        assert strip_spans(expr.parse(text)) == strip_spans(expr.parse(without))
+
+
+def strip_spans(tree: Any) -> Any:
+    """A parse tree without its positions."""
+    if isinstance(tree, dict):
+        return {k: strip_spans(v) for k, v in tree.items() if k != "span"}
+    if isinstance(tree, list):
+        return [strip_spans(v) for v in tree]
+    return tree
+
+
+def test_raw_parts_with_parenthesised_operands_compile_without_the_parentheses() -> None:
+    compiled = expr.compile_condition(
+        [
+            ("status", "=", "on"),
+            expr.Raw("((#a)) < (:v) OR (size(#a)) = :z", {":v": 1, ":z": 0}, {"#a": "a"}),
+        ]
+    )
+    assert compiled.expression == "#n0 = :v0 AND (#a < :v OR size(#a) = :z)"
+    update = expr.compile_update(expr.Raw("SET #a = (#a + :one)", {":one": 1}, {"#a": "a"}))
+    assert update.expression == "SET #a = #a + :one"
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        # A SET value takes one + or -, in parentheses or not.
+        ("SET #a = (#a + :v) - :v", 19),
+        ("SET #a = #a + (:v - :v)", 18),
+        ("(#a = :v", 8),
+        ("(#a) AND #a = :v", 5),
+    ],
+)
+def test_parenthesised_operands_do_not_widen_the_grammar(text: str, position: int) -> None:
+    with pytest.raises(ExpressionError) as info:
+        expr.validate(text, names={"#a": "a"}, values={":v": 1})
+    assert info.value.position == position
+
+
 def test_raw_clause_is_validated_before_merging() -> None:
     with pytest.raises(ExpressionError) as info:
         expr.compile_condition([("a", "=", 1), expr.Raw("#pk = :v", {":v": 1})])
