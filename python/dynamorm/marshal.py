@@ -10,7 +10,9 @@ client::
 Serializing: ``str`` → S, ``bool`` → BOOL, ``int``/``Decimal``/``float`` → N
 (exactly, floats with their shortest round-trip text), bytes-like and boto3
 ``Binary`` → B, ``None`` → NULL, ``list``/``tuple`` → L, mappings with ``str``
-keys → M, ``set``/``frozenset`` → SS/NS/BS. Reading back: integral numbers
+keys → M, ``set``/``frozenset`` → SS/NS/BS (a number set's elements of one
+value, such as ``0.1`` and ``Decimal("0.1")``, are written once: DynamoDB
+refuses repeats). Reading back: integral numbers
 come back as ``int``, other numbers as ``Decimal``, binary as ``bytes``, sets
 as ``set``. Anything DynamoDB cannot store (NaN, more than 38 significant
 digits, numbers out of range, empty or mixed sets, other types) raises
