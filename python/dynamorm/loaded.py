@@ -80,6 +80,8 @@ def shape_of(
     """The shape of a read of ``meta``'s items with the projection ``paths``
     (attribute-name segments; the key is always read), or, without one, of a
     read of ``index``; ``None`` when every field is read whole."""
+    if not paths and (index is None or index.projection == "ALL"):
+        return None
     whole = {f.name for f in meta.key_fields}
     partial: set[str] = set()
     if paths:
@@ -92,8 +94,6 @@ def shape_of(
         if index.sk is not None:
             whole.add(index.sk.name)
         whole.update(meta.by_attr[a].name for a in index.projected if a in meta.by_attr)
-    else:
-        return None
     unread = [f for f in meta.fields if f.name not in whole]
     if not unread:
         return None
