@@ -111,17 +111,17 @@ def test_create_overwrites_without_condition(env: Env) -> None:
     assert env.raw("u5", "e")["name"] == {"S": "second"}
 
 
-def test_create_or_update_keeps_created_and_version(env: Env) -> None:
+def test_create_or_update_keeps_created_and_moves_the_version(env: Env) -> None:
     user = env.User(id="u6", email="f", name="one")
     env.db.model(user).create_or_update()
     raw = env.raw("u6", "f")
-    assert raw["version"] == {"N": "0"} and raw["name"] == {"S": "one"}
+    assert raw["version"] == {"N": "1"} and raw["name"] == {"S": "one"}
     created = raw["created"]["S"]
     other = env.User(id="u6", email="f", name="two")
     env.db.model(other).create_or_update()
     raw = env.raw("u6", "f")
     assert raw["name"] == {"S": "two"} and raw["created"]["S"] == created
-    assert other.created == user.created and other.version == 0
+    assert other.created == user.created and other.version == 2 == int(raw["version"]["N"])
 
 
 def test_update_needs_existing_item(env: Env) -> None:
