@@ -184,3 +184,11 @@ def sigv4_authorization(
     region: str,
     service: str,
 ) -> str: ...
+
+# --- answer shapes (rust/dynamorm-py/src/shape.rs) ---
+@_t.final
+class ResponseShape:
+    def __new__(
+        cls, nodes: list[tuple[str, list[tuple[str, int]], bool]], root: int
+    ) -> ResponseShape: ...
+    def check(self, body: bytes) -> None: ...

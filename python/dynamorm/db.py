@@ -150,6 +150,9 @@ class DB:
             _check_client(client)
         policy = retry_policy if retry_policy is not None else RetryPolicy()
         fast = fast_path and fastpath.wire(client)
+        # Answers are shape-checked on either path (the fast path's handler
+        # checks what it leaves to botocore).
+        checked = fast or fastpath.wire_checks(client)
         # Request bodies are written by the Rust core only on a client made
         # here (validation off); yours keeps botocore's validating serializer.
         fast_requests = fast_path and own and fastpath.wire_requests(client)
@@ -161,7 +164,9 @@ class DB:
             # keeps the timeouts of its own Config.
             use_deadline_session(client)
         forking.track(client)
-        self._executor = Executor(client, policy, fast=fast, fast_requests=fast_requests)
+        self._executor = Executor(
+            client, policy, fast=fast, fast_requests=fast_requests, checked=checked
+        )
 
     def __repr__(self) -> str:
         timeout = "" if self.timeout is None else f" timeout={self.timeout}s"
@@ -213,6 +218,7 @@ class DB:
             float(seconds),
             executor.fast,
             executor.fast_requests,
+            checked=executor.checked,
         )
         return view
 

@@ -19,6 +19,7 @@ __all__ = [
     "ExpressionError",
     "InvalidModelError",
     "ItemNotFoundError",
+    "MalformedResponseError",
     "OperationCancelledError",
     "OperationTimeoutError",
     "RequestError",
@@ -113,6 +114,14 @@ class WriteOutcomeUnknownError(DynamORMError):
         self.item = item
         self.model = model
         self.attempts = attempts
+
+
+class MalformedResponseError(RequestError):
+    """A successful answer that could not be read: cut short, not JSON, or
+    not the shape the operation returns (a broken proxy or server). The
+    message names the operation, the model and what was wrong where; the
+    parser's error is ``__cause__``. Never retried; after a write, the write
+    may have been applied."""
 
 
 class ItemNotFoundError(DynamORMError, LookupError):

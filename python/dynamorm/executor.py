@@ -115,9 +115,11 @@ class Executor:
     reads of a model with the fast read path (``dynamorm.fastpath``; the
     client must be wired for it); ``fast_requests`` has the Rust core write
     every request body (the client must be wired for that too, with its
-    parameter validation off)."""
+    parameter validation off); ``checked`` has every 2xx answer checked
+    against its operation's shape (``dynamorm.response_shapes``; the client
+    must be wired with ``fastpath.wire`` or ``fastpath.wire_checks``)."""
 
-    __slots__ = ("client", "fast", "fast_requests", "policy", "timeout")
+    __slots__ = ("checked", "client", "fast", "fast_requests", "policy", "timeout")
 
     def __init__(
         self,
@@ -126,12 +128,15 @@ class Executor:
         timeout: float | None = None,
         fast: bool = False,
         fast_requests: bool = False,
+        *,
+        checked: bool = False,
     ) -> None:
         self.client = client
         self.policy = policy
         self.timeout = timeout
         self.fast = fast
         self.fast_requests = fast_requests
+        self.checked = checked
 
     def scheduler(
         self,
@@ -214,7 +219,7 @@ class Executor:
 
         resend = _resender(operation, write, body is not None, send, point)
         sending = encoding(operation, body) if body is not None else nullcontext()
-        reading = decoding(operation, schemas) if schemas is not None else nullcontext()
+        reading = decoding(operation, schemas, what) if self.checked else nullcontext()
         try:
             with sending, reading:
                 response: dict[str, Any] = scheduler.call(

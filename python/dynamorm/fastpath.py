@@ -26,6 +26,11 @@ client given to ``DB`` behave exactly as before. Whether botocore still
 behaves as the handler expects is checked once per process, on a private
 client with a canned response; if not, one warning is logged and every
 ``DB`` uses the standard path.
+
+The same event checks every 2xx answer to the library's requests, fast path
+or not, against the operation's shape first (``dynamorm.response_shapes``):
+the handler checks what botocore is left to parse, and on clients of
+``DB(fast_path=False)`` a check-only handler does (``wire_checks``).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from dynamorm import _core
+from dynamorm import _core, response_shapes
 from dynamorm._botocore_private import client_loader
 from dynamorm.errors import ValidationError
 
@@ -48,6 +53,7 @@ __all__ = [
     "requests_available",
     "skeleton",
     "wire",
+    "wire_checks",
     "wire_requests",
 ]
 
@@ -66,20 +72,24 @@ REQUEST_EVENT = "before-call.dynamodb"
 """The botocore event the request-body handler is registered for."""
 
 _UNIQUE_ID = "dynamorm-fast-read-path"
+_CHECK_UNIQUE_ID = "dynamorm-answer-check"
 _REQUEST_UNIQUE_ID = "dynamorm-fast-request-path"
 _local = threading.local()
 
 
 class decoding:
-    """``with decoding(operation, schemas):`` — the library's request of
-    ``operation`` on this thread is decoded with ``schemas`` (one
-    ``ItemSchema``, or one per read for ``TransactGetItems``)."""
+    """``with decoding(operation, schemas, what):`` — the library's request
+    of ``operation`` on this thread is decoded with ``schemas`` (one
+    ``ItemSchema``, or one per read for ``TransactGetItems``; ``None``:
+    botocore parses it all) and its answer checked first, a malformed one
+    raising ``MalformedResponseError`` naming ``what`` (by default the
+    operation)."""
 
     __slots__ = ("_previous", "_want")
 
-    def __init__(self, operation: str, schemas: Any) -> None:
-        self._want = (operation, schemas)
-        self._previous: tuple[str, Any] | None = None
+    def __init__(self, operation: str, schemas: Any, what: str | None = None) -> None:
+        self._want = (operation, schemas, operation if what is None else what)
+        self._previous: tuple[str, Any, str] | None = None
 
     def __enter__(self) -> None:
         self._previous = getattr(_local, "want", None)
@@ -135,27 +145,51 @@ def _before_call(model: Any, params: Any, **_: Any) -> None:
         params["body"] = body[1]
 
 
+def _wanted(operation_model: Any, response_dict: Any) -> tuple[tuple[str, Any, str], bytes] | None:
+    """What the library asked of this answer and its body, when it is a 2xx
+    answer to the library's request on this thread."""
+    want = getattr(_local, "want", None)
+    if want is None or want[0] != operation_model.name:
+        return None
+    if not 200 <= response_dict.get("status_code", 0) < 300:
+        return None
+    body = response_dict.get("body")
+    if not isinstance(body, bytes):
+        return None
+    return want, body
+
+
 def _before_parse(
     operation_model: Any, response_dict: Any, customized_response_dict: Any, **_: Any
 ) -> None:
-    want = getattr(_local, "want", None)
-    if want is None or want[0] != operation_model.name:
+    wanted = _wanted(operation_model, response_dict)
+    if wanted is None:
         return
-    if not 200 <= response_dict.get("status_code", 0) < 300:
-        return
-    body = response_dict.get("body")
-    if not isinstance(body, bytes):
+    (operation, schemas, what), body = wanted
+    if schemas is None:
+        response_shapes.check(operation_model, body, what)
         return
     try:
-        decoded, rest = _core.decode_response(body, want[0], want[1])
+        decoded, rest = _core.decode_response(body, operation, schemas)
     except ValidationError:
-        raise  # the item does not fit its model: the same error the standard path raises
+        # An item that does not fit its model, as on the standard path; unless
+        # the answer is malformed, which the standard path would say first.
+        response_shapes.check(operation_model, body, what)
+        raise
     except ValueError as exc:
-        logger.debug("%s: fast read path not taken: %s", want[0], exc)
+        logger.debug("%s: fast read path not taken: %s", operation, exc)
+        response_shapes.check(operation_model, body, what)  # then botocore reads it all
         return
+    response_shapes.check(operation_model, rest, what)
     decoded[DECODED] = True
     customized_response_dict.update(decoded)
     response_dict["body"] = rest
+
+
+def _check_only(operation_model: Any, response_dict: Any, **_: Any) -> None:
+    wanted = _wanted(operation_model, response_dict)
+    if wanted is not None:
+        response_shapes.check(operation_model, wanted[1], wanted[0][2])
 
 
 class CannedRaw:
@@ -311,4 +345,14 @@ def wire(client: Any) -> bool:
     if not available(client):
         return False
     client.meta.events.register(EVENT, _before_parse, unique_id=_UNIQUE_ID)
+    return True
+
+
+def wire_checks(client: Any) -> bool:
+    """Registers the check-only handler on ``client`` (for a ``DB`` off the
+    fast path: its answers are still checked, never decoded here); ``False``
+    when this botocore's ``before-parse`` event cannot be relied on."""
+    if not available(client):
+        return False
+    client.meta.events.register(EVENT, _check_only, unique_id=_CHECK_UNIQUE_ID)
     return True

@@ -12,6 +12,7 @@ pub mod expr;
 pub mod keys;
 pub mod number;
 pub mod schema;
+pub mod shape;
 pub mod sigv4;
 pub mod value;
 

@@ -12,6 +12,7 @@ mod keys;
 mod marshal;
 mod request;
 mod schema;
+mod shape;
 mod sigv4;
 
 /// The native module. Each submodule of this crate registers its own items.
@@ -23,6 +24,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     keys::register(m)?;
     cursor::register(m)?;
     schema::register(m)?;
+    shape::register(m)?;
     request::register(m)?;
     sigv4::register(m)?;
     Ok(())
