@@ -154,7 +154,7 @@ CASES: list[tuple[str, Callable[[DB, Any], Any], dict[str, bytes]]] = [
 ]
 
 PARAMS = [
-    pytest.param(operation, run, body, id=f"{operation}-{name}")
+    pytest.param((operation, run, body), id=f"{operation}-{name}")
     for operation, run, bodies in CASES
     for name, body in {**ANY_ANSWER, **bodies}.items()
 ]
@@ -165,15 +165,14 @@ def answer_with(proxy: FaultProxy, operation: str, body: bytes) -> None:
 
 
 @pytest.mark.parametrize("fast_path", [True, False], ids=["fast-path", "standard-path"])
-@pytest.mark.parametrize(("operation", "run", "body"), PARAMS)
+@pytest.mark.parametrize("case", PARAMS)
 def test_a_malformed_answer_raises_a_dynamorm_error_naming_the_operation(
     fault_proxy: FaultProxy,
     Note: Any,
     fast_path: bool,
-    operation: str,
-    run: Callable[[DB, Any], Any],
-    body: bytes,
+    case: tuple[str, Callable[[DB, Any], Any], bytes],
 ) -> None:
+    operation, run, body = case
     db = db_on(fault_proxy, fast_path)
     answer_with(fault_proxy, operation, body)
     with pytest.raises((MalformedResponseError, BatchGetError)) as info:
