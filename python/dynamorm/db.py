@@ -2,7 +2,9 @@
 
 A ``DB`` wraps one boto3 DynamoDB client. It is cheap to keep for the life of
 a process and safe to share between threads (it holds no per-request state;
-boto3 clients are thread-safe). ``db.model(User)`` starts a ``Query``.
+boto3 clients are thread-safe) and across ``os.fork()`` (a child drops the
+pooled connections it inherited: ``dynamorm.forking``). ``db.model(User)``
+starts a ``Query``.
 """
 
 from __future__ import annotations
@@ -114,6 +116,9 @@ class DB:
     botocore's own retries off, so dynamorm's retry scheduler is the only
     retrier; ``DB(client=...)`` uses yours as it is configured (see
     docs/retries.md). ``retry_policy`` is the default for every request.
+    Options it cannot use (no region anywhere, a malformed region or
+    endpoint, a ``retry_policy`` that is not a ``RetryPolicy``, a client that
+    is not a DynamoDB client) raise ``ValidationError`` here.
 
     ``fast_path`` (default on) decodes the responses of the library's item
     reads in the Rust core straight from the raw bytes into model instances
@@ -204,10 +209,12 @@ class DB:
 
     def with_timeout(self, seconds: float) -> DB:
         """A view sharing this client (and retry policy, as it is now) whose
-        operations stop at the deadline — between requests and during retry
-        backoff — raising ``OperationTimeoutError`` (a ``TimeoutError``) with
-        the results so far in ``partial``. The deadline starts when the
-        operation does."""
+        operations stop at the deadline — between requests, during retry
+        backoff and, on a client this ``DB`` created, during a request too
+        (each attempt waits to connect and to read only for the time left,
+        at least ``executor.MIN_ATTEMPT_SECONDS``) — raising
+        ``OperationTimeoutError`` (a ``TimeoutError``) with the results so far
+        in ``partial``. The deadline starts when the operation does."""
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
             raise ValidationError(f"DB.with_timeout: seconds must be >= 0, got {seconds!r}")
         view = object.__new__(DB)
