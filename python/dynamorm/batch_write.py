@@ -32,13 +32,13 @@ from dynamorm.batch import (
     run_chunks,
 )
 from dynamorm.batch_keys import KeyPlan
-from dynamorm.errors import BatchWriteError, ValidationError
+from dynamorm.errors import BatchWriteError, ValidationError, WriteOutcomeUnknownError
 from dynamorm.executor import Target
 from dynamorm.item_limits import item_fault, key_fault
 from dynamorm.meta import ModelMeta
 from dynamorm.model import Model
 from dynamorm.requests import create_changes, staged_item
-from dynamorm.retry import Scheduler
+from dynamorm.retry import Resend, Scheduler
 
 if TYPE_CHECKING:
     from dynamorm.db import DB
@@ -71,9 +71,13 @@ class _WriteRun:
         keys: list[dict[str, Any]] = []
         self.puts = self._check_puts(puts)
         now = _dt.datetime.now(_dt.UTC)
+        operation = what.partition(".")[2].removesuffix("()")  # "batch_create"
         self.changes: list[dict[str, Any]] = []
         for i, obj in enumerate(self.puts):
-            changes = create_changes(meta, obj, now)
+            try:
+                changes = create_changes(meta, obj, now, operation)
+            except ValidationError as exc:
+                raise ValidationError(f"puts[{i}]: {exc}") from None
             item = staged_item(obj, changes)
             fault = item_fault(meta, item)
             if fault is not None:
@@ -136,7 +140,11 @@ class _WriteRun:
     def send(self, chunk: Chunk, scheduler: Scheduler) -> dict[str, Any]:
         requests = [self.requests[i] for i in chunk]
         params = {"RequestItems": {self.meta.table: requests}}
-        return self.db._executor.call("BatchWriteItem", params, self.target, scheduler=scheduler)
+        # A batch only puts and deletes: sent again after a lost answer, and
+        # reported as of unknown outcome (not "not applied") if that fails too.
+        return self.db._executor.call(
+            "BatchWriteItem", params, self.target, scheduler=scheduler, write=Resend()
+        )
 
     def _position_of(self, request: dict[str, Any]) -> int:
         attrs = self.meta.key_attrs
@@ -187,6 +195,17 @@ class _WriteRun:
             # Whatever the request failed with — retries exhausted, or refused
             # outright (ValidationException) — the chunks before it stay applied,
             # so the error must say which writes were not.
+            if isinstance(failure, WriteOutcomeUnknownError):
+                unknown = len(result.failed)
+                raise BatchWriteError(
+                    f"{self.what}: the answer to a BatchWriteItem request was lost ({failure}); "
+                    f"its {unknown} write requests may or may not have been applied, "
+                    f"{len(left) - unknown} others were not sent and "
+                    f"{self.total - len(left)} were applied. All {len(left)} not known to be "
+                    "applied are in .unprocessed: sending them again is safe, a batch only "
+                    "puts and deletes",
+                    unprocessed=left,
+                ) from failure
             raise BatchWriteError(
                 f"{self.what}: a BatchWriteItem request failed ({failure}); "
                 f"{self.total - len(left)} write requests were applied, {len(left)} were "

@@ -29,6 +29,7 @@ from dynamorm._botocore_private import deadline_cap
 from dynamorm.errors import (
     ConditionFailedError,
     DynamORMError,
+    MalformedResponseError,
     OperationTimeoutError,
     RequestError,
     TableNotFoundError,
@@ -36,6 +37,7 @@ from dynamorm.errors import (
     WriteOutcomeUnknownError,
 )
 from dynamorm.fastpath import FAST_OPERATIONS, decoding, encoding, skeleton
+from dynamorm.response_shapes import WRITES
 from dynamorm.retry import Resend, RetryPolicy, Scheduler, Stop, reason_of
 
 __all__ = ["MIN_ATTEMPT_SECONDS", "Deadline", "Executor", "Target", "attempt_cap"]
@@ -230,15 +232,37 @@ class Executor:
                     write=write,
                     resend=resend,
                 )
-        except ClientError as exc:
-            raise map_client_error(exc, operation, target) from exc
-        except WriteOutcomeUnknownError as exc:
-            raise _named(exc, target) from exc.__cause__
-        except ParamValidationError as exc:
-            raise ValidationError(f"{operation} on {target.name}: {exc}") from exc
-        except BotoCoreError as exc:
-            raise RequestError(f"{operation} on {target.name} failed: {exc}") from exc
+        except (
+            ClientError,
+            WriteOutcomeUnknownError,
+            MalformedResponseError,
+            BotoCoreError,
+        ) as exc:
+            error, cause = _failure(exc, operation, target)
+            raise error from cause
         return response
+
+
+def _failure(
+    exc: Exception, operation: str, target: Target
+) -> tuple[BaseException, BaseException | None]:
+    """The dynamorm error a failed request raises, and its ``__cause__``."""
+    if isinstance(exc, ClientError):
+        return map_client_error(exc, operation, target), exc
+    if isinstance(exc, WriteOutcomeUnknownError):
+        return _named(exc, target), exc.__cause__
+    if isinstance(exc, MalformedResponseError):
+        if operation not in WRITES:
+            return exc, exc.__cause__
+        # A 2xx status whose body cannot be read: the write may well have
+        # been applied, so it is not reported as failed.
+        unknown = WriteOutcomeUnknownError(
+            f"{exc}; DynamoDB may or may not have applied the write", model=target.name
+        )
+        return unknown, exc
+    if isinstance(exc, ParamValidationError):
+        return ValidationError(f"{operation} on {target.name}: {exc}"), exc
+    return RequestError(f"{operation} on {target.name} failed: {exc}"), exc
 
 
 def map_client_error(exc: ClientError, operation: str, target: Target) -> DynamORMError:

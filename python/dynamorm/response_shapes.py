@@ -102,7 +102,6 @@ def check(operation_model: Any, body: bytes, what: str) -> None:
     try:
         shape.check(body)
     except ValueError as exc:
-        applied = "; the write may have been applied" if operation_model.name in WRITES else ""
         raise MalformedResponseError(
-            f"{what}: DynamoDB's answer could not be read ({exc}){applied}"
+            f"{what}: DynamoDB's answer could not be read ({exc})"
         ) from exc

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from dynamorm import DB, Model, RetryPolicy, WriteOutcomeUnknownError, field
-from dynamorm.errors import ConditionFailedError, OperationTimeoutError
+from dynamorm import DB, BatchWriteOptions, Model, RetryPolicy, WriteOutcomeUnknownError, field
+from dynamorm.errors import BatchWriteError, ConditionFailedError, OperationTimeoutError
 
 from tests._support.proxy import FaultProxy
 from tests.conftest import make_db
@@ -311,3 +311,35 @@ def test_a_transaction_whose_answers_keep_being_lost_raises_outcome_unknown(
         env.db.transact().put(Doc(pk="a", sk="s", n=4)).execute()
     assert info.value.attempts == 4
     assert len(set(tokens(env.proxy))) == 1
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_a_batch_write_chunk_whose_answers_keep_being_lost_is_of_unknown_outcome(
+    env: Env, Plain: Any, how: str
+) -> None:
+    items = [Plain(pk="b", sk=f"{i:02d}", n=i) for i in range(30)]
+    # The first chunk (25 puts) goes through; every answer to the second is lost.
+    options = BatchWriteOptions(
+        retry_policy=env.db.retry_policy,
+        progress_callback=lambda done, total: lose(env.proxy, "BatchWriteItem", how, None),
+    )
+    with pytest.raises(BatchWriteError) as info:
+        env.db.model(Plain).batch_create(items, options)
+    err = info.value
+    assert isinstance(err.__cause__, WriteOutcomeUnknownError)
+    assert "its 5 write requests may or may not have been applied" in str(err)
+    assert "25 were applied" in str(err)
+    assert [r["PutRequest"]["Item"]["sk"]["S"] for r in err.unprocessed] == [
+        f"{i:02d}" for i in range(25, 30)
+    ]
+    # They were applied (the server did the work each time): not lost, not "failed".
+    assert len(env.direct.model(Plain).where("pk", "=", "b").all()) == 30
+
+
+def test_a_malformed_answer_to_a_batch_write_is_of_unknown_outcome(env: Env, Plain: Any) -> None:
+    env.proxy.custom(lambda op, body: (200, {"UnprocessedItems": 5}), operation="BatchWriteItem")
+    with pytest.raises(BatchWriteError) as info:
+        env.db.model(Plain).batch_create([Plain(pk="c", sk="1")])
+    assert isinstance(info.value.__cause__, WriteOutcomeUnknownError)
+    assert "may or may not have been applied" in str(info.value)
+    assert len(env.proxy.of("BatchWriteItem")) == 1  # a malformed answer is not retried
