@@ -20,6 +20,8 @@ from dynamorm._botocore_private import (
     client_loader,
     deadline_cap,
     forget_connections,
+    frozen_credentials,
+    host_from_url,
     http_session,
     use_deadline_session,
 )
@@ -155,3 +157,17 @@ def test_forget_connections_drops_the_pool_without_touching_the_stream() -> None
         theirs.close()
         client.get_item(TableName="t", Key={"k": {"S": "a"}})  # a new connection
         assert len(pooled_connections(session)) == 1
+
+
+def test_host_from_url_is_the_host_header_botocore_signs() -> None:
+    assert host_from_url("https://dynamodb.us-east-1.amazonaws.com/") == (
+        "dynamodb.us-east-1.amazonaws.com"
+    )
+    assert host_from_url("http://127.0.0.1:8000/") == "127.0.0.1:8000"
+    assert host_from_url("https://example.com:443/") == "example.com"
+
+
+def test_frozen_credentials_are_the_clients_own() -> None:
+    client = dynamodb()
+    credentials = frozen_credentials(client)
+    assert (credentials.access_key, credentials.secret_key) == ("k", "s")

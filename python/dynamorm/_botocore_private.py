@@ -8,6 +8,13 @@ its ``_get_request_timeout`` hook and ``_timeout``, its pool managers
 (``_manager``, ``_proxy_managers``) and, in urllib3, each pool's queue of
 idle connections. Anything that does not look as expected is left alone:
 callers get ``None``/``False`` and keep botocore's behaviour.
+
+The Rust signer (``dynamorm.signing``) needs the host botocore signs
+(``botocore.auth._host_from_url``) and, for its one-time check against
+botocore's own signer, the client's credentials
+(``client._request_signer._credentials``). As a ``SigV4Auth`` subclass it
+also calls that class's own protected helpers; those are its base class's
+API and are covered by the signer's differential tests.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import os
 import threading
 from typing import Any
 
+import botocore.auth
 from botocore.httpsession import URLLib3Session
 from urllib3.util.timeout import Timeout
 
@@ -24,6 +32,8 @@ __all__ = [
     "client_loader",
     "deadline_cap",
     "forget_connections",
+    "frozen_credentials",
+    "host_from_url",
     "http_session",
     "use_deadline_session",
 ]
@@ -37,6 +47,19 @@ _kept: list[Any] = []
 def client_loader(client: Any) -> Any:
     """The client's service-model loader (``client._loader``), or ``None``."""
     return getattr(client, "_loader", None)
+
+
+def host_from_url(url: str) -> str:
+    """The ``host`` header value botocore's signer uses for ``url``
+    (``botocore.auth._host_from_url``: the port only when not the scheme's)."""
+    host: str = botocore.auth._host_from_url(url)
+    return host
+
+
+def frozen_credentials(client: Any) -> Any:
+    """The client's current credentials, frozen
+    (``client._request_signer._credentials``)."""
+    return client._request_signer._credentials.get_frozen_credentials()
 
 
 def http_session(client: Any) -> URLLib3Session | None:

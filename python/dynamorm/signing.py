@@ -29,6 +29,7 @@ from botocore.auth import SIGV4_TIMESTAMP, UNSIGNED_PAYLOAD, SigV4Auth
 from botocore.exceptions import NoCredentialsError
 
 from dynamorm import _core
+from dynamorm._botocore_private import frozen_credentials, host_from_url
 from dynamorm.fastpath import _probe_client, _Verdict
 
 __all__ = ["SIGNATURE_VERSION", "RustSigV4Auth", "signing_available", "wire_signing"]
@@ -50,7 +51,7 @@ def _host(url: str) -> str:
     sends to one or a few)."""
     host = _hosts.get(url)
     if host is None:
-        host = botocore.auth._host_from_url(url)
+        host = host_from_url(url)
         if len(_hosts) < 64:
             _hosts[url] = host
     return host
@@ -167,7 +168,7 @@ def _probe_signing(loader: Any) -> bool:
 def _botocore_authorization(client: Any, request: Any) -> str:
     """The header botocore's ``SigV4Auth`` writes for ``request`` (already
     dated by a signer) with ``client``'s credentials."""
-    credentials = client._request_signer._credentials.get_frozen_credentials()
+    credentials = frozen_credentials(client)
     theirs = SigV4Auth(credentials, "dynamodb", client.meta.region_name)
     canonical = theirs.canonical_request(request)
     signature = theirs.signature(theirs.string_to_sign(request, canonical), request)
