@@ -64,28 +64,6 @@ T = TypeVar("T")
 
 logger = logging.getLogger("dynamorm")
 
-RETRYABLE_CODES = frozenset(
-    {
-        # throttling
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "ThrottlingException",
-        "Throttling",
-        "LimitExceededException",
-        # the service failing on its side
-        "InternalServerError",
-        "InternalFailure",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "RequestTimeout",
-        "RequestTimeoutException",
-        # transaction conflicts: another transaction holds the item right now
-        "TransactionInProgressException",
-        "TransactionConflictException",
-    }
-)
-"""DynamoDB error codes worth another attempt after a pause."""
-
 AMBIGUOUS_CODES = frozenset(
     {
         "InternalServerError",
@@ -98,6 +76,23 @@ AMBIGUOUS_CODES = frozenset(
 )
 """Retryable codes of a request that reached the service, which may have
 applied it before failing (throttling and conflicts are refusals: never applied)."""
+
+RETRYABLE_CODES = AMBIGUOUS_CODES | frozenset(
+    {
+        # throttling
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ThrottlingException",
+        "Throttling",
+        "LimitExceededException",
+        # transaction conflicts: another transaction holds the item right now
+        "TransactionInProgressException",
+        "TransactionConflictException",
+    }
+)
+"""DynamoDB error codes worth another attempt after a pause: the service
+failing on its side (``AMBIGUOUS_CODES``), throttling and transaction
+conflicts."""
 
 # Cancellation reasons of a TransactionCanceledException that are transient;
 # "None" marks the operations that did not fail.

@@ -13,6 +13,7 @@ from typing import Any
 
 from dynamorm import DB, Model, field
 
+from tests._support.proxy import FaultProxy
 from tests.conftest import make_db
 from tests.integration.db_models import Recorder, create_table_for
 
@@ -83,6 +84,22 @@ def batch_env(endpoint: str, db: DB | None = None) -> Iterator[BatchEnv]:
     env = BatchEnv(endpoint, db)
     yield env
     env.drop()
+
+
+def get_sizes(proxy: FaultProxy) -> list[int]:
+    """The number of keys of each BatchGetItem request the proxy saw."""
+    return [
+        len(spec["Keys"])
+        for r in proxy.of("BatchGetItem")
+        for spec in r.body["RequestItems"].values()
+    ]
+
+
+def write_sizes(proxy: FaultProxy) -> list[int]:
+    """The number of write requests of each BatchWriteItem the proxy saw."""
+    return [
+        len(reqs) for r in proxy.of("BatchWriteItem") for reqs in r.body["RequestItems"].values()
+    ]
 
 
 class RandomFaults:

@@ -25,7 +25,7 @@ from dynamorm.errors import (
 )
 
 from tests._support.proxy import RESET, FaultProxy
-from tests.integration.batch_support import BatchEnv, batch_env
+from tests.integration.batch_support import BatchEnv, batch_env, get_sizes, write_sizes
 
 FAST = RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.05)
 
@@ -37,20 +37,6 @@ def env(fault_proxy: FaultProxy, proxied_db: DB) -> Iterator[BatchEnv]:
 
 def keys(n: int, start: int = 0) -> list[tuple[str, str]]:
     return [("p", f"s{i:04d}") for i in range(start, start + n)]
-
-
-def get_sizes(proxy: FaultProxy) -> list[int]:
-    return [
-        len(spec["Keys"])
-        for r in proxy.of("BatchGetItem")
-        for spec in r.body["RequestItems"].values()
-    ]
-
-
-def write_sizes(proxy: FaultProxy) -> list[int]:
-    return [
-        len(reqs) for r in proxy.of("BatchWriteItem") for reqs in r.body["RequestItems"].values()
-    ]
 
 
 def seeded(env: BatchEnv, proxy: FaultProxy, n: int) -> list[Any]:

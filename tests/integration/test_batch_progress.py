@@ -18,7 +18,7 @@ from dynamorm.errors import BatchGetError, BatchWriteError
 
 from tests._support.proxy import FaultProxy
 from tests.conftest import client_for
-from tests.integration.batch_support import BatchEnv, batch_env
+from tests.integration.batch_support import BatchEnv, batch_env, get_sizes, write_sizes
 
 ONE_RETRY = RetryPolicy(max_retries=1, initial_delay=5.0, jitter=0)
 """One retry after a 5 s backoff: a run that backs off even once is slow."""
@@ -36,20 +36,6 @@ def proxied(fault_proxy: FaultProxy, proxied_db: DB) -> Iterator[BatchEnv]:
 
 def keys(n: int) -> list[tuple[str, str]]:
     return [("p", f"s{i:04d}") for i in range(n)]
-
-
-def get_sizes(proxy: FaultProxy) -> list[int]:
-    return [
-        len(spec["Keys"])
-        for r in proxy.of("BatchGetItem")
-        for spec in r.body["RequestItems"].values()
-    ]
-
-
-def write_sizes(proxy: FaultProxy) -> list[int]:
-    return [
-        len(reqs) for r in proxy.of("BatchWriteItem") for reqs in r.body["RequestItems"].values()
-    ]
 
 
 def test_pages_cut_by_the_servers_response_size_limit_complete_with_one_retry(

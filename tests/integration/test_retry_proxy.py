@@ -228,3 +228,18 @@ def test_schema_calls_are_retried(fault_proxy: FaultProxy, proxied_db: DB, Note:
     table = proxied_db.describe_table(Note)
     assert table["TableName"] == Note.__dynamorm__.table
     assert [r.status for r in fault_proxy.of("DescribeTable")] == [400, 200]
+
+
+# A deadline that stops the retries says why the last attempt failed.
+@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "ThrottlingException"])
+def test_a_deadline_error_names_and_chains_the_last_failure(
+    fault_proxy: FaultProxy, Note: Any, code: str
+) -> None:
+    db = make_db(fault_proxy.endpoint, retry_policy=SLOW, single_attempt=True)
+    fault_proxy.throttle("GetItem", times=None, code=code)
+    with pytest.raises(OperationTimeoutError) as info:
+        db.with_timeout(0.3).model(Note).where("pk", "=", "a").where("sk", "=", "s").first()
+    err = info.value
+    assert f"the last attempt failed with {code}" in str(err) and "GetItem on Note" in str(err)
+    cause = err.__cause__
+    assert isinstance(cause, ClientError) and cause.response["Error"]["Code"] == code
