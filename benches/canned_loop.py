@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_fastpath as fastpath  # noqa: E402
+import bench_fastpath as fastpath
 
 
 def workload(name: str) -> tuple[Callable[[], object], int]:
