@@ -16,7 +16,7 @@ mod shape;
 mod sigv4;
 
 /// The native module. Each submodule of this crate registers its own items.
-#[pymodule]
+#[pymodule(gil_used = true)]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     marshal::register(m)?;
