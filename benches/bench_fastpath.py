@@ -44,8 +44,9 @@ from _timing import best, create_pk_sk_table, print_rows, row
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
-from dynamorm import DB, Model, field, signing
-from dynamorm.fastpath import CannedRaw
+from dynamorm import DB, Model, field
+from dynamorm.transport import signing
+from dynamorm.transport.hooks import CannedRaw
 
 N_ITEMS = 1_000
 TABLE = "bench-fastpath"

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from dynamorm import Model, _core, field
-from dynamorm.batch_keys import KeyPlan
 from dynamorm.errors import ValidationError
-from dynamorm.paths import codec_of
+from dynamorm.keys import KeyPlan
+from dynamorm.model.codec import codec_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from dynamorm import KeyPair, Model, field
-from dynamorm.batch import _key_dict, _plain_key_dicts, key_dicts
 from dynamorm.errors import ValidationError
+from dynamorm.keys import _key_dict, _plain_key_dicts, key_dicts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

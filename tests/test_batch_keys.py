@@ -1,4 +1,4 @@
-"""dynamorm.batch_keys: dedupe, chunking and reordering of batch-get keys (SPEC §7)."""
+"""dynamorm.keys: dedupe, chunking and reordering of batch-get keys (SPEC §7)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from dynamorm.batch_keys import MAX_CHUNK_SIZE, KeyDict, KeyPlan
 from dynamorm.errors import ValidationError
+from dynamorm.keys import MAX_CHUNK_SIZE, KeyDict, KeyPlan
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from dynamorm import RetryPolicy
-from dynamorm.batch import Collected, RunResult, run_chunks
+from dynamorm.batch.runner import Collected, RunResult, run_chunks
 from dynamorm.retry import Scheduler, Stop
 
 POLICY = RetryPolicy(max_retries=2, initial_delay=1.0, backoff_factor=2.0, jitter=0)

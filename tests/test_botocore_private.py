@@ -1,4 +1,4 @@
-"""Each private botocore/urllib3 name ``dynamorm._botocore_private`` relies
+"""Each private botocore/urllib3 name ``dynamorm.transport._botocore_private`` relies
 on still exists and behaves as used (one test each)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import boto3
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.httpsession import URLLib3Session
-from dynamorm._botocore_private import (
+from dynamorm.transport._botocore_private import (
     DeadlineSession,
     client_loader,
     deadline_cap,

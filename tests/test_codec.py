@@ -12,12 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from dynamorm.codec import ItemCodec, ReferenceCodec, format_timestamp, parse_timestamp
 from dynamorm.errors import ValidationError
-from dynamorm.fields import FieldInfo, field
 from dynamorm.model import Model
+from dynamorm.model.codec import ItemCodec, format_timestamp, parse_timestamp
+from dynamorm.model.fields import FieldInfo, field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests._support.reference_codec import ReferenceCodec
 
 
 @dataclasses.dataclass

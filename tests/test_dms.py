@@ -14,8 +14,8 @@ import yaml
 from dynamorm import load_dms
 from dynamorm.dms import to_dms
 from dynamorm.errors import InvalidModelError
-from dynamorm.fields import field, fields
 from dynamorm.model import Model
+from dynamorm.model.fields import field, fields
 
 DATA = Path(__file__).parent / "data"
 INVOICE = DATA / "invoice.dms.yaml"

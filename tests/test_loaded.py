@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from dynamorm import Model, field
 from dynamorm.errors import ValidationError
-from dynamorm.loaded import LOADED, check_put, mark, shape_of, unread, writable, written
+from dynamorm.model.loaded import LOADED, check_put, mark, shape_of, unread, writable, written
 
 counter = itertools.count()
 

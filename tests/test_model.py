@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 from dynamorm.errors import InvalidModelError, ValidationError
-from dynamorm.fields import field, fields
 from dynamorm.model import Model
+from dynamorm.model.fields import field, fields
 
 
 class User(Model, table="users"):
@@ -225,7 +225,7 @@ def test_explicit_table_names_dynamodb_refuses_are_refused() -> None:
 
 
 def test_reserved_field_names_are_exactly_the_public_model_api() -> None:
-    from dynamorm.meta import RESERVED_FIELD_NAMES
+    from dynamorm.model.meta import RESERVED_FIELD_NAMES
 
     public = {name for name in vars(Model) if not name.startswith("_")}
     assert public == RESERVED_FIELD_NAMES

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from dynamorm import Model, field
-from dynamorm.conditions import ConditionSet, make_term, normalize_op
 from dynamorm.cursor import encode_cursor
 from dynamorm.errors import ExpressionError, ValidationError
 from dynamorm.expr import And, Or
-from dynamorm.paths import resolve_path
+from dynamorm.expr.conditions import ConditionSet, make_term, normalize_op
+from dynamorm.model.paths import resolve_path
 from dynamorm.requests import (
     QueryState,
     delete_params,

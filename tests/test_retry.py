@@ -26,8 +26,8 @@ from dynamorm.errors import (
     ValidationError,
     WriteOutcomeUnknownError,
 )
-from dynamorm.executor import Deadline
 from dynamorm.retry import (
+    Deadline,
     Resend,
     RetryPolicy,
     Scheduler,

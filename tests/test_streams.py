@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from dynamorm import unmarshal_item, unmarshal_items, unmarshal_stream_record
 from dynamorm.errors import ValidationError
-from dynamorm.fields import field
 from dynamorm.model import Model
+from dynamorm.model.fields import field
 
 EVENT = Path(__file__).parent / "data" / "stream_event.json"
 

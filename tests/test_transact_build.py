@@ -25,7 +25,7 @@ from dynamorm.errors import (
     TransactionError,
     ValidationError,
 )
-from dynamorm.transact_errors import MAX_TOTAL_BYTES, request_size, transaction_error
+from dynamorm.transact.checks import MAX_TOTAL_BYTES, request_size, transaction_error
 
 
 class Account(Model, table="accounts"):

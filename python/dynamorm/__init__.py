@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from dynamorm import errors, expr, marshal
 from dynamorm._core import __version__
-from dynamorm.batch import BatchGetOptions, BatchWriteOptions, KeyPair
-from dynamorm.batch_get import BatchGetBuilder
+from dynamorm.batch.get import BatchGetBuilder
+from dynamorm.batch.options import BatchGetOptions, BatchWriteOptions
 from dynamorm.cursor import Cursor, decode_cursor, encode_cursor
 from dynamorm.db import DB
 from dynamorm.dms import load_dms
 from dynamorm.errors import WriteOutcomeUnknownError
-from dynamorm.fields import field, fields
-from dynamorm.model import Model
-from dynamorm.page import Page
+from dynamorm.keys import KeyPair
+from dynamorm.model.base import Model
+from dynamorm.model.fields import field, fields
 from dynamorm.query import Query
+from dynamorm.responses import Page
 from dynamorm.retry import RetryPolicy
 from dynamorm.streams import unmarshal_item, unmarshal_items, unmarshal_stream_record
-from dynamorm.transact import (
+from dynamorm.transact.get import TransactGetBuilder
+from dynamorm.transact.write import (
     TransactionBuilder,
     at_version,
     condition,
@@ -24,7 +26,6 @@ from dynamorm.transact import (
     if_exists,
     if_not_exists,
 )
-from dynamorm.transact_get import TransactGetBuilder
 from dynamorm.update import UpdateBuilder
 
 __all__ = [

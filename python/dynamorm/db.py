@@ -3,110 +3,33 @@
 A ``DB`` wraps one boto3 DynamoDB client. It is cheap to keep for the life of
 a process and safe to share between threads (it holds no per-request state;
 boto3 clients are thread-safe) and across ``os.fork()`` (a child drops the
-pooled connections it inherited: ``dynamorm.forking``). ``db.model(User)``
+pooled connections it inherited: ``dynamorm.transport.forking``). ``db.model(User)``
 starts a ``Query``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar, overload
-from urllib.parse import urlsplit
 
-from dynamorm import fastpath, forking, signing
-from dynamorm._botocore_private import use_deadline_session
+from dynamorm import tables
 from dynamorm.errors import ValidationError
-from dynamorm.executor import Executor
-from dynamorm.model import Model
+from dynamorm.model.base import Model
 from dynamorm.query import Query
 from dynamorm.retry import RetryPolicy
+from dynamorm.transact.get import TransactGetBuilder
+from dynamorm.transact.write import Transaction, TransactionBuilder, transact_write
+from dynamorm.transport import forking, hooks, signing
+from dynamorm.transport._botocore_private import use_deadline_session
+from dynamorm.transport.client import check_client, make_client
+from dynamorm.transport.executor import Executor
 
 if TYPE_CHECKING:
     import threading
     from collections.abc import Callable
 
-    from dynamorm.transact import Transaction, TransactionBuilder
-    from dynamorm.transact_get import TransactGetBuilder
-
-__all__ = ["DB", "make_client"]
+__all__ = ["DB"]
 
 M = TypeVar("M", bound=Model)
-
-
-_REGION_HELP = (
-    "pass region_name=..., or set AWS_REGION (or AWS_DEFAULT_REGION), "
-    "or a region in the AWS config profile"
-)
-
-
-def _check_region(region_name: object) -> None:
-    if region_name is not None and (not isinstance(region_name, str) or not region_name):
-        raise ValidationError(
-            f"DB: region_name must be a region name such as 'us-east-1', got {region_name!r}"
-        )
-
-
-def _check_endpoint(endpoint_url: object) -> None:
-    if endpoint_url is None:
-        return
-    if not isinstance(endpoint_url, str):
-        raise ValidationError(
-            f"DB: endpoint_url must be a URL string such as 'http://127.0.0.1:8000', "
-            f"got {endpoint_url!r}"
-        )
-    try:
-        parts = urlsplit(endpoint_url)
-        parts.port  # noqa: B018  # raises ValueError for a port out of range
-    except ValueError as exc:
-        raise ValidationError(f"DB: endpoint_url {endpoint_url!r} is not a URL: {exc}") from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationError(
-            f"DB: endpoint_url must be an http:// or https:// URL with a host, got {endpoint_url!r}"
-        )
-
-
-def make_client(*, region_name: str | None = None, endpoint_url: str | None = None) -> Any:
-    """A boto3 DynamoDB client with botocore's retries off (one attempt per
-    call, so the retry scheduler alone decides what is retried and when) and
-    botocore's parameter validation off: the library builds every request
-    from checked input, and DynamoDB validates what it receives, so the
-    client-side pass over each request only costs CPU.
-
-    Raises ``ValidationError`` for a missing or malformed region or endpoint
-    (and for any other configuration botocore refuses)."""
-    _check_region(region_name)
-    _check_endpoint(endpoint_url)
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, InvalidRegionError, NoRegionError
-
-    # ``total_max_attempts`` counts the first attempt; botocore's
-    # ``max_attempts`` counts retries only (``max_attempts=1`` would still
-    # allow one botocore retry).
-    config = Config(
-        retries={"total_max_attempts": 1, "mode": "standard"}, parameter_validation=False
-    )
-    try:
-        return boto3.client(
-            "dynamodb", region_name=region_name, endpoint_url=endpoint_url, config=config
-        )
-    except NoRegionError as exc:
-        raise ValidationError(f"DB: no AWS region is configured: {_REGION_HELP}") from exc
-    except InvalidRegionError as exc:
-        raise ValidationError(
-            f"DB: region_name {region_name!r} is not a region name such as 'us-east-1'"
-        ) from exc
-    except (BotoCoreError, ValueError) as exc:
-        # botocore's ValueError: an endpoint it cannot use (e.g. one derived
-        # from a region in the environment).
-        raise ValidationError(f"DB: cannot create a DynamoDB client: {exc}") from exc
-
-
-def _check_client(client: object) -> None:
-    model = getattr(getattr(client, "meta", None), "service_model", None)
-    if getattr(model, "service_name", None) != "dynamodb":
-        raise ValidationError(
-            f"DB: client must be a boto3 DynamoDB client (boto3.client('dynamodb')), got {client!r}"
-        )
 
 
 class DB:
@@ -122,9 +45,9 @@ class DB:
 
     ``fast_path`` (default on) decodes the responses of the library's item
     reads in the Rust core straight from the raw bytes into model instances
-    (``dynamorm.fastpath``) and, on a client it creates, has the Rust core
+    (``dynamorm.transport.hooks``) and, on a client it creates, has the Rust core
     write the JSON request bodies and sign the requests
-    (``dynamorm.signing``); ``fast_path=False`` leaves every request
+    (``dynamorm.transport.signing``); ``fast_path=False`` leaves every request
     to botocore's serializer and every response to its parser. Either way
     your own calls on the client are untouched.
     """
@@ -152,15 +75,15 @@ class DB:
         elif region_name is not None or endpoint_url is not None:
             raise ValidationError("DB: pass either client= or region_name=/endpoint_url=, not both")
         else:
-            _check_client(client)
+            check_client(client)
         policy = retry_policy if retry_policy is not None else RetryPolicy()
-        fast = fast_path and fastpath.wire(client)
+        fast = fast_path and hooks.wire(client)
         # Answers are shape-checked on either path (the fast path's handler
         # checks what it leaves to botocore).
-        checked = fast or fastpath.wire_checks(client)
+        checked = fast or hooks.wire_checks(client)
         # Request bodies are written by the Rust core only on a client made
         # here (validation off); yours keeps botocore's validating serializer.
-        fast_requests = fast_path and own and fastpath.wire_requests(client)
+        fast_requests = fast_path and own and hooks.wire_requests(client)
         if fast_path and own:
             # Signed by the Rust core (the header botocore's signer would write).
             signing.wire_signing(client)
@@ -235,16 +158,14 @@ class DB:
     def model(self, model: M) -> Query[M]: ...
     def model(self, model: type[M] | M) -> Query[M]:
         """A ``Query`` on a model class, or bound to an instance for writes."""
-        return Query(self, model)
+        return Query(self._executor, model)
 
     # -- transactions (implemented in dynamorm.transact) ---------------------
 
     def transact(self) -> TransactionBuilder:
         """A write-transaction builder (SPEC §8): add operations, then
         ``execute()``."""
-        from dynamorm.transact import TransactionBuilder
-
-        return TransactionBuilder(self)
+        return TransactionBuilder(self._executor)
 
     def transact_write(
         self,
@@ -255,9 +176,7 @@ class DB:
     ) -> None:
         """Runs ``fn`` on a new transaction builder and executes it after
         ``fn`` returns; when ``fn`` raises, nothing is sent."""
-        from dynamorm.transact import transact_write
-
-        transact_write(self, fn, timeout=timeout, cancel=cancel)
+        transact_write(self._executor, fn, timeout=timeout, cancel=cancel)
 
     def transaction(
         self, *, timeout: float | None = None, cancel: threading.Event | None = None
@@ -265,46 +184,32 @@ class DB:
         """``with db.transaction() as tx:`` — ``tx.model(x).create()`` and the
         like are committed as one transaction on exit; nothing is sent when
         the block raises."""
-        from dynamorm.transact import Transaction
-
-        return Transaction(self, timeout, cancel)
+        return Transaction(self._executor, timeout, cancel)
 
     def transact_get(self) -> TransactGetBuilder:
         """A read-transaction builder: ``.get(Model, key)...execute()``."""
-        from dynamorm.transact_get import TransactGetBuilder
+        return TransactGetBuilder(self._executor)
 
-        return TransactGetBuilder(self)
-
-    # -- schema (implemented in dynamorm.schema) -----------------------------
+    # -- schema (implemented in dynamorm.tables) -----------------------------
 
     def create_table(
         self, model: type[Model], billing_mode: str = "PAY_PER_REQUEST", wait: bool = True
     ) -> Any:
         """Creates the model's table with its keys, indexes and TTL."""
-        from dynamorm import schema
-
-        return schema.create_table(self.client, model, billing_mode=billing_mode, wait=wait)
+        return tables.create_table(self._executor, model, billing_mode=billing_mode, wait=wait)
 
     def ensure_table(self, model: type[Model], **options: Any) -> Any:
         """Creates the model's table unless it exists."""
-        from dynamorm import schema
-
-        return schema.ensure_table(self.client, model, **options)
+        return tables.ensure_table(self._executor, model, **options)
 
     def delete_table(self, model: type[Model], **options: Any) -> Any:
         """Deletes the model's table."""
-        from dynamorm import schema
-
-        return schema.delete_table(self.client, model, **options)
+        return tables.delete_table(self._executor, model, **options)
 
     def describe_table(self, model: type[Model]) -> Any:
         """The table description DynamoDB returns for the model's table."""
-        from dynamorm import schema
-
-        return schema.describe_table(self.client, model)
+        return tables.describe_table(self._executor, model)
 
     def auto_migrate(self, *models: type[Model], **options: Any) -> Any:
         """Creates missing tables and indexes for ``models``."""
-        from dynamorm import schema
-
-        return schema.auto_migrate(self.client, *models, **options)
+        return tables.auto_migrate(self._executor, *models, **options)

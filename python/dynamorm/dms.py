@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from dynamorm.errors import InvalidModelError
-from dynamorm.fields import MISSING, FieldInfo, field
-from dynamorm.model import Model
+from dynamorm.model.base import Model
+from dynamorm.model.fields import MISSING, FieldInfo, field
 
 __all__ = ["DMS_VERSION", "DmsType", "load_dms", "to_dms"]
 

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from dynamorm.errors import ValidationError
-from dynamorm.fields import FieldInfo
-from dynamorm.meta import ModelMeta
+from dynamorm.model.fields import FieldInfo
+from dynamorm.model.meta import ModelMeta
 
 __all__ = [
     "MAX_ITEM_BYTES",

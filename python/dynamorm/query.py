@@ -15,18 +15,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from dynamorm import marshal
-from dynamorm.batch import BatchGetOptions, BatchWriteOptions
-from dynamorm.batch_get import BatchGetBuilder, batch_get
-from dynamorm.batch_write import batch_write
-from dynamorm.codec import format_timestamp
-from dynamorm.conditions import ConditionGroup, build_group, make_term, raw_clause
+from dynamorm.batch.get import BatchGetBuilder, batch_get
+from dynamorm.batch.options import BatchGetOptions, BatchWriteOptions
+from dynamorm.batch.write import batch_write
 from dynamorm.errors import ValidationError
-from dynamorm.executor import Deadline, Target
 from dynamorm.expr import Clause, UpdateAction
-from dynamorm.loaded import LOADED, ReadShape, mark, shape_of, writable
-from dynamorm.model import Model
-from dynamorm.page import Page
-from dynamorm.paths import codec_of, resolve_path
+from dynamorm.expr.conditions import ConditionGroup, build_group, make_term, raw_clause
+from dynamorm.model.base import Model
+from dynamorm.model.codec import codec_of, format_timestamp
+from dynamorm.model.loaded import LOADED, ReadShape, mark, shape_of, writable
+from dynamorm.model.paths import resolve_path
 from dynamorm.requests import (
     QueryState,
     create_changes,
@@ -43,12 +41,13 @@ from dynamorm.requests import (
     update_params,
 )
 from dynamorm.resend import delete_resend, guard, put_resend, update_resend, upsert_resend
-from dynamorm.responses import items_of, not_found, page_of
-from dynamorm.retry import Resend, RetryPolicy
+from dynamorm.responses import Page, items_of, not_found, page_of
+from dynamorm.retry import Deadline, Resend, RetryPolicy
+from dynamorm.transport.executor import Target
 from dynamorm.update import UpdateBuilder
 
 if TYPE_CHECKING:
-    from dynamorm.db import DB
+    from dynamorm.transport.executor import Executor
 
 __all__ = ["Query"]
 
@@ -58,9 +57,9 @@ M = TypeVar("M", bound=Model)
 class Query(Generic[M]):
     """Reads and writes of one model: chain builders, then call a terminal."""
 
-    __slots__ = ("_db", "_state", "_target")
+    __slots__ = ("_executor", "_state", "_target")
 
-    def __init__(self, db: DB, model: type[M] | M) -> None:
+    def __init__(self, executor: Executor, model: type[M] | M) -> None:
         if isinstance(model, Model):
             cls: type[Any] = type(model)
             instance: Any = model
@@ -69,7 +68,7 @@ class Query(Generic[M]):
         else:
             raise ValidationError(f"db.model() takes a Model class or instance, got {model!r}")
         meta = cls.__dynamorm__
-        self._db = db
+        self._executor = executor
         self._state = QueryState(meta=meta, instance=instance)
         self._target = Target(cls, meta.table)
 
@@ -211,7 +210,7 @@ class Query(Generic[M]):
     # -- reads ------------------------------------------------------------
 
     def _deadline(self) -> Deadline:
-        return Deadline(self._db.timeout)
+        return Deadline(self._executor.timeout)
 
     def _shape(self, params: Mapping[str, Any]) -> ReadShape | None:
         """What the read ``params`` returns of each item (``None``: whole
@@ -234,7 +233,7 @@ class Query(Generic[M]):
         checks its deadline between pages itself, so the first attempt of each
         request always goes out; ``partial`` is handed back if a retry pause
         reaches the deadline. ``write`` marks a write (see ``resend``)."""
-        executor = self._db._executor
+        executor = self._executor
         retry = self._state.retry
         policy = (
             None if retry is None else RetryPolicy(max_retries=retry[0], initial_delay=retry[1])
@@ -537,9 +536,9 @@ class Query(Generic[M]):
             key = key_of_instance(meta, obj)
         else:
             key = key_of_where(meta, self._state.where, "update_builder")
-        return UpdateBuilder(meta, key, self._db._executor, self._state.conditions)
+        return UpdateBuilder(meta, key, self._executor, self._state.conditions)
 
-    # -- batch (dynamorm.batch_get / dynamorm.batch_write) ----------------
+    # -- batch (dynamorm.batch.get / dynamorm.batch.write) ----------------
 
     def batch_get(
         self,
@@ -552,7 +551,7 @@ class Query(Generic[M]):
         keys, or instances) in input-key order; missing keys are skipped,
         duplicates read once. Uses the DB's retry policy; see
         ``batch_get_with_options`` for the rest."""
-        options = BatchGetOptions(retry_policy=self._db.retry_policy)
+        options = BatchGetOptions(retry_policy=self._executor.policy)
         return self.batch_get_with_options(keys, options, timeout=timeout, cancel=cancel)
 
     def batch_get_with_options(
@@ -571,16 +570,22 @@ class Query(Generic[M]):
                 f"{self._name}.batch_get_with_options: expected BatchGetOptions, got {options!r}"
             )
         return batch_get(
-            self._db, self._target, self._state.meta, keys, options, timeout=timeout, cancel=cancel
+            self._executor,
+            self._target,
+            self._state.meta,
+            keys,
+            options,
+            timeout=timeout,
+            cancel=cancel,
         )
 
     def batch_get_builder(self) -> BatchGetBuilder[M]:
         """A ``BatchGetBuilder`` for this model."""
-        return BatchGetBuilder(self._db, self._target, self._state.meta)
+        return BatchGetBuilder(self._executor, self._target, self._state.meta)
 
     def _write_options(self, options: BatchWriteOptions | None) -> BatchWriteOptions:
         if options is None:
-            return BatchWriteOptions(retry_policy=self._db.retry_policy)
+            return BatchWriteOptions(retry_policy=self._executor.policy)
         if not isinstance(options, BatchWriteOptions):
             raise ValidationError(f"{self._name}: expected BatchWriteOptions, got {options!r}")
         return options
@@ -598,7 +603,7 @@ class Query(Generic[M]):
         ``create``. Returns the items."""
         what = f"{self._name}.batch_create()"
         return batch_write(
-            self._db,
+            self._executor,
             self._target,
             self._state.meta,
             what,
@@ -619,7 +624,7 @@ class Query(Generic[M]):
         """Deletes the items of ``keys`` (keys or instances) with BatchWriteItem."""
         what = f"{self._name}.batch_delete()"
         batch_write(
-            self._db,
+            self._executor,
             self._target,
             self._state.meta,
             what,
@@ -642,7 +647,7 @@ class Query(Generic[M]):
         appear only once across both (``ValidationError`` before sending)."""
         what = f"{self._name}.batch_write()"
         batch_write(
-            self._db,
+            self._executor,
             self._target,
             self._state.meta,
             what,

@@ -18,15 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dynamorm import marshal
-from dynamorm.codec import format_timestamp
-from dynamorm.conditions import ConditionSet, Term
 from dynamorm.cursor import decode_cursor
 from dynamorm.errors import ValidationError
 from dynamorm.expr import And, Clause, UpdateAction, compile_request
-from dynamorm.fields import FieldInfo
-from dynamorm.loaded import LOADED, check_put, writable, written
-from dynamorm.meta import IndexInfo, ModelMeta
-from dynamorm.paths import codec_of
+from dynamorm.expr.conditions import ConditionSet, Term
+from dynamorm.model.codec import codec_of, format_timestamp
+from dynamorm.model.fields import FieldInfo
+from dynamorm.model.loaded import LOADED, check_put, writable, written
+from dynamorm.model.meta import IndexInfo, ModelMeta
 
 __all__ = [
     "KeyChoice",

@@ -1,19 +1,41 @@
-"""boto3 responses → model instances, pages and errors. No I/O."""
+"""boto3 responses → model instances, pages (``Page``) and errors. No I/O."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
-from dynamorm.conditions import Term
 from dynamorm.cursor import encode_cursor
 from dynamorm.errors import ItemNotFoundError
-from dynamorm.fastpath import DECODED
-from dynamorm.meta import ModelMeta
-from dynamorm.page import Page
-from dynamorm.paths import codec_of
+from dynamorm.expr.conditions import Term
+from dynamorm.model.codec import codec_of
+from dynamorm.model.meta import ModelMeta
+from dynamorm.transport.hooks import DECODED
 
-__all__ = ["items_of", "next_cursor", "not_found", "page_of"]
+__all__ = ["Page", "items_of", "next_cursor", "not_found", "page_of"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """A page of items from ``Query.all_paginated()``.
+
+    ``next_cursor`` is the token for the next page (``None`` on the last
+    page); pass it to ``Query.cursor()``. ``count`` is the number of items
+    returned and ``scanned_count`` the number DynamoDB read before filtering.
+    """
+
+    items: list[T] = field(default_factory=list)
+    next_cursor: str | None = None
+    count: int = 0
+    scanned_count: int = 0
+
+    @property
+    def has_more(self) -> bool:
+        """Whether another page may follow."""
+        return self.next_cursor is not None
 
 
 def items_of(meta: ModelMeta, response: Mapping[str, Any]) -> list[Any]:

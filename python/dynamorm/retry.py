@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from botocore.exceptions import (
     ClientError,
@@ -40,21 +40,22 @@ from botocore.exceptions import (
 
 from dynamorm.errors import (
     OperationCancelledError,
+    OperationTimeoutError,
     RetryExhaustedError,
     ValidationError,
     WriteOutcomeUnknownError,
 )
 
-if TYPE_CHECKING:
-    from dynamorm.executor import Deadline
-
 __all__ = [
     "AMBIGUOUS_CODES",
+    "MIN_ATTEMPT_SECONDS",
     "RETRYABLE_CODES",
+    "Deadline",
     "Resend",
     "RetryPolicy",
     "Scheduler",
     "Stop",
+    "attempt_cap",
     "error_code",
     "is_ambiguous",
     "is_retryable",
@@ -222,6 +223,54 @@ class Resend:
     reason: str = ""
     params: Mapping[str, Any] | None = None
     recognise: Callable[[Mapping[str, Any] | None], dict[str, Any] | None] | None = None
+
+
+class Deadline:
+    """A point in time (monotonic clock) after which long operations stop;
+    ``Deadline(None)`` never expires."""
+
+    __slots__ = ("at", "seconds")
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def expired(self) -> bool:
+        """Whether the deadline has passed."""
+        return self.at is not None and time.monotonic() >= self.at
+
+    def check(self, what: str, partial: Any, cause: BaseException | None = None) -> None:
+        """Raises ``OperationTimeoutError`` carrying ``partial`` when expired;
+        ``cause``, the failure of the last attempt if any, is named in the
+        message and chained as ``__cause__``."""
+        if self.expired():
+            raise self.error(what, partial, cause) from cause
+
+    def error(
+        self, what: str, partial: Any, cause: BaseException | None = None
+    ) -> OperationTimeoutError:
+        """The ``OperationTimeoutError`` of ``what`` stopping at this deadline
+        (``cause``: the last attempt's failure, named in the message)."""
+        last = "" if cause is None else f" (the last attempt failed with {reason_of(cause)})"
+        return OperationTimeoutError(
+            f"{what}: stopped at the {self.seconds}s deadline{last}; "
+            "the results so far are in .partial",
+            partial=partial,
+        )
+
+
+MIN_ATTEMPT_SECONDS = 0.25
+"""The least time an attempt is given to connect and to read, even when
+less (or nothing) is left before the deadline: the first request of an
+operation always goes out, and one cut off at once could never succeed."""
+
+
+def attempt_cap(stop: Stop) -> float | None:
+    """How long one attempt may wait to connect and for each read: the time
+    left before ``stop``'s deadline, at least ``MIN_ATTEMPT_SECONDS``
+    (``None`` without a deadline)."""
+    remaining = stop.remaining()
+    return None if remaining is None else max(remaining, MIN_ATTEMPT_SECONDS)
 
 
 class Stop:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from dynamorm.errors import ValidationError
-from dynamorm.model import Model
+from dynamorm.model.base import Model
 
 __all__ = ["IMAGES", "unmarshal_item", "unmarshal_items", "unmarshal_stream_record"]
 

@@ -17,16 +17,22 @@ import datetime as _dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dynamorm.codec import format_timestamp
-from dynamorm.conditions import ConditionGroup, ConditionSet, build_group, encode_value, make_term
 from dynamorm.errors import ValidationError
-from dynamorm.executor import Executor, Target
 from dynamorm.expr import Clause, UpdateAction
-from dynamorm.loaded import mark, shape_of
-from dynamorm.meta import ModelMeta
-from dynamorm.paths import codec_of, resolve_path
+from dynamorm.expr.conditions import (
+    ConditionGroup,
+    ConditionSet,
+    build_group,
+    encode_value,
+    make_term,
+)
+from dynamorm.model.codec import codec_of, format_timestamp
+from dynamorm.model.loaded import mark, shape_of
+from dynamorm.model.meta import ModelMeta
+from dynamorm.model.paths import resolve_path
 from dynamorm.requests import update_params
 from dynamorm.resend import update_resend
+from dynamorm.transport.executor import Executor, Target
 
 __all__ = ["UpdateBuilder"]
 

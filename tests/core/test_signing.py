@@ -12,7 +12,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from dynamorm import _core
-from dynamorm.signing import RustSigV4Auth
+from dynamorm.transport.signing import RustSigV4Auth
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 from dynamorm import Model, field
-from dynamorm.meta import KEY_KINDS
+from dynamorm.model.meta import KEY_KINDS
 
 from tests.conftest import make_db
 

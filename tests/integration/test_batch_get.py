@@ -111,7 +111,7 @@ def test_key_forms_mixed_deep_in_a_list_encode_like_one_by_one(env: BatchEnv) ->
     # key_dicts takes the common forms in a quick loop and hands the rest to
     # the careful per-key path: the result, and errors, must not depend on
     # where in the list the quick loop stops.
-    from dynamorm.batch import _key_dict, key_dicts
+    from dynamorm.keys import _key_dict, key_dicts
 
     meta = env.Doc.__dynamorm__
     doc = env.Doc(pk="p", sk="inst")

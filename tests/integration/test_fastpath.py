@@ -1,4 +1,4 @@
-"""The fast read path (``dynamorm.fastpath``) against a real server.
+"""The fast read path (``dynamorm.transport.hooks``) against a real server.
 
 The library's item reads decoded by the Rust core must give exactly what
 botocore's standard path gives (models, counts, cursors, errors); the user's
@@ -17,9 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from dynamorm import DB, Model, fastpath, field
+from dynamorm import DB, Model, field
 from dynamorm.errors import ValidationError
-from dynamorm.executor import Target
+from dynamorm.transport import hooks
+from dynamorm.transport.executor import Target
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -191,7 +192,7 @@ def test_the_fast_path_is_taken_and_marks_its_responses(pair: Pair) -> None:
     fast = pair.fast._executor.call("Query", params, target)
     std = pair.std._executor.call("Query", params, target)
     assert pair.fast.fast_path and not pair.std.fast_path
-    assert fast[fastpath.DECODED] is True and fastpath.DECODED not in std
+    assert fast[hooks.DECODED] is True and hooks.DECODED not in std
     assert fast["Items"] == [Thing.from_item(item) for item in std["Items"]]
     # Members other than the items are botocore's own parse: binary as bytes.
     assert (
@@ -271,7 +272,7 @@ def test_user_calls_on_a_client_given_to_db_are_untouched(ddb_endpoint: str) -> 
         db.model(Thing).where("pk", "=", pk).all()  # the library's reads in between
         mine = getattr(client, name)(**params)
         theirs = getattr(plain, name)(**params)
-        assert fastpath.DECODED not in mine
+        assert hooks.DECODED not in mine
         assert _strip(mine) == _strip(theirs), name
     item = client.get_item(TableName=table, Key=key)["Item"]
     assert item["blob"] == {"B": b"\x00\xff"} and item["sk"] == {"B": b"\x01"}
@@ -285,8 +286,8 @@ def test_an_incompatible_botocore_falls_back_with_one_warning(
 ) -> None:
     # A botocore without the event the hook needs: the probe sees the
     # canned response parsed by botocore alone.
-    monkeypatch.setattr(fastpath, "EVENT", "before-parse-gone.dynamodb")
-    monkeypatch.setattr(fastpath.verdict, "ok", None)
+    monkeypatch.setattr(hooks, "EVENT", "before-parse-gone.dynamodb")
+    monkeypatch.setattr(hooks.verdict, "ok", None)
     client = new_client(ddb_endpoint)
     table = f"things-{uuid.uuid4().hex[:10]}"
     Thing = define_thing(table)
@@ -308,7 +309,7 @@ def test_an_incompatible_botocore_falls_back_with_one_warning(
         },
         Target(Thing, table),
     )
-    assert fastpath.DECODED not in response
+    assert hooks.DECODED not in response
 
 
 def test_fast_path_false_never_wires_the_client(ddb_endpoint: str) -> None:
@@ -321,9 +322,9 @@ def test_fast_path_false_never_wires_the_client(ddb_endpoint: str) -> None:
     assert not db.with_timeout(5).fast_path
     db.model(Thing(pk="p", sk=b"s")).create()
     # Even a request marked for decoding is left to botocore: no handler.
-    with fastpath.decoding("Scan", Thing.__dynamorm_codec__.schema):
+    with hooks.decoding("Scan", Thing.__dynamorm_codec__.schema):
         response = client.scan(TableName=table)
-    assert fastpath.DECODED not in response
+    assert hooks.DECODED not in response
     assert [item["pk"] for item in response["Items"]] == [{"S": "p"}]
     with pytest.raises(ValidationError, match="fast_path"):
         DB(client=client, fast_path="yes")  # type: ignore[arg-type]

@@ -20,7 +20,8 @@ from typing import Any
 import botocore.session
 import pytest
 from botocore.serialize import create_serializer
-from dynamorm import DB, Model, _core, executor, fastpath, field
+from dynamorm import DB, Model, _core, field
+from dynamorm.transport import executor, hooks
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -197,7 +198,7 @@ def test_values_that_are_not_plain_json_data_are_refused() -> None:
 
 
 def test_the_skeleton_keeps_only_the_table_names() -> None:
-    bodies = {op: fastpath.skeleton(params) for op, params in CASES}
+    bodies = {op: hooks.skeleton(params) for op, params in CASES}
     assert bodies["GetItem"] == {"TableName": "t"}
     assert bodies["BatchGetItem"] == {"RequestItems": {"t": {}, "u": {}}}
     assert bodies["TransactWriteItems"] == {
@@ -373,8 +374,8 @@ def test_an_incompatible_botocore_falls_back_with_one_warning(
     ddb_endpoint: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A botocore that never emits the event the handler needs.
-    monkeypatch.setattr(fastpath, "REQUEST_EVENT", "before-call-gone.dynamodb")
-    monkeypatch.setattr(fastpath.request_verdict, "ok", None)
+    monkeypatch.setattr(hooks, "REQUEST_EVENT", "before-call-gone.dynamodb")
+    monkeypatch.setattr(hooks.request_verdict, "ok", None)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with caplog.at_level(logging.WARNING, logger="dynamorm"):

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from dynamorm.fields import field
 from dynamorm.model import Model
+from dynamorm.model.fields import field
 
 
 @dataclasses.dataclass

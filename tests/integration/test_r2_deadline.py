@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 from dynamorm import DB, BatchGetOptions, Model, RetryPolicy, field
 from dynamorm.errors import OperationTimeoutError, RequestError
-from dynamorm.executor import MIN_ATTEMPT_SECONDS
+from dynamorm.retry import MIN_ATTEMPT_SECONDS
 
 from tests._support.servers import silent_server, unaccepting_server
 from tests.conftest import FAST_PATH, REGION, client_for

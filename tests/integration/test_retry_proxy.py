@@ -22,7 +22,7 @@ from dynamorm.errors import (
     RetryExhaustedError,
     ValidationError,
 )
-from dynamorm.executor import Target
+from dynamorm.transport.executor import Target
 
 from tests._support.proxy import FaultProxy
 from tests.conftest import FAST_PATH, FAST_RETRIES, REGION, client_for, make_db

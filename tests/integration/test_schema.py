@@ -10,10 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from dynamorm import schema
-from dynamorm.errors import DynamORMError, TableNotFoundError, ValidationError
-from dynamorm.fields import field
+from dynamorm import tables
+from dynamorm.errors import DynamORMError, RequestError, TableNotFoundError, ValidationError
 from dynamorm.model import Model
+from dynamorm.model.fields import field
 
 
 def _name() -> str:
@@ -40,7 +40,7 @@ def cleanup(ddb_client: Any) -> Iterator[list[type[Model]]]:
     yield models
     for model in models:
         with contextlib.suppress(TableNotFoundError):
-            schema.delete_table(ddb_client, model, wait=False)
+            tables.delete_table(ddb_client, model, wait=False)
 
 
 def _by_name(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -50,8 +50,8 @@ def _by_name(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def test_create_table_with_gsi_lsi_and_ttl(ddb_client: Any, cleanup: list[type[Model]]) -> None:
     order = _order_model(_name())
     cleanup.append(order)
-    schema.create_table(ddb_client, order)
-    table = schema.describe_table(ddb_client, order)
+    tables.create_table(ddb_client, order)
+    table = tables.describe_table(ddb_client, order)
     assert table["TableStatus"] == "ACTIVE"
     assert table["KeySchema"] == [
         {"AttributeName": "customer", "KeyType": "HASH"},
@@ -90,7 +90,7 @@ def test_created_table_accepts_the_models_items(
 ) -> None:
     order = _order_model(_name())
     cleanup.append(order)
-    schema.create_table(ddb_client, order)
+    tables.create_table(ddb_client, order)
     item = order(customer="c1", order_id="o1", total=Decimal("9.5"), blob=b"\x00\x01").to_item()
     ddb_client.put_item(TableName=order.__dynamorm__.table, Item=item)
     got = ddb_client.query(
@@ -111,14 +111,14 @@ def test_provisioned_billing_uses_default_throughput(
         kind: str = field(default="x", gsi_pk="by-kind")
 
     cleanup.append(Counter)
-    schema.create_table(ddb_client, Counter, billing_mode="PROVISIONED", write_capacity=7)
-    table = schema.describe_table(ddb_client, Counter)
+    tables.create_table(ddb_client, Counter, billing_mode="PROVISIONED", write_capacity=7)
+    table = tables.describe_table(ddb_client, Counter)
     assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
     assert table["AttributeDefinitions"][0] == {"AttributeName": "id", "AttributeType": "N"}
-    assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == schema.DEFAULT_CAPACITY
+    assert table["ProvisionedThroughput"]["ReadCapacityUnits"] == tables.DEFAULT_CAPACITY
     assert table["ProvisionedThroughput"]["WriteCapacityUnits"] == 7
     gsi = table["GlobalSecondaryIndexes"][0]
-    assert gsi["ProvisionedThroughput"]["ReadCapacityUnits"] == schema.DEFAULT_CAPACITY
+    assert gsi["ProvisionedThroughput"]["ReadCapacityUnits"] == tables.DEFAULT_CAPACITY
 
 
 def test_bad_billing_mode_is_refused_before_any_request(ddb_client: Any) -> None:
@@ -126,27 +126,27 @@ def test_bad_billing_mode_is_refused_before_any_request(ddb_client: Any) -> None
         id: str = field(pk=True)
 
     with pytest.raises(ValidationError, match="billing_mode"):
-        schema.create_table(ddb_client, Thing, billing_mode="ON_DEMAND")
+        tables.create_table(ddb_client, Thing, billing_mode="ON_DEMAND")
     with pytest.raises(TableNotFoundError):
-        schema.describe_table(ddb_client, Thing)
+        tables.describe_table(ddb_client, Thing)
 
 
 def test_ensure_creates_once_and_delete_removes(ddb_client: Any) -> None:
     class Note(Model, table=_name()):
         id: str = field(pk=True)
 
-    first = schema.ensure_table(ddb_client, Note)
-    again = schema.ensure_table(ddb_client, Note)
+    first = tables.ensure_table(ddb_client, Note)
+    again = tables.ensure_table(ddb_client, Note)
     assert first["TableName"] == again["TableName"] == Note.__dynamorm__.table
     assert first["CreationDateTime"] == again["CreationDateTime"]
-    schema.delete_table(ddb_client, Note)
+    tables.delete_table(ddb_client, Note)
     with pytest.raises(TableNotFoundError) as info:
-        schema.describe_table(ddb_client, Note)
+        tables.describe_table(ddb_client, Note)
     assert info.value.table == Note.__dynamorm__.table
     assert "Note" in str(info.value)
     assert type(info.value.__cause__).__name__ == "ResourceNotFoundException"
     with pytest.raises(TableNotFoundError):
-        schema.delete_table(ddb_client, Note)
+        tables.delete_table(ddb_client, Note)
 
 
 def test_create_existing_table_is_a_dynamorm_error_with_cause(
@@ -156,9 +156,10 @@ def test_create_existing_table_is_a_dynamorm_error_with_cause(
         id: str = field(pk=True)
 
     cleanup.append(Dup)
-    schema.create_table(ddb_client, Dup)
-    with pytest.raises(DynamORMError, match=r"CreateTable on table .*\(Dup\)") as info:
-        schema.create_table(ddb_client, Dup)
+    tables.create_table(ddb_client, Dup)
+    with pytest.raises(RequestError, match=r"CreateTable on Dup \(table '.*'\)") as info:
+        tables.create_table(ddb_client, Dup)
+    assert info.value.code == "ResourceInUseException"
     assert not isinstance(info.value, TableNotFoundError)
     assert info.value.__cause__ is not None
 
@@ -178,14 +179,14 @@ def test_auto_migrate_creates_then_adds_a_gsi_and_ttl(
         expires: datetime | None = field(ttl=True, default=None)
 
     cleanup.append(V2)
-    assert schema.auto_migrate(ddb_client, V1) == [f"created table {table} (V1)"]
-    assert schema.auto_migrate(ddb_client, V1) == []
-    assert schema.auto_migrate(ddb_client, V2) == [
+    assert tables.auto_migrate(ddb_client, V1) == [f"created table {table} (V1)"]
+    assert tables.auto_migrate(ddb_client, V1) == []
+    assert tables.auto_migrate(ddb_client, V2) == [
         f"added GSI by-email to {table}",
         f"enabled TTL on {table}.expires",
     ]
-    assert schema.auto_migrate(ddb_client, V2) == []
-    described = schema.describe_table(ddb_client, V2)
+    assert tables.auto_migrate(ddb_client, V2) == []
+    described = tables.describe_table(ddb_client, V2)
     gsi = _by_name(described["GlobalSecondaryIndexes"])["by-email"]
     assert gsi["KeySchema"] == [{"AttributeName": "email", "KeyType": "HASH"}]
     assert gsi["Projection"] == {"ProjectionType": "KEYS_ONLY"}
@@ -211,11 +212,11 @@ def test_auto_migrate_refuses_what_it_cannot_change(
         rank: int = field(default=0, lsi="by-rank")
 
     cleanup.append(Plain)
-    schema.auto_migrate(ddb_client, Plain)
+    tables.auto_migrate(ddb_client, Plain)
     with pytest.raises(DynamORMError, match="key schema"):
-        schema.auto_migrate(ddb_client, WithSort)
+        tables.auto_migrate(ddb_client, WithSort)
     with pytest.raises(DynamORMError, match="local secondary index 'by-rank' is missing"):
-        schema.auto_migrate(ddb_client, WithLsi)
+        tables.auto_migrate(ddb_client, WithLsi)
 
 
 def test_lsi_without_a_table_sort_key_is_refused(ddb_client: Any) -> None:
@@ -224,4 +225,4 @@ def test_lsi_without_a_table_sort_key_is_refused(ddb_client: Any) -> None:
         rank: int = field(default=0, lsi="by-rank")
 
     with pytest.raises(ValidationError, match=r"Flat: local secondary index 'by-rank'"):
-        schema.create_table(ddb_client, Flat)
+        tables.create_table(ddb_client, Flat)

@@ -1,4 +1,4 @@
-"""The Rust request signer (``dynamorm.signing``) on clients ``DB`` creates:
+"""The Rust request signer (``dynamorm.transport.signing``) on clients ``DB`` creates:
 every request the library sends is signed by it, with the header botocore's
 own signer computes for the same request; other clients are untouched."""
 
@@ -9,7 +9,8 @@ import uuid
 from typing import Any
 
 import pytest
-from dynamorm import DB, Model, field, signing
+from dynamorm import DB, Model, field
+from dynamorm.transport import signing
 
 from tests.conftest import FAST_PATH
 from tests.integration.db_models import create_table_for, new_client

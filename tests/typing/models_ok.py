@@ -19,7 +19,7 @@ from dynamorm import (
     unmarshal_stream_record,
 )
 from dynamorm.dms import to_dms
-from dynamorm.fields import FieldInfo
+from dynamorm.model.fields import FieldInfo
 from dynamorm.streams import unmarshal_items
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from dynamorm.fields import field
-from dynamorm.model import Model
+from dynamorm.model.base import Model
+from dynamorm.model.fields import field
 
 __all__ = ["Models", "define_models"]
 

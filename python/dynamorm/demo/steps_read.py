@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from dynamorm.batch import BatchWriteOptions
+from dynamorm.batch.options import BatchWriteOptions
 from dynamorm.db import DB
 from dynamorm.demo.checks import Checks, ProgressBar
 from dynamorm.demo.models import Models

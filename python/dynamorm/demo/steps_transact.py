@@ -6,7 +6,7 @@ from dynamorm.db import DB
 from dynamorm.demo.checks import Checks
 from dynamorm.demo.models import Models
 from dynamorm.errors import TransactionError
-from dynamorm.transact import condition, if_not_exists
+from dynamorm.transact.write import condition, if_not_exists
 
 __all__ = ["transactions"]
 

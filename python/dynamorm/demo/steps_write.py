@@ -6,8 +6,8 @@ from dynamorm.db import DB
 from dynamorm.demo.checks import Checks
 from dynamorm.demo.models import Models
 from dynamorm.errors import ConditionFailedError, InvalidModelError, ValidationError
-from dynamorm.fields import field
-from dynamorm.model import Model
+from dynamorm.model.base import Model
+from dynamorm.model.fields import field
 
 __all__ = ["conditional_create", "guarded_update", "models", "optimistic_locking"]
 

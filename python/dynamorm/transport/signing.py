@@ -29,8 +29,8 @@ from botocore.auth import SIGV4_TIMESTAMP, UNSIGNED_PAYLOAD, SigV4Auth
 from botocore.exceptions import NoCredentialsError
 
 from dynamorm import _core
-from dynamorm._botocore_private import frozen_credentials, host_from_url
-from dynamorm.fastpath import _probe_client, _Verdict
+from dynamorm.transport._botocore_private import frozen_credentials, host_from_url
+from dynamorm.transport.hooks import _probe_client, _Verdict
 
 __all__ = ["SIGNATURE_VERSION", "RustSigV4Auth", "signing_available", "wire_signing"]
 
@@ -140,7 +140,7 @@ def signing_available(client: Any = None) -> bool:
 def _probe_signing(loader: Any) -> bool:
     from botocore.awsrequest import AWSResponse
 
-    from dynamorm.fastpath import CannedRaw
+    from dynamorm.transport.hooks import CannedRaw
 
     botocore.auth.AUTH_TYPE_MAPS.setdefault(SIGNATURE_VERSION, RustSigV4Auth)
     if botocore.auth.AUTH_TYPE_MAPS[SIGNATURE_VERSION] is not RustSigV4Auth:

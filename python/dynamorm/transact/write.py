@@ -25,11 +25,11 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from dynamorm.conditions import make_term, raw_clause
-from dynamorm.errors import ExpressionError, RequestError, ValidationError
-from dynamorm.executor import Deadline
+from dynamorm.batch.options import make_stop
+from dynamorm.errors import ExpressionError, ValidationError
 from dynamorm.expr import Clause
-from dynamorm.model import Model
+from dynamorm.expr.conditions import make_term, raw_clause
+from dynamorm.model.base import Model
 from dynamorm.requests import (
     create_changes,
     delete_params,
@@ -40,18 +40,17 @@ from dynamorm.requests import (
     staged_item,
     update_params,
 )
-from dynamorm.retry import Resend
-from dynamorm.transact_errors import (
+from dynamorm.retry import Resend, Scheduler
+from dynamorm.transact.checks import (
     Operation,
     TransactionTarget,
     check_operations,
-    transaction_error,
 )
 from dynamorm.update import UpdateBuilder
 
 if TYPE_CHECKING:
-    from dynamorm.db import DB
-    from dynamorm.meta import ModelMeta
+    from dynamorm.model.meta import ModelMeta
+    from dynamorm.transport.executor import Executor
 
 __all__ = [
     "Transaction",
@@ -184,10 +183,10 @@ class TransactionBuilder:
     """Collects write operations for one ``TransactWriteItems``; every method
     but ``execute`` returns the builder. ``db.transact()`` makes one."""
 
-    __slots__ = ("_db", "_ops")
+    __slots__ = ("_executor", "_ops")
 
-    def __init__(self, db: DB) -> None:
-        self._db = db
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
         self._ops: list[Operation] = []
 
     def __len__(self) -> int:
@@ -331,24 +330,12 @@ class TransactionBuilder:
         what = self._what()
         params = self.to_params()
         params["ClientRequestToken"] = str(uuid.uuid4())
-        executor = self._db._executor
-        if timeout is None:
-            timeout = executor.timeout
-        elif isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
-            raise ValidationError(f"{what}: timeout must be a number >= 0, got {timeout!r}")
-        if cancel is not None and not isinstance(cancel, threading.Event):
-            raise ValidationError(f"{what}: cancel must be a threading.Event, got {cancel!r}")
-        scheduler = executor.scheduler(Deadline(timeout), cancel)
-        target = TransactionTarget(self._ops)
-        try:
-            # The token makes a resend after a lost answer safe.
-            executor.call("TransactWriteItems", params, target, scheduler, write=Resend())
-        except RequestError as exc:
-            cause = exc.__cause__
-            if exc.code != "TransactionCanceledException" or cause is None:
-                raise
-            response = getattr(cause, "response", {})
-            raise transaction_error(response, self._ops, what) from cause
+        executor = self._executor
+        stop = make_stop(timeout if timeout is not None else executor.timeout, cancel, what)
+        scheduler = Scheduler(executor.policy, stop)
+        target = TransactionTarget(self._ops, what)
+        # The token makes a resend after a lost answer safe.
+        executor.call("TransactWriteItems", params, target, scheduler, write=Resend())
         for op in self._ops:
             if op.changes is not None:
                 obj, changes = op.changes
@@ -356,7 +343,7 @@ class TransactionBuilder:
 
 
 def transact_write(
-    db: DB,
+    executor: Executor,
     fn: Callable[[TransactionBuilder], object],
     *,
     timeout: float | None = None,
@@ -364,7 +351,7 @@ def transact_write(
 ) -> None:
     """Runs ``fn`` on a new builder, then executes it; an exception in ``fn``
     propagates and nothing is sent."""
-    builder = TransactionBuilder(db)
+    builder = TransactionBuilder(executor)
     fn(builder)
     builder.execute(timeout=timeout, cancel=cancel)
 
@@ -446,9 +433,12 @@ class Transaction:
     __slots__ = ("_builder", "_cancel", "_timeout")
 
     def __init__(
-        self, db: DB, timeout: float | None = None, cancel: threading.Event | None = None
+        self,
+        executor: Executor,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
-        self._builder = TransactionBuilder(db)
+        self._builder = TransactionBuilder(executor)
         self._timeout = timeout
         self._cancel = cancel
 

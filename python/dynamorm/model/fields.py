@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dynamorm.typeinfo import TypeInfo
+from dynamorm.model.types import TypeInfo
 
 if TYPE_CHECKING:
-    from dynamorm.model import Model
+    from dynamorm.model.base import Model
 
 __all__ = ["MISSING", "FieldInfo", "FieldSpec", "field", "fields"]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dynamorm.errors import InvalidModelError, ValidationError
-from dynamorm.fields import MISSING, FieldInfo, FieldSpec
-from dynamorm.typeinfo import analyze
+from dynamorm.model.fields import MISSING, FieldInfo, FieldSpec
+from dynamorm.model.types import analyze
 
 __all__ = ["IndexInfo", "ModelMeta", "build_meta", "default_table_name"]
 

@@ -9,7 +9,7 @@ its ``_get_request_timeout`` hook and ``_timeout``, its pool managers
 idle connections. Anything that does not look as expected is left alone:
 callers get ``None``/``False`` and keep botocore's behaviour.
 
-The Rust signer (``dynamorm.signing``) needs the host botocore signs
+The Rust signer (``dynamorm.transport.signing``) needs the host botocore signs
 (``botocore.auth._host_from_url``) and, for its one-time check against
 botocore's own signer, the client's credentials
 (``client._request_signer._credentials``). As a ``SigV4Auth`` subclass it

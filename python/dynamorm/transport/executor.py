@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from typing import Any
@@ -25,29 +24,23 @@ from botocore.exceptions import (
 )
 
 from dynamorm import _core
-from dynamorm._botocore_private import deadline_cap
 from dynamorm.errors import (
     ConditionFailedError,
     DynamORMError,
     MalformedResponseError,
-    OperationTimeoutError,
     RequestError,
     TableNotFoundError,
     ValidationError,
     WriteOutcomeUnknownError,
 )
-from dynamorm.fastpath import FAST_OPERATIONS, decoding, encoding, skeleton
-from dynamorm.response_shapes import WRITES
-from dynamorm.retry import Resend, RetryPolicy, Scheduler, Stop, reason_of
+from dynamorm.retry import Deadline, Resend, RetryPolicy, Scheduler, Stop, attempt_cap
+from dynamorm.transport._botocore_private import deadline_cap
+from dynamorm.transport.hooks import FAST_OPERATIONS, decoding, encoding, skeleton
+from dynamorm.transport.shapes import WRITES
 
-__all__ = ["MIN_ATTEMPT_SECONDS", "Deadline", "Executor", "Target", "attempt_cap"]
+__all__ = ["Executor", "Target"]
 
 _METHOD = re.compile(r"(?<!^)(?=[A-Z])")
-
-MIN_ATTEMPT_SECONDS = 0.25
-"""The least time an attempt is given to connect and to read, even when
-less (or nothing) is left before the deadline: the first request of an
-operation always goes out, and one cut off at once could never succeed."""
 
 
 class Target:
@@ -65,47 +58,11 @@ class Target:
         """The model's class name (or the table name without a model)."""
         return self.model.__name__ if self.model is not None else self.table
 
-
-class Deadline:
-    """A point in time (monotonic clock) after which long operations stop;
-    ``Deadline(None)`` never expires."""
-
-    __slots__ = ("at", "seconds")
-
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self.at = None if seconds is None else time.monotonic() + seconds
-
-    def expired(self) -> bool:
-        """Whether the deadline has passed."""
-        return self.at is not None and time.monotonic() >= self.at
-
-    def check(self, what: str, partial: Any, cause: BaseException | None = None) -> None:
-        """Raises ``OperationTimeoutError`` carrying ``partial`` when expired;
-        ``cause``, the failure of the last attempt if any, is named in the
-        message and chained as ``__cause__``."""
-        if self.expired():
-            raise self.error(what, partial, cause) from cause
-
-    def error(
-        self, what: str, partial: Any, cause: BaseException | None = None
-    ) -> OperationTimeoutError:
-        """The ``OperationTimeoutError`` of ``what`` stopping at this deadline
-        (``cause``: the last attempt's failure, named in the message)."""
-        last = "" if cause is None else f" (the last attempt failed with {reason_of(cause)})"
-        return OperationTimeoutError(
-            f"{what}: stopped at the {self.seconds}s deadline{last}; "
-            "the results so far are in .partial",
-            partial=partial,
-        )
-
-
-def attempt_cap(stop: Stop) -> float | None:
-    """How long one attempt may wait to connect and for each read: the time
-    left before ``stop``'s deadline, at least ``MIN_ATTEMPT_SECONDS``
-    (``None`` without a deadline)."""
-    remaining = stop.remaining()
-    return None if remaining is None else max(remaining, MIN_ATTEMPT_SECONDS)
+    def error_for(self, code: str, response: Mapping[str, Any]) -> DynamORMError | None:
+        """The dynamorm error of an error answer with ``code`` when this kind
+        of request has one of its own (a transaction's cancellation names
+        the operation that failed); ``None``: the common mapping."""
+        return None
 
 
 class Executor:
@@ -114,11 +71,11 @@ class Executor:
     ``policy`` is the default retry policy (``None``: no retries) and
     ``timeout`` the default deadline, in seconds, of a request sent without a
     scheduler of its own. ``fast`` decodes the responses of item-bearing
-    reads of a model with the fast read path (``dynamorm.fastpath``; the
+    reads of a model with the fast read path (``dynamorm.transport.hooks``; the
     client must be wired for it); ``fast_requests`` has the Rust core write
     every request body (the client must be wired for that too, with its
     parameter validation off); ``checked`` has every 2xx answer checked
-    against its operation's shape (``dynamorm.response_shapes``; the client
+    against its operation's shape (``dynamorm.transport.shapes``; the client
     must be wired with ``fastpath.wire`` or ``fastpath.wire_checks``)."""
 
     __slots__ = ("checked", "client", "fast", "fast_requests", "policy", "timeout")
@@ -270,6 +227,9 @@ def map_client_error(exc: ClientError, operation: str, target: Target) -> DynamO
     error = exc.response.get("Error", {})
     code = error.get("Code", "")
     message = error.get("Message", str(exc))
+    own = target.error_for(code, exc.response)
+    if own is not None:
+        return own
     where = f"{operation} on {target.name} (table {target.table!r})"
     if code == "ConditionalCheckFailedException":
         raw = exc.response.get("Item")

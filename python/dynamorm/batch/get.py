@@ -16,38 +16,34 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from dynamorm.batch import (
+from dynamorm.batch.options import (
     MAX_GET_CHUNK,
     BatchGetOptions,
     ChunkErrorHandler,
-    Collected,
     ProgressCallback,
-    RunResult,
-    canonical_key,
     check_options,
-    key_dicts,
-    key_list,
     make_stop,
-    run_chunks,
 )
-from dynamorm.batch_keys import KeyPlan
+from dynamorm.batch.runner import Collected, RunResult, run_chunks
 from dynamorm.errors import (
     BatchGetError,
     RequestError,
     RetryExhaustedError,
     ValidationError,
 )
-from dynamorm.executor import Target
 from dynamorm.expr import compile_request
-from dynamorm.fastpath import DECODED
-from dynamorm.loaded import ReadShape, mark, shape_of
-from dynamorm.meta import ModelMeta
-from dynamorm.model import Model
-from dynamorm.paths import codec_of, resolve_path
+from dynamorm.keys import KeyPlan, canonical_key, key_dicts, key_list
+from dynamorm.model.base import Model
+from dynamorm.model.codec import codec_of
+from dynamorm.model.loaded import ReadShape, mark, shape_of
+from dynamorm.model.meta import ModelMeta
+from dynamorm.model.paths import resolve_path
 from dynamorm.retry import RetryPolicy, Scheduler
+from dynamorm.transport.executor import Target
+from dynamorm.transport.hooks import DECODED
 
 if TYPE_CHECKING:
-    from dynamorm.db import DB
+    from dynamorm.transport.executor import Executor
 
 __all__ = ["BatchGetBuilder", "batch_get"]
 
@@ -61,7 +57,7 @@ class _GetRun:
 
     def __init__(
         self,
-        db: DB,
+        executor: Executor,
         target: Target,
         meta: ModelMeta,
         *,
@@ -77,7 +73,7 @@ class _GetRun:
             options.max_concurrency,
             options.retry_policy,
         )
-        self.db, self.target, self.meta, self.options = db, target, meta, options
+        self.executor, self.target, self.meta, self.options = executor, target, meta, options
         self.user_keys = key_list(keys, self.what)
         self.plan = KeyPlan(meta.key_attrs, options.chunk_size)
         # The key dicts are not kept: the plan has them, and every object a
@@ -116,7 +112,7 @@ class _GetRun:
 
     def send(self, chunk: list[KeyDict], scheduler: Scheduler) -> dict[str, Any]:
         params = {"RequestItems": {self.meta.table: {**self.template, "Keys": chunk}}}
-        return self.db._executor.call("BatchGetItem", params, self.target, scheduler=scheduler)
+        return self.executor.call("BatchGetItem", params, self.target, scheduler=scheduler)
 
     def collect(self, chunk: list[KeyDict], response: dict[str, Any]) -> Collected[list[KeyDict]]:
         table = self.meta.table
@@ -216,7 +212,7 @@ class _GetRun:
 
 
 def batch_get(
-    db: DB,
+    executor: Executor,
     target: Target,
     meta: ModelMeta,
     keys: Iterable[Any],
@@ -228,8 +224,8 @@ def batch_get(
 ) -> list[Any]:
     """Reads the items of ``keys`` (see the module docstring); the items come
     back as model instances in input-key order."""
-    run = _GetRun(db, target, meta, keys=keys, options=options, select=select)
-    stop = make_stop(timeout if timeout is not None else db.timeout, cancel, run.what)
+    run = _GetRun(executor, target, meta, keys=keys, options=options, select=select)
+    stop = make_stop(timeout if timeout is not None else executor.timeout, cancel, run.what)
     if not run.chunks:
         return []
     result = run_chunks(
@@ -254,13 +250,13 @@ class BatchGetBuilder(Generic[M]):
     .with_retry(RetryPolicy(max_retries=5)).on_progress(cb).on_error(h).execute()``
     """
 
-    __slots__ = ("_db", "_keys", "_meta", "_options", "_select", "_target")
+    __slots__ = ("_executor", "_keys", "_meta", "_options", "_select", "_target")
 
-    def __init__(self, db: DB, target: Target, meta: ModelMeta) -> None:
-        self._db, self._target, self._meta = db, target, meta
+    def __init__(self, executor: Executor, target: Target, meta: ModelMeta) -> None:
+        self._executor, self._target, self._meta = executor, target, meta
         self._keys: list[Any] = []
         self._select: tuple[str, ...] = ()
-        self._options = BatchGetOptions(retry_policy=db.retry_policy)
+        self._options = BatchGetOptions(retry_policy=executor.policy)
 
     def __repr__(self) -> str:
         return f"<BatchGetBuilder {self._meta.name} keys={len(self._keys)}>"
@@ -318,7 +314,7 @@ class BatchGetBuilder(Generic[M]):
     ) -> list[M]:
         """Runs the batch get; items in input-key order."""
         return batch_get(
-            self._db,
+            self._executor,
             self._target,
             self._meta,
             self._keys,

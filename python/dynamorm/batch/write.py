@@ -20,28 +20,19 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from dynamorm.batch import (
-    MAX_WRITE_CHUNK,
-    BatchWriteOptions,
-    Collected,
-    RunResult,
-    canonical_key,
-    check_options,
-    key_dicts,
-    make_stop,
-    run_chunks,
-)
-from dynamorm.batch_keys import KeyPlan
+from dynamorm.batch.options import MAX_WRITE_CHUNK, BatchWriteOptions, check_options, make_stop
+from dynamorm.batch.runner import Collected, RunResult, run_chunks
 from dynamorm.errors import BatchWriteError, ValidationError, WriteOutcomeUnknownError
-from dynamorm.executor import Target
 from dynamorm.item_limits import item_fault, key_fault
-from dynamorm.meta import ModelMeta
-from dynamorm.model import Model
+from dynamorm.keys import KeyPlan, canonical_key, key_dicts
+from dynamorm.model.base import Model
+from dynamorm.model.meta import ModelMeta
 from dynamorm.requests import create_changes, staged_item
 from dynamorm.retry import Resend, Scheduler
+from dynamorm.transport.executor import Target
 
 if TYPE_CHECKING:
-    from dynamorm.db import DB
+    from dynamorm.transport.executor import Executor
 
 __all__ = ["batch_write"]
 
@@ -53,7 +44,7 @@ class _WriteRun:
 
     def __init__(
         self,
-        db: DB,
+        executor: Executor,
         target: Target,
         meta: ModelMeta,
         *,
@@ -65,7 +56,13 @@ class _WriteRun:
         check_options(
             what, options.chunk_size, MAX_WRITE_CHUNK, options.max_concurrency, options.retry_policy
         )
-        self.db, self.target, self.meta, self.what, self.options = db, target, meta, what, options
+        self.executor, self.target, self.meta, self.what, self.options = (
+            executor,
+            target,
+            meta,
+            what,
+            options,
+        )
         self.requests: list[dict[str, Any]] = []
         self.labels: list[str] = []
         keys: list[dict[str, Any]] = []
@@ -142,7 +139,7 @@ class _WriteRun:
         params = {"RequestItems": {self.meta.table: requests}}
         # A batch only puts and deletes: sent again after a lost answer, and
         # reported as of unknown outcome (not "not applied") if that fails too.
-        return self.db._executor.call(
+        return self.executor.call(
             "BatchWriteItem", params, self.target, scheduler=scheduler, write=Resend()
         )
 
@@ -227,7 +224,7 @@ class _WriteRun:
 
 
 def batch_write(
-    db: DB,
+    executor: Executor,
     target: Target,
     meta: ModelMeta,
     what: str,
@@ -240,8 +237,8 @@ def batch_write(
 ) -> list[Any]:
     """Writes ``puts`` (model instances) and deletes ``deletes`` (keys or
     instances); returns the put instances, stamped like ``create`` stamps."""
-    run = _WriteRun(db, target, meta, what=what, puts=puts, deletes=deletes, options=options)
-    stop = make_stop(timeout if timeout is not None else db.timeout, cancel, what)
+    run = _WriteRun(executor, target, meta, what=what, puts=puts, deletes=deletes, options=options)
+    stop = make_stop(timeout if timeout is not None else executor.timeout, cancel, what)
     if run.chunks:
         result = run_chunks(
             run.chunks,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, Self, dataclass_transform
 
-from dynamorm.codec import ItemCodec
-from dynamorm.fields import FieldSpec, field
-from dynamorm.meta import ModelMeta, build_meta
+from dynamorm.model.codec import ItemCodec
+from dynamorm.model.fields import FieldSpec, field
+from dynamorm.model.meta import ModelMeta, build_meta
 
 __all__ = ["Model"]
 

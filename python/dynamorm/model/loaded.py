@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from dynamorm.errors import ValidationError
-from dynamorm.fields import MISSING, FieldInfo
-from dynamorm.meta import IndexInfo, ModelMeta
-from dynamorm.paths import codec_of
+from dynamorm.model.codec import codec_of
+from dynamorm.model.fields import MISSING, FieldInfo
+from dynamorm.model.meta import IndexInfo, ModelMeta
 
 __all__ = [
     "LOADED",

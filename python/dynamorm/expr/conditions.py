@@ -19,9 +19,10 @@ from typing import Any
 from dynamorm import marshal
 from dynamorm.errors import ValidationError
 from dynamorm.expr import And, Clause, Or, Raw
-from dynamorm.fields import FieldInfo
-from dynamorm.meta import ModelMeta
-from dynamorm.paths import codec_of, resolve_path
+from dynamorm.model.codec import codec_of
+from dynamorm.model.fields import FieldInfo
+from dynamorm.model.meta import ModelMeta
+from dynamorm.model.paths import resolve_path
 
 __all__ = ["ConditionGroup", "ConditionSet", "Term", "encode_value", "make_term", "normalize_op"]
 

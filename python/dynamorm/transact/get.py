@@ -10,18 +10,20 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from dynamorm.batch import key_dicts
+from dynamorm.batch.options import make_stop
 from dynamorm.errors import ValidationError
-from dynamorm.executor import Deadline
 from dynamorm.expr import compile_request
-from dynamorm.fastpath import DECODED
-from dynamorm.loaded import ReadShape, mark, shape_of
-from dynamorm.model import Model
-from dynamorm.paths import codec_of, resolve_path
-from dynamorm.transact_errors import Operation, TransactionTarget, check_operations
+from dynamorm.keys import key_dicts
+from dynamorm.model.base import Model
+from dynamorm.model.codec import codec_of
+from dynamorm.model.loaded import ReadShape, mark, shape_of
+from dynamorm.model.paths import resolve_path
+from dynamorm.retry import Scheduler
+from dynamorm.transact.checks import Operation, TransactionTarget, check_operations
+from dynamorm.transport.hooks import DECODED
 
 if TYPE_CHECKING:
-    from dynamorm.db import DB
+    from dynamorm.transport.executor import Executor
 
 __all__ = ["TransactGetBuilder"]
 
@@ -30,10 +32,10 @@ class TransactGetBuilder:
     """Collects reads for one ``TransactGetItems``; ``get`` returns the
     builder. ``db.transact_get()`` makes one."""
 
-    __slots__ = ("_db", "_ops", "_shapes")
+    __slots__ = ("_executor", "_ops", "_shapes")
 
-    def __init__(self, db: DB) -> None:
-        self._db = db
+    def __init__(self, executor: Executor) -> None:
+        self._executor = executor
         self._ops: list[Operation] = []
         # What each read returns of its item (None: all of it; see loaded.py).
         self._shapes: list[ReadShape | None] = []
@@ -84,11 +86,11 @@ class TransactGetBuilder:
         or ``None`` where the item does not exist. Stops at ``timeout``
         seconds (default: the DB's) or when ``cancel`` is set."""
         params = self.to_params()
-        executor = self._db._executor
-        if timeout is None:
-            timeout = executor.timeout
-        scheduler = executor.scheduler(Deadline(timeout), cancel)
-        target = TransactionTarget(self._ops)
+        executor = self._executor
+        what = self._what()
+        stop = make_stop(timeout if timeout is not None else executor.timeout, cancel, what)
+        scheduler = Scheduler(executor.policy, stop)
+        target = TransactionTarget(self._ops, what)
         schemas = [op.model.__dynamorm_codec__.schema for op in self._ops]
         response = executor.call("TransactGetItems", params, target, scheduler, schemas=schemas)
         decoded = response.get(DECODED, False)

@@ -9,13 +9,12 @@ holding dots or brackets stay intact.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from dynamorm.errors import ValidationError
-from dynamorm.fields import FieldInfo
-from dynamorm.meta import ModelMeta
+from dynamorm.model.fields import FieldInfo
+from dynamorm.model.meta import ModelMeta
 
-__all__ = ["ResolvedPath", "codec_of", "resolve_path"]
+__all__ = ["ResolvedPath", "resolve_path"]
 
 _SEGMENT = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 
@@ -47,8 +46,3 @@ def resolve_path(meta: ModelMeta, path: str) -> ResolvedPath:
         raise ValidationError(f"{meta.name} has no field {head!r} (in path {path!r})")
     segments[0] = found.attr
     return found, segments
-
-
-def codec_of(meta: ModelMeta) -> Any:
-    """The item codec of the model ``meta`` describes."""
-    return meta.cls.__dict__["__dynamorm_codec__"]

@@ -16,7 +16,7 @@ import os
 import weakref
 from typing import Any
 
-from dynamorm._botocore_private import forget_connections, http_session
+from dynamorm.transport._botocore_private import forget_connections, http_session
 
 __all__ = ["track"]
 

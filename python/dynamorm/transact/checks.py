@@ -17,12 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from dynamorm.errors import (
+    DynamORMError,
     TransactionConditionFailedError,
     TransactionError,
     ValidationError,
 )
-from dynamorm.executor import Target
 from dynamorm.item_limits import MAX_ITEM_BYTES, item_size
+from dynamorm.transport.executor import Target
 
 __all__ = [
     "MAX_ITEM_BYTES",
@@ -71,17 +72,25 @@ class TransactionTarget(Target):
     """The ``Target`` of a transaction request, so that error messages name
     its operations' models (``"3 operations of Order, User"``) and tables."""
 
-    __slots__ = ("label",)
+    __slots__ = ("label", "ops", "what")
 
-    def __init__(self, ops: Sequence[Operation]) -> None:
+    def __init__(self, ops: Sequence[Operation], what: str) -> None:
         super().__init__(None, ", ".join(sorted({op.body["TableName"] for op in ops})))
         models = ", ".join(sorted({op.model.__name__ for op in ops}))
         self.label = f"{len(ops)} operations of {models}"
+        self.ops, self.what = ops, what
 
     @property
     def name(self) -> str:
         """``"<n> operations of <models>"``."""
         return self.label
+
+    def error_for(self, code: str, response: Mapping[str, Any]) -> DynamORMError | None:
+        """A cancellation is a ``TransactionError`` naming the operation at
+        fault (``transaction_error``)."""
+        if code != "TransactionCanceledException":
+            return None
+        return transaction_error(response, self.ops, self.what)
 
 
 def request_size(body: Mapping[str, Any]) -> int:

@@ -1,6 +1,7 @@
 """Tables from models (SPEC §11): create, ensure, delete, describe, migrate.
 
-Every function takes a boto3 DynamoDB client and a model class. The table's
+Every function takes a boto3 DynamoDB client (or a ``DB``'s ``Executor``) and
+a model class. The table's
 key schema, attribute definitions, secondary indexes (with projections) and
 TTL all come from the model's ``ModelMeta``. Errors from DynamoDB are raised
 as ``dynamorm.errors`` classes with the botocore exception as ``__cause__``:
@@ -13,10 +14,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from dynamorm.errors import DynamORMError, RequestError, TableNotFoundError, ValidationError
-from dynamorm.fields import FieldInfo
-from dynamorm.meta import KEY_KINDS, IndexInfo, ModelMeta
-from dynamorm.model import Model
+from dynamorm.errors import DynamORMError, TableNotFoundError, ValidationError
+from dynamorm.model.base import Model
+from dynamorm.model.fields import FieldInfo
+from dynamorm.model.meta import KEY_KINDS, IndexInfo, ModelMeta
+from dynamorm.retry import RetryPolicy, Scheduler
+from dynamorm.transport.executor import Executor, Target
 
 __all__ = [
     "BILLING_MODES",
@@ -162,32 +165,15 @@ def table_definition(
 # -- calls -------------------------------------------------------------------
 
 
-def _code(exc: BaseException | None) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, Mapping):
-        return str(response.get("Error", {}).get("Code", ""))
-    return ""
-
-
 def _call(client: Any, operation: str, meta: ModelMeta, **params: Any) -> Any:
-    """Sends one request through the retry scheduler (default policy);
-    every schema call goes through here so errors are mapped in one place."""
-    from dynamorm.retry import RetryPolicy, Scheduler
-
-    where = f"{_OPERATION_NAMES.get(operation, operation)} on table {meta.table!r} ({meta.name})"
-    method = getattr(client, operation)
-    try:
-        return Scheduler(RetryPolicy()).call(lambda: method(**params), what=where)
-    except Exception as exc:
-        # botocore's ClientError / BotoCoreError, without importing botocore.
-        if not type(exc).__module__.startswith("botocore"):
-            raise
-        code = _code(exc)
-        if code == "ResourceNotFoundException":
-            raise TableNotFoundError(
-                f"{where}: table {meta.table!r} does not exist", table=meta.table
-            ) from exc
-        raise RequestError(f"{where} failed: {exc}", code=code or None) from exc
+    """Sends one table request through the ``Executor`` (the one place a
+    request is sent and its errors are mapped) with the default retry
+    policy. ``client`` is an ``Executor`` (a ``DB``'s) or a boto3 client."""
+    executor = client if isinstance(client, Executor) else Executor(client, RetryPolicy())
+    scheduler = Scheduler(RetryPolicy())
+    return executor.call(
+        _OPERATION_NAMES[operation], params, Target(meta.cls, meta.table), scheduler=scheduler
+    )
 
 
 _OPERATION_NAMES = {
@@ -339,7 +325,7 @@ def ensure_table(
         )
     except DynamORMError as exc:
         # Someone else created it between our describe and create.
-        if _code(exc.__cause__) != "ResourceInUseException":
+        if getattr(exc, "code", None) != "ResourceInUseException":
             raise
         return _wait_active(client, meta) if wait else describe_table(client, model)
 

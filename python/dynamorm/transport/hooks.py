@@ -28,7 +28,7 @@ client with a canned response; if not, one warning is logged and every
 ``DB`` uses the standard path.
 
 The same event checks every 2xx answer to the library's requests, fast path
-or not, against the operation's shape first (``dynamorm.response_shapes``):
+or not, against the operation's shape first (``dynamorm.transport.shapes``):
 the handler checks what botocore is left to parse, and on clients of
 ``DB(fast_path=False)`` a check-only handler does (``wire_checks``).
 """
@@ -40,9 +40,10 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from dynamorm import _core, response_shapes
-from dynamorm._botocore_private import client_loader
+from dynamorm import _core
 from dynamorm.errors import ValidationError
+from dynamorm.transport import shapes
+from dynamorm.transport._botocore_private import client_loader
 
 __all__ = [
     "DECODED",
@@ -167,20 +168,20 @@ def _before_parse(
         return
     (operation, schemas, what), body = wanted
     if schemas is None:
-        response_shapes.check(operation_model, body, what)
+        shapes.check(operation_model, body, what)
         return
     try:
         decoded, rest = _core.decode_response(body, operation, schemas)
     except ValidationError:
         # An item that does not fit its model, as on the standard path; unless
         # the answer is malformed, which the standard path would say first.
-        response_shapes.check(operation_model, body, what)
+        shapes.check(operation_model, body, what)
         raise
     except ValueError as exc:
         logger.debug("%s: fast read path not taken: %s", operation, exc)
-        response_shapes.check(operation_model, body, what)  # then botocore reads it all
+        shapes.check(operation_model, body, what)  # then botocore reads it all
         return
-    response_shapes.check(operation_model, rest, what)
+    shapes.check(operation_model, rest, what)
     decoded[DECODED] = True
     customized_response_dict.update(decoded)
     response_dict["body"] = rest
@@ -189,7 +190,7 @@ def _before_parse(
 def _check_only(operation_model: Any, response_dict: Any, **_: Any) -> None:
     wanted = _wanted(operation_model, response_dict)
     if wanted is not None:
-        response_shapes.check(operation_model, wanted[1], wanted[0][2])
+        shapes.check(operation_model, wanted[1], wanted[0][2])
 
 
 class CannedRaw:

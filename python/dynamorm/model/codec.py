@@ -1,0 +1,138 @@
+"""Model instances ⇄ DynamoDB items, following SPEC §2's encoding rules.
+
+``ItemCodec`` is the codec every model uses: its schema is compiled once, when
+the model class is created, into a frozen Rust ``ItemSchema`` that writes and
+reads whole items in one call. ``ReferenceCodec`` is the same codec in plain
+Python: readable, slow, and the oracle the Rust codec is tested against
+(``tests/test_codec.py``). Both have the same interface: ``to_item(obj)``,
+``from_item(item)``, ``encode_field(field_info, value)`` and ``meta``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from dynamorm import _core
+from dynamorm.model.fields import MISSING, FieldInfo
+from dynamorm.model.meta import ModelMeta
+
+__all__ = ["ItemCodec", "codec_of", "format_timestamp", "parse_timestamp"]
+
+
+def format_timestamp(value: _dt.datetime) -> str:
+    """RFC 3339 in UTC with nanoseconds, fixed width (so strings sort by time):
+    ``2024-05-01T12:00:00.123456000Z``. Naive datetimes are taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_dt.UTC)
+    v = value.astimezone(_dt.UTC)
+    return (
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+        f".{v.microsecond:06d}000Z"
+    )
+
+
+def parse_timestamp(text: str) -> _dt.datetime:
+    """Reads RFC 3339 with any number of fraction digits (nanoseconds are
+    truncated to microseconds); returns an aware UTC datetime."""
+    try:
+        head, frac, zone = _split_rfc3339(text)
+        base = _dt.datetime.fromisoformat(head + zone)
+        micro = int((frac + "000000")[:6]) if frac else 0
+        return base.replace(microsecond=micro).astimezone(_dt.UTC)
+    except (ValueError, OverflowError):
+        raise ValueError(f"not an RFC 3339 timestamp: {text!r}") from None
+
+
+def _split_rfc3339(text: str) -> tuple[str, str, str]:
+    if len(text) < 20 or text[10] not in "Tt " or not text.isascii():
+        raise ValueError(text)
+    head = text[:19]
+    rest = text[19:]
+    frac = ""
+    if rest.startswith("."):
+        end = 1
+        while end < len(rest) and rest[end] in "0123456789":
+            end += 1
+        frac = rest[1:end]
+        if not frac:
+            raise ValueError(text)
+        rest = rest[end:]
+    if rest in ("Z", "z"):
+        rest = "+00:00"
+    # Offsets with a fraction of a second are ISO 8601 but not RFC 3339.
+    if not rest or rest[0] not in "+-" or "." in rest:
+        raise ValueError(text)
+    return head, frac, rest
+
+
+def _index_keys(meta: ModelMeta) -> frozenset[str]:
+    """Names of the fields that are a key of some secondary index."""
+    names: set[str] = set()
+    for index in meta.indexes.values():
+        names.add(index.pk.name)
+        if index.sk is not None:
+            names.add(index.sk.name)
+    return frozenset(names)
+
+
+def _descriptor(f: FieldInfo, index_keys: frozenset[str]) -> dict[str, Any]:
+    """What the Rust ``ItemSchema`` needs to know about one field."""
+    default = f.default if f.default is not MISSING else (0 if "version" in f.roles else None)
+    return {
+        "name": f.name,
+        "attr": f.attr,
+        "kind": f.info.kind,
+        "element": f.info.element,
+        "optional": f.info.optional,
+        "roles": sorted(f.roles),
+        "index_key": f.name in index_keys,
+        "omit_empty": f.omit_empty,
+        "json": f.json,
+        "binary": f.binary,
+        "type_repr": repr(f.type),
+        "dataclass_type": f.info.dataclass_type,
+        "default": default,
+        "default_factory": None if f.default_factory is MISSING else f.default_factory,
+    }
+
+
+class ItemCodec:
+    """Encodes and decodes the items of one model, in Rust.
+
+    Built once per model class (``cls.__dynamorm_codec__``). ``to_item`` and
+    ``from_item`` are the compiled schema's own methods, so a call costs no
+    Python frame of its own.
+    """
+
+    __slots__ = ("from_item", "meta", "schema", "to_item")
+
+    meta: ModelMeta
+    schema: _core.ItemSchema
+    to_item: Callable[[Any], dict[str, dict[str, Any]]]
+    """The item for ``obj``, as it would be written."""
+    from_item: Callable[[Mapping[str, Mapping[str, Any]]], Any]
+    """An instance of the model built from a stored item."""
+
+    def __init__(self, meta: ModelMeta) -> None:
+        index_keys = _index_keys(meta)
+        self.meta = meta
+        self.schema = _core.ItemSchema(
+            meta.name, meta.cls, [_descriptor(f, index_keys) for f in meta.fields]
+        )
+        self.to_item = self.schema.to_item
+        self.from_item = self.schema.from_item
+
+    def encode_field(self, f: FieldInfo, value: Any) -> dict[str, Any] | None:
+        """One field's attribute value; ``None`` when it is left out."""
+        return self.schema.encode_field(f.name, value)
+
+    def key_of(self, obj: Any) -> dict[str, dict[str, Any]]:
+        """The table key of ``obj``: its partition (and sort) key attributes."""
+        return self.schema.key_of(obj)
+
+
+def codec_of(meta: ModelMeta) -> Any:
+    """The item codec of the model ``meta`` describes."""
+    return meta.cls.__dict__["__dynamorm_codec__"]
