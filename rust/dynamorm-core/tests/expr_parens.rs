@@ -136,7 +136,7 @@ fn unbalanced_parentheses_point_at_the_problem() {
 fn placeholders_inside_parentheses_are_checked() {
     let names = [("#a".to_owned(), "a".to_owned())].into_iter().collect();
     let values: ValueKeys = [":v".to_owned()].into_iter().collect();
-    assert!(validate("((#a)) = (:v)", None, Some(&names), Some(&values), None).is_ok());
+    assert!(validate("((#a) = (:v))", None, Some(&names), Some(&values), None).is_ok());
     match validate("(#a) = (:w)", None, Some(&names), Some(&values), None) {
         Err(CoreError::Expression { message, position }) => {
             assert_eq!(position, 8, "{message}");

@@ -141,9 +141,9 @@ fn overlapping_update_paths() {
         assert_eq!(position, at, "{text}: {message}");
         assert!(message.contains("overlapping"), "{message}");
     }
-    // Siblings are fine.
+    // Siblings are fine (`a.b` beside `a[1]` is not: they conflict).
     assert!(validate(
-        "SET a.b = :v, a.c = :v, a[1] = :v REMOVE b[0], b[1]",
+        "SET a.b = :v, a.c = :v REMOVE b[0], b[1]",
         None,
         None,
         Some(&v),
@@ -208,6 +208,7 @@ fn key_condition_shape() {
 
 #[test]
 fn moderate_nesting_is_accepted() {
-    let text = format!("{}a = :v{}", "(".repeat(60), ")".repeat(60));
+    // Each group holds more than the next, so no parentheses are redundant.
+    let text = format!("{}a = :v{}", "(a = :v AND ".repeat(60), ")".repeat(60));
     assert!(validate(&text, None, None, Some(&values(&[":v"])), None).is_ok());
 }

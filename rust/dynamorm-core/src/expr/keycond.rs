@@ -11,6 +11,10 @@ use crate::error::{CoreError, CoreResult};
 pub struct KeyPaths<'a> {
     pub partition: &'a Path,
     pub sort: Option<&'a Path>,
+    /// Both parts are `=`, so either may be the partition key (DynamoDB
+    /// takes them in any order): `partition` is merely the first; only the
+    /// key names can tell.
+    pub both_equalities: bool,
 }
 
 fn fail<T>(message: impl Into<String>, span: Span) -> CoreResult<T> {
@@ -99,11 +103,13 @@ pub fn check_key_condition(cond: &Condition) -> CoreResult<KeyPaths<'_>> {
                 Ok(KeyPaths {
                     partition: a,
                     sort: Some(b),
+                    both_equalities: b_eq,
                 })
             } else if b_eq {
                 Ok(KeyPaths {
                     partition: b,
                     sort: Some(a),
+                    both_equalities: false,
                 })
             } else {
                 fail("the partition key needs an '=' condition", *span)
@@ -117,6 +123,7 @@ pub fn check_key_condition(cond: &Condition) -> CoreResult<KeyPaths<'_>> {
             Ok(KeyPaths {
                 partition: path,
                 sort: None,
+                both_equalities: false,
             })
         }
     }

@@ -200,6 +200,45 @@ pub fn tokenize(text: &str) -> CoreResult<Vec<Token>> {
     Ok(tokens)
 }
 
+/// The span of the inner `(` of the first `((x))` in `tokens`: two pairs of
+/// parentheses around the same thing, which DynamoDB refuses in every kind
+/// of expression ("The expression has redundant parentheses;"). One pair
+/// inside another that holds more, `((#a = :v) AND #b = :w)`, is fine, and
+/// so are the parentheses of a function call or an `IN` list, which group
+/// nothing: `size((#a))`, `#a IN ((:v))`.
+///
+/// `tokens` must be balanced (text that parsed).
+pub fn redundant_parentheses(tokens: &[Token]) -> Option<Span> {
+    // For each open `(`: its index and whether it groups.
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    // The pair closed last: (index of its `(`, index of its `)`).
+    let mut last_closed: Option<(usize, usize)> = None;
+    for (i, token) in tokens.iter().enumerate() {
+        match token.kind {
+            TokenKind::LParen => {
+                let groups = match i.checked_sub(1).map(|p| &tokens[p].kind) {
+                    // A word before `(` names a function, or is IN; only the
+                    // boolean keywords are followed by a grouping `(`.
+                    Some(TokenKind::Ident(word)) => ["AND", "OR", "NOT", "BETWEEN"]
+                        .iter()
+                        .any(|k| k.eq_ignore_ascii_case(word)),
+                    _ => true,
+                };
+                open.push((i, groups));
+            }
+            TokenKind::RParen => {
+                let (start, groups) = open.pop()?;
+                if groups && last_closed == Some((start + 1, i - 1)) {
+                    return Some(tokens[start + 1].span);
+                }
+                last_closed = Some((start, i));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 fn word_at(text: &str, start: usize) -> &str {
     let rest = &text[start..];
     let end = rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len());
@@ -251,6 +290,30 @@ mod tests {
                 TokenKind::End,
             ]
         );
+    }
+
+    #[test]
+    fn redundant_parentheses_are_two_pairs_around_one_thing() {
+        let at = |text: &str| redundant_parentheses(&tokenize(text).unwrap()).map(|s| s.start);
+        assert_eq!(at("((#a)) = :v"), Some(1));
+        assert_eq!(at("#a = :v AND ((#b = :w))"), Some(13));
+        assert_eq!(at("NOT ((#a = :v))"), Some(5));
+        assert_eq!(at("#a between ((:lo)) and :hi"), Some(12));
+        assert_eq!(at("SET #a = ((:v))"), Some(10));
+        assert_eq!(at("size(((#a))) > :v"), Some(6));
+        for fine in [
+            "((#a) = :v)",
+            "((#a = :v) AND #b = :w)",
+            "(#a = :v) AND (#b = :w)",
+            "size((#a)) > :v",
+            "begins_with((#a), (:v))",
+            "#a IN ((:x))",
+            "(((#a <> :v) AND (#b <> :w)) AND (#c = :x))",
+            "SET #a = list_append((:v), #b)",
+            "((#a).#b) = :v",
+        ] {
+            assert_eq!(at(fine), None, "{fine}");
+        }
     }
 
     #[test]

@@ -6,9 +6,13 @@
 //! is bounded so hostile input cannot exhaust the stack.
 //!
 //! Operands may be parenthesised, as DynamoDB allows: `(#a) = :v`,
-//! `begins_with((#a), (:v))`, `SET #a = (:v)`, `SET #a = (#b + :v)`. The
-//! parentheses carry no meaning, so the tree does not keep them and the
-//! printer leaves them out.
+//! `begins_with((#a), (:v))`, `SET #a = (:v)`, `SET #a = (#b + :v)`, and in
+//! conditions the head of a path may be (`(#a.#b).#c = :v`, `(#a)[0] = :v`).
+//! The parentheses carry no meaning, so the tree does not keep them and the
+//! printer leaves them out. Two pairs around the same thing, `((#a)) = :v`,
+//! parse too; DynamoDB refuses them, and so does
+//! [`validate`](super::validate::validate), through
+//! [`redundant_parentheses`](super::lexer::redundant_parentheses).
 
 use super::ast::*;
 use super::keycond::check_key_condition;
@@ -27,29 +31,32 @@ const UPDATE_KEYWORDS: [&str; 4] = ["SET", "REMOVE", "ADD", "DELETE"];
 /// an update when it starts with an update keyword, else a condition, else a
 /// projection.
 pub fn parse(text: &str, kind: Option<Kind>) -> CoreResult<Expression> {
-    let tokens = tokenize(text)?;
+    parse_tokens(&tokenize(text)?, kind)
+}
+
+/// [`parse`] on the tokens of a text, for callers that look at the tokens
+/// too.
+pub(crate) fn parse_tokens(tokens: &[Token], kind: Option<Kind>) -> CoreResult<Expression> {
     match kind {
-        Some(Kind::Condition) => Parser::new(&tokens).condition().map(Expression::Condition),
+        Some(Kind::Condition) => Parser::new(tokens).condition().map(Expression::Condition),
         Some(Kind::KeyCondition) => {
-            let cond = Parser::new(&tokens).condition()?;
+            let cond = Parser::new(tokens).condition()?;
             check_key_condition(&cond)?;
             Ok(Expression::KeyCondition(cond))
         }
-        Some(Kind::Update) => Parser::new(&tokens).update().map(Expression::Update),
-        Some(Kind::Projection) => Parser::new(&tokens)
-            .projection()
-            .map(Expression::Projection),
+        Some(Kind::Update) => Parser::new(tokens).update().map(Expression::Update),
+        Some(Kind::Projection) => Parser::new(tokens).projection().map(Expression::Projection),
         None => {
             if let TokenKind::Ident(word) = &tokens[0].kind {
                 if is_keyword(word, &UPDATE_KEYWORDS) {
-                    return Parser::new(&tokens).update().map(Expression::Update);
+                    return Parser::new(tokens).update().map(Expression::Update);
                 }
             }
-            let cond_err = match Parser::new(&tokens).condition() {
+            let cond_err = match Parser::new(tokens).condition() {
                 Ok(cond) => return Ok(Expression::Condition(cond)),
                 Err(e) => e,
             };
-            match Parser::new(&tokens).projection() {
+            match Parser::new(tokens).projection() {
                 Ok(paths) => Ok(Expression::Projection(paths)),
                 Err(proj_err) if position(&proj_err) > position(&cond_err) => Err(proj_err),
                 Err(_) => Err(cond_err),
@@ -300,7 +307,7 @@ impl<'t> Parser<'t> {
     fn call(&mut self, function: Function) -> CoreResult<Condition> {
         let start = self.advance().span;
         self.advance(); // '('
-        let path = self.parenthesised(Self::path)?;
+        let path = self.grouped_path()?;
         let arg = if function.arity() == 2 {
             self.expect(TokenKind::Comma, "',' and a second argument")?;
             Some(self.operand()?)
@@ -329,9 +336,40 @@ impl<'t> Parser<'t> {
         Ok(value)
     }
 
-    /// A condition operand, possibly parenthesised.
+    /// A condition operand, possibly parenthesised. A parenthesised path may
+    /// go on, `(#a.#b).#c`: DynamoDB reads the parentheses as grouping the
+    /// head of the path (it refuses `(size(#a)).#b`, so only a path may).
     fn operand(&mut self) -> CoreResult<Operand> {
-        self.parenthesised(Self::bare_operand)
+        if self.peek().kind != TokenKind::LParen {
+            return self.bare_operand();
+        }
+        self.advance();
+        self.enter()?;
+        let inner = self.operand()?;
+        self.depth -= 1;
+        self.expect(TokenKind::RParen, "')'")?;
+        match inner {
+            Operand::Path(mut path) => {
+                self.path_tail(&mut path)?;
+                Ok(Operand::Path(path))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// A function's path argument in a condition: a path whose head may be
+    /// parenthesised, as in [`Self::operand`].
+    fn grouped_path(&mut self) -> CoreResult<Path> {
+        if self.peek().kind != TokenKind::LParen {
+            return self.path();
+        }
+        self.advance();
+        self.enter()?;
+        let mut path = self.grouped_path()?;
+        self.depth -= 1;
+        self.expect(TokenKind::RParen, "')'")?;
+        self.path_tail(&mut path)?;
+        Ok(path)
     }
 
     /// A condition operand: a path, a `:value` or `size(path)`.
@@ -359,7 +397,7 @@ impl<'t> Parser<'t> {
                 }
                 self.advance();
                 self.advance();
-                let path = self.parenthesised(Self::path)?;
+                let path = self.grouped_path()?;
                 let close = self.expect(TokenKind::RParen, "')'")?;
                 Ok(Operand::Size(path, token.span.to(close.span)))
             }
@@ -393,15 +431,24 @@ impl<'t> Parser<'t> {
 
     fn path(&mut self) -> CoreResult<Path> {
         let root = self.name("an attribute path")?;
-        let mut rest = Vec::new();
-        let mut span = root.span;
+        let mut path = Path {
+            span: root.span,
+            root,
+            rest: Vec::new(),
+        };
+        self.path_tail(&mut path)?;
+        Ok(path)
+    }
+
+    /// The `.name` and `[index]` steps after what `path` holds so far.
+    fn path_tail(&mut self, path: &mut Path) -> CoreResult<()> {
         loop {
             match self.peek().kind {
                 TokenKind::Dot => {
                     self.advance();
                     let name = self.name("an attribute name after '.'")?;
-                    span = span.to(name.span);
-                    rest.push(PathElement::Field(name));
+                    path.span = path.span.to(name.span);
+                    path.rest.push(PathElement::Field(name));
                 }
                 TokenKind::LBracket => {
                     self.advance();
@@ -411,13 +458,12 @@ impl<'t> Parser<'t> {
                     };
                     self.advance();
                     let close = self.expect(TokenKind::RBracket, "']'")?;
-                    span = span.to(close.span);
-                    rest.push(PathElement::Index(index));
+                    path.span = path.span.to(close.span);
+                    path.rest.push(PathElement::Index(index));
                 }
-                _ => break,
+                _ => return Ok(()),
             }
         }
-        Ok(Path { root, rest, span })
     }
 
     // ---- projections ------------------------------------------------------

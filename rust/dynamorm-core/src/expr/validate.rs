@@ -1,12 +1,20 @@
 //! Checks a parsed expression against its names/values maps, the reserved
 //! words and — for updates — the paths it writes, the way DynamoDB would
 //! reject it, but before anything is sent and with a position.
+//!
+//! Some texts parse but DynamoDB still refuses them: redundant parentheses
+//! (`((#a)) = :v`), the same path on both sides of a comparison or function
+//! (`#a = #a`), overlapping or conflicting paths in an update or projection
+//! (`#a, #a.#b`; `#a.#b, #a[0]`), two conditions on one key. [`validate`]
+//! refuses them too; the parser does not, since the library prints
+//! expressions anew before sending them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::ast::*;
 use super::keycond::check_key_condition;
-use super::parser::parse;
+use super::lexer::{redundant_parentheses, tokenize};
+use super::parser::parse_tokens;
 use super::reserved::is_reserved;
 use super::visit::References;
 use crate::error::{CoreError, CoreResult};
@@ -146,21 +154,74 @@ fn display(steps: &[Step<'_>]) -> String {
     out
 }
 
-/// Rejects two actions on overlapping paths (one a prefix of the other, or
-/// the same path twice) and, when `key_attributes` is given, any action on a
-/// key attribute.
+/// How two paths clash, as DynamoDB sees it: they overlap when one is a
+/// prefix of the other (or both are the same), they conflict when, where they
+/// first differ, one takes a name and the other an index (`a.b`, `a[0]`:
+/// `a` cannot be both a map and a list).
+fn clash(a: &[Step<'_>], b: &[Step<'_>]) -> Option<&'static str> {
+    match a.iter().zip(b).find(|(x, y)| x != y) {
+        None => Some("overlapping"),
+        Some((Step::Name(_), Step::Index(_)) | (Step::Index(_), Step::Name(_))) => {
+            Some("conflicting")
+        }
+        Some(_) => None,
+    }
+}
+
+/// The paths an update writes or a projection reads, so far: each new one
+/// must not clash with any before it.
+struct DistinctPaths<'a> {
+    names: &'a NameMap,
+    /// How messages name two clashing paths, `{}` standing for how they
+    /// clash: "two update actions on {} paths".
+    what: &'static str,
+    seen: Vec<(Vec<Step<'a>>, usize)>,
+}
+
+impl<'a> DistinctPaths<'a> {
+    fn new(names: &'a NameMap, what: &'static str) -> Self {
+        DistinctPaths {
+            names,
+            what,
+            seen: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, path: &'a Path) -> CoreResult<&[Step<'a>]> {
+        let at = path.span.start;
+        let these = steps(path, self.names);
+        for (other, other_at) in &self.seen {
+            if let Some(how) = clash(other, &these) {
+                return Err(CoreError::expression(
+                    format!(
+                        "{}: '{}' (position {other_at}) and '{}' (position {at})",
+                        self.what.replace("{}", how),
+                        display(other),
+                        display(&these)
+                    ),
+                    at,
+                ));
+            }
+        }
+        self.seen.push((these, at));
+        Ok(&self.seen[self.seen.len() - 1].0)
+    }
+}
+
+/// Rejects two actions on overlapping or conflicting paths (see [`clash`])
+/// and, when `key_attributes` is given, any action on a key attribute.
 pub fn check_update_targets(
     update: &Update,
     names: &NameMap,
     key_attributes: Option<&[String]>,
 ) -> CoreResult<()> {
-    let mut seen: Vec<(Vec<Step<'_>>, usize)> = Vec::new();
+    let mut seen = DistinctPaths::new(names, "two update actions on {} paths");
     for clause in &update.clauses {
         for path in clause.targets() {
-            let at = path.span.start;
-            let these = steps(path, names);
+            let these = seen.add(path)?;
             if let (Some(keys), Step::Name(root)) = (key_attributes, &these[0]) {
                 if keys.iter().any(|k| k == root) {
+                    let at = path.span.start;
                     return Err(CoreError::expression(
                         format!(
                             "the update at position {at} changes key attribute '{root}'; \
@@ -170,35 +231,95 @@ pub fn check_update_targets(
                     ));
                 }
             }
-            for (other, other_at) in &seen {
-                let n = other.len().min(these.len());
-                if other[..n] == these[..n] {
-                    return Err(CoreError::expression(
-                        format!(
-                            "two update actions on overlapping paths: '{}' (position {other_at}) \
-                             and '{}' (position {at})",
-                            display(other),
-                            display(&these)
-                        ),
-                        at,
-                    ));
-                }
-            }
-            seen.push((these, at));
         }
     }
     Ok(())
 }
 
-/// Checks a key condition names the table's keys: the `=` part the partition
-/// key (`key_attributes[0]`), the other part the sort key.
+/// Rejects a projection naming overlapping or conflicting paths (see
+/// [`clash`]); DynamoDB refuses `#a, #a.#b`.
+pub fn check_projection_paths(paths: &[Path], names: &NameMap) -> CoreResult<()> {
+    let mut seen = DistinctPaths::new(names, "two {} projected paths");
+    for path in paths {
+        seen.add(path)?;
+    }
+    Ok(())
+}
+
+/// Rejects a comparison or a two-argument function whose operands are the
+/// same path (`#a = #a`, `contains(#a, #a)`), which DynamoDB refuses: "The
+/// first operand must be distinct from the remaining operands".
+pub fn check_distinct_operands(cond: &Condition, names: &NameMap) -> CoreResult<()> {
+    let (what, a, b, span) = match cond {
+        Condition::Not(inner, _) => return check_distinct_operands(inner, names),
+        Condition::And(items, _) | Condition::Or(items, _) => {
+            return items
+                .iter()
+                .try_for_each(|c| check_distinct_operands(c, names));
+        }
+        Condition::Compare {
+            op,
+            left: Operand::Path(a),
+            right: Operand::Path(b),
+            span,
+        } => (format!("'{}'", op.symbol()), a, b, span),
+        Condition::Call {
+            function,
+            path,
+            arg: Some(Operand::Path(b)),
+            span,
+        } => (function.name().to_owned(), path, b, span),
+        _ => return Ok(()),
+    };
+    let first = steps(a, names);
+    if first != steps(b, names) {
+        return Ok(());
+    }
+    let at = span.start;
+    Err(CoreError::expression(
+        format!(
+            "both operands of {what} at position {at} are the path '{}'; DynamoDB requires \
+             them to be distinct",
+            display(&first)
+        ),
+        at,
+    ))
+}
+
+/// Checks a key condition puts one condition on each key and, with
+/// `key_attributes`, names the table's keys: the `=` part the partition key
+/// (`key_attributes[0]`), the other part the sort key. When both parts are
+/// `=`, either may come first, so the names tell which is which.
 pub fn check_key_names(
     cond: &Condition,
     names: &NameMap,
-    key_attributes: &[String],
+    key_attributes: Option<&[String]>,
 ) -> CoreResult<()> {
     let keys = check_key_condition(cond)?;
-    let parts = [Some(keys.partition), keys.sort];
+    let (mut partition, mut sort) = (keys.partition, keys.sort);
+    if let Some(second) = sort {
+        let name = resolve(&second.root, names);
+        if name == resolve(&partition.root, names) {
+            let at = second.span.start;
+            return Err(CoreError::expression(
+                format!(
+                    "the key condition has a second condition on '{name}' at position {at}; \
+                     DynamoDB takes one condition per key"
+                ),
+                at,
+            ));
+        }
+        let is_partition = key_attributes
+            .and_then(|k| k.first())
+            .is_some_and(|k| k.as_str() == name);
+        if keys.both_equalities && is_partition {
+            (partition, sort) = (second, Some(partition));
+        }
+    }
+    let Some(key_attributes) = key_attributes else {
+        return Ok(());
+    };
+    let parts = [Some(partition), sort];
     for (role, (path, expected)) in ["partition", "sort"]
         .iter()
         .zip(parts.iter().zip(key_attributes.iter()))
@@ -217,7 +338,7 @@ pub fn check_key_names(
             }
         }
     }
-    if keys.sort.is_some() && key_attributes.len() < 2 {
+    if sort.is_some() && key_attributes.len() < 2 {
         let at = cond.span().start;
         return Err(CoreError::expression(
             format!("the key condition at position {at} has a sort-key part but the key has none"),
@@ -227,9 +348,11 @@ pub fn check_key_names(
     Ok(())
 }
 
-/// Parses and fully validates one expression on its own: syntax, references,
-/// reserved words, unused entries and, for updates, overlapping or key paths.
-/// `None` maps count as empty.
+/// Parses and fully validates one expression on its own: syntax, redundant
+/// parentheses, references, reserved words, unused entries, operands that
+/// must differ, for updates and projections overlapping or conflicting
+/// paths, for updates key paths and for key conditions the keys. `None` maps
+/// count as empty.
 pub fn validate(
     text: &str,
     kind: Option<Kind>,
@@ -241,14 +364,29 @@ pub fn validate(
     let empty_values = ValueKeys::new();
     let names = names.unwrap_or(&empty_names);
     let values = values.unwrap_or(&empty_values);
-    let expr = parse(text, kind)?;
+    let tokens = tokenize(text)?;
+    let expr = parse_tokens(&tokens, kind)?;
+    // DynamoDB reports redundant parentheses before any other problem of a
+    // text that parses.
+    if let Some(span) = redundant_parentheses(&tokens) {
+        let at = span.start;
+        return Err(CoreError::expression(
+            format!(
+                "redundant parentheses at position {at}: two pairs around the same thing, \
+                 which DynamoDB refuses (\"The expression has redundant parentheses\"); \
+                 drop one pair"
+            ),
+            at,
+        ));
+    }
     let (mut used_names, mut used_values) = (BTreeSet::new(), BTreeSet::new());
     check_references(&expr, names, values, &mut used_names, &mut used_values)?;
     check_all_used(names, values, &used_names, &used_values, text.len())?;
-    match (&expr, key_attributes) {
-        (Expression::Update(update), keys) => check_update_targets(update, names, keys)?,
-        (Expression::KeyCondition(cond), Some(keys)) => check_key_names(cond, names, keys)?,
-        _ => {}
+    match &expr {
+        Expression::Update(update) => check_update_targets(update, names, key_attributes)?,
+        Expression::Condition(cond) => check_distinct_operands(cond, names)?,
+        Expression::KeyCondition(cond) => check_key_names(cond, names, key_attributes)?,
+        Expression::Projection(paths) => check_projection_paths(paths, names)?,
     }
     Ok(expr)
 }
