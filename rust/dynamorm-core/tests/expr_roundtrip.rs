@@ -1,9 +1,13 @@
 //! Parser/printer properties: printing any tree and parsing it back gives the
-//! same tree, and the parser never panics.
+//! same tree, with or without redundant-but-legal parentheses anywhere
+//! DynamoDB allows them, and the parser never panics.
+
+use std::collections::BTreeSet;
 
 use dynamorm_core::expr::ast::*;
-use dynamorm_core::expr::printer::write_path;
-use dynamorm_core::expr::{parse, print};
+use dynamorm_core::expr::lexer::{redundant_parentheses, tokenize};
+use dynamorm_core::expr::printer::{strength, write_path};
+use dynamorm_core::expr::{parse, print, validate, NameMap};
 use proptest::prelude::*;
 
 const KEYWORDS: [&str; 9] = [
@@ -295,8 +299,377 @@ fn paren_update(update: &Update) -> String {
     out
 }
 
+/// Prints trees with single parentheses wherever DynamoDB allows one pair,
+/// each pair there or not as `coin` says; the pair numbered `double_at` (in
+/// printing order, counting the pairs precedence needs) is written twice,
+/// which DynamoDB calls redundant.
+struct Parens<'c> {
+    coin: &'c [bool],
+    flips: usize,
+    pairs: usize,
+    double_at: Option<usize>,
+    out: String,
+}
+
+impl<'c> Parens<'c> {
+    fn new(coin: &'c [bool], double_at: Option<usize>) -> Self {
+        Parens {
+            coin,
+            flips: 0,
+            pairs: 0,
+            double_at,
+            out: String::new(),
+        }
+    }
+
+    fn flip(&mut self) -> bool {
+        let heads = self.coin[self.flips % self.coin.len()];
+        self.flips += 1;
+        heads
+    }
+
+    /// `inner` in one pair of parentheses (two if it is the doubled one).
+    fn pair(&mut self, inner: impl FnOnce(&mut Self)) {
+        let twice = self.double_at == Some(self.pairs);
+        self.pairs += 1;
+        self.out.push_str(if twice { "((" } else { "(" });
+        inner(self);
+        self.out.push_str(if twice { "))" } else { ")" });
+    }
+
+    /// `inner`, in parentheses when `needed` or when the coin says so.
+    fn maybe(&mut self, needed: bool, inner: impl FnOnce(&mut Self)) {
+        if needed || self.flip() {
+            self.pair(inner);
+        } else {
+            inner(self);
+        }
+    }
+
+    /// A path; in conditions (`grouped`) any proper head of it may be in
+    /// parentheses, `((#a).#b).#c`.
+    fn path(&mut self, path: &Path, grouped: bool) {
+        let closes: Vec<bool> = (0..path.rest.len())
+            .map(|_| grouped && self.flip())
+            .collect();
+        // Each head group is a pair of its own. They open outermost (longest)
+        // first, so they close innermost first, popping `doubled`.
+        let mut doubled = Vec::new();
+        for _ in closes.iter().filter(|close| **close).rev() {
+            let twice = self.double_at == Some(self.pairs);
+            self.pairs += 1;
+            doubled.push(twice);
+            self.out.push_str(if twice { "((" } else { "(" });
+        }
+        let close = |out: &mut String, doubled: &mut Vec<bool>| {
+            let twice = doubled.pop().unwrap_or(false);
+            out.push_str(if twice { "))" } else { ")" });
+        };
+        self.out.push_str(&path.root.text);
+        for (k, element) in path.rest.iter().enumerate() {
+            if closes[k] {
+                close(&mut self.out, &mut doubled);
+            }
+            match element {
+                PathElement::Field(name) => {
+                    self.out.push('.');
+                    self.out.push_str(&name.text);
+                }
+                PathElement::Index(i) => self.out.push_str(&format!("[{i}]")),
+            }
+        }
+    }
+
+    fn operand(&mut self, operand: &Operand, grouped: bool) {
+        match operand {
+            Operand::Path(p) => self.maybe(false, |me| me.path(p, grouped)),
+            Operand::Value(v) => self.maybe(false, |me| me.out.push_str(&v.text)),
+            Operand::Size(p, _) => self.maybe(false, |me| {
+                me.out.push_str("size(");
+                me.maybe(false, |me| me.path(p, grouped));
+                me.out.push(')');
+            }),
+            Operand::IfNotExists(p, default, _) => self.maybe(false, |me| {
+                me.out.push_str("if_not_exists(");
+                me.maybe(false, |me| me.path(p, false));
+                me.out.push_str(", ");
+                me.operand(default, false);
+                me.out.push(')');
+            }),
+            Operand::ListAppend(a, b, _) => self.maybe(false, |me| {
+                me.out.push_str("list_append(");
+                me.operand(a, false);
+                me.out.push_str(", ");
+                me.operand(b, false);
+                me.out.push(')');
+            }),
+            Operand::Plus(..) | Operand::Minus(..) => unreachable!("sums are SET values"),
+        }
+    }
+
+    /// `cond`, in parentheses when it binds looser than `min` or when the
+    /// coin says so.
+    fn condition(&mut self, cond: &Condition, min: u8) {
+        self.maybe(strength(cond) < min, |me| match cond {
+            Condition::Compare {
+                op, left, right, ..
+            } => {
+                me.operand(left, true);
+                me.out.push_str(&format!(" {} ", op.symbol()));
+                me.operand(right, true);
+            }
+            Condition::Between {
+                operand, low, high, ..
+            } => {
+                me.operand(operand, true);
+                me.out.push_str(" BETWEEN ");
+                me.operand(low, true);
+                me.out.push_str(" AND ");
+                me.operand(high, true);
+            }
+            Condition::In { operand, list, .. } => {
+                me.operand(operand, true);
+                me.out.push_str(" IN (");
+                for (i, item) in list.iter().enumerate() {
+                    if i > 0 {
+                        me.out.push_str(", ");
+                    }
+                    me.operand(item, true);
+                }
+                me.out.push(')');
+            }
+            Condition::Call {
+                function,
+                path,
+                arg,
+                ..
+            } => {
+                me.out.push_str(function.name());
+                me.out.push('(');
+                me.maybe(false, |me| me.path(path, true));
+                if let Some(arg) = arg {
+                    me.out.push_str(", ");
+                    me.operand(arg, true);
+                }
+                me.out.push(')');
+            }
+            Condition::Not(inner, _) => {
+                me.out.push_str("NOT ");
+                me.condition(inner, 3);
+            }
+            Condition::And(items, _) | Condition::Or(items, _) => {
+                let (joiner, min) = if matches!(cond, Condition::And(..)) {
+                    (" AND ", 3)
+                } else {
+                    (" OR ", 2)
+                };
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        me.out.push_str(joiner);
+                    }
+                    me.condition(item, min);
+                }
+            }
+        });
+    }
+
+    /// A `SET` value: a sum may be in parentheses and so may each of its
+    /// terms; a lone term takes one pair at most (two would be redundant).
+    fn set_value(&mut self, value: &Operand) {
+        match value {
+            Operand::Plus(a, b, _) | Operand::Minus(a, b, _) => self.maybe(false, |me| {
+                me.operand(a, false);
+                me.out.push_str(if matches!(value, Operand::Plus(..)) {
+                    " + "
+                } else {
+                    " - "
+                });
+                me.operand(b, false);
+            }),
+            term => self.operand(term, false),
+        }
+    }
+
+    fn update(&mut self, update: &Update) {
+        for (i, clause) in update.clauses.iter().enumerate() {
+            if i > 0 {
+                self.out.push(' ');
+            }
+            match clause {
+                UpdateClause::Set(actions, _) => {
+                    self.out.push_str("SET ");
+                    for (j, action) in actions.iter().enumerate() {
+                        if j > 0 {
+                            self.out.push_str(", ");
+                        }
+                        write_path(&mut self.out, &action.path);
+                        self.out.push_str(" = ");
+                        self.set_value(&action.value);
+                    }
+                }
+                // REMOVE, ADD and DELETE take no parentheses.
+                other => {
+                    let clause = Update {
+                        clauses: vec![other.clone()],
+                    };
+                    self.out.push_str(&print(&Expression::Update(clause)));
+                }
+            }
+        }
+    }
+}
+
+/// `print` for [`Parens`]: the text, and how many pairs it holds.
+fn with_parens(expr: &Expression, coin: &[bool], double_at: Option<usize>) -> (String, usize) {
+    let mut printer = Parens::new(coin, double_at);
+    match expr {
+        Expression::Condition(c) | Expression::KeyCondition(c) => printer.condition(c, 0),
+        Expression::Update(u) => printer.update(u),
+        Expression::Projection(_) => unreachable!("projections take no parentheses"),
+    }
+    (printer.out, printer.pairs)
+}
+
+/// Checks `expr` printed with coin-chosen single parentheses parses back to
+/// `expr` and holds nothing redundant; then that doubling any one of its
+/// pairs still parses to `expr` but is redundant.
+fn check_parenthesised(expr: &Expression, coin: &[bool], pick: prop::sample::Index) {
+    let kind = expr.kind();
+    let (text, pairs) = with_parens(expr, coin, None);
+    let tree = parse(&text, Some(kind)).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    assert_eq!(&tree, expr, "{text:?}");
+    let tokens = tokenize(&text).unwrap();
+    assert_eq!(redundant_parentheses(&tokens), None, "{text:?}");
+    if pairs == 0 {
+        return;
+    }
+    let (doubled, _) = with_parens(expr, coin, Some(pick.index(pairs)));
+    let tree = parse(&doubled, Some(kind)).unwrap_or_else(|e| panic!("{doubled:?}: {e}"));
+    assert_eq!(&tree, expr, "{doubled:?}");
+    let tokens = tokenize(&doubled).unwrap();
+    assert!(redundant_parentheses(&tokens).is_some(), "{doubled:?}");
+}
+
+/// Key conditions on a table keyed `pk`, `sk`: a partition-key `=` and
+/// maybe a sort-key part, in either order, either side of each comparison.
+fn key_condition() -> impl Strategy<Value = Condition> {
+    let span = Span::default();
+    let key = |name: &'static str| {
+        prop_oneof![Just(format!("#{name}")), Just(name.to_owned())].prop_map(move |text| Path {
+            root: Name { text, span },
+            rest: vec![],
+            span,
+        })
+    };
+    let value = move |text: &'static str| {
+        Operand::Value(ValueRef {
+            text: text.to_owned(),
+            span,
+        })
+    };
+    let compare = move |op, key: Path, v: &'static str, value_first: bool| {
+        let (left, right) = if value_first {
+            (value(v), Operand::Path(key))
+        } else {
+            (Operand::Path(key), value(v))
+        };
+        Condition::Compare {
+            op,
+            left,
+            right,
+            span,
+        }
+    };
+    let partition = (key("pk"), any::<bool>())
+        .prop_map(move |(k, first)| compare(Comparator::Eq, k, ":p", first));
+    let sort = prop_oneof![
+        (
+            prop_oneof![
+                Just(Comparator::Eq),
+                Just(Comparator::Lt),
+                Just(Comparator::Le),
+                Just(Comparator::Gt),
+                Just(Comparator::Ge),
+            ],
+            key("sk"),
+            any::<bool>()
+        )
+            .prop_map(move |(op, k, first)| compare(op, k, ":s", first)),
+        key("sk").prop_map(move |k| Condition::Between {
+            operand: Operand::Path(k),
+            low: value(":lo"),
+            high: value(":hi"),
+            span,
+        }),
+        key("sk").prop_map(move |path| Condition::Call {
+            function: Function::BeginsWith,
+            path,
+            arg: Some(value(":s")),
+            span,
+        }),
+    ];
+    (partition, prop::option::of(sort), any::<bool>()).prop_map(
+        move |(partition, sort, sort_first)| match sort {
+            None => partition,
+            Some(sort) if sort_first => Condition::And(vec![sort, partition], span),
+            Some(sort) => Condition::And(vec![partition, sort], span),
+        },
+    )
+}
+
+/// The `#x` / `:x` placeholders of `text`.
+fn placeholders(text: &str, sigil: char) -> BTreeSet<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == sigil))
+        .filter(|w| w.len() > 1 && w.starts_with(sigil))
+        .map(str::to_owned)
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn conditions_with_random_single_parentheses_parse_to_the_same_tree(
+        cond in condition(),
+        coin in prop::collection::vec(any::<bool>(), 1..64),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        check_parenthesised(&Expression::Condition(cond), &coin, pick);
+    }
+
+    #[test]
+    fn updates_with_random_single_parentheses_parse_to_the_same_tree(
+        update in update(),
+        coin in prop::collection::vec(any::<bool>(), 1..64),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        check_parenthesised(&Expression::Update(update), &coin, pick);
+    }
+
+    #[test]
+    fn key_conditions_in_any_order_with_random_single_parentheses_validate(
+        cond in key_condition(),
+        coin in prop::collection::vec(any::<bool>(), 1..64),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let expr = Expression::KeyCondition(cond);
+        check_parenthesised(&expr, &coin, pick);
+        let (text, _) = with_parens(&expr, &coin, None);
+        let names: NameMap = placeholders(&text, '#')
+            .into_iter()
+            .map(|p| (p.clone(), p[1..].to_owned()))
+            .collect();
+        let values = placeholders(&text, ':');
+        let keys = ["pk".to_owned(), "sk".to_owned()];
+        let checked = validate(
+            &text,
+            Some(Kind::KeyCondition),
+            Some(&names),
+            Some(&values),
+            Some(&keys),
+        );
+        prop_assert!(checked.is_ok(), "{}: {:?}", text, checked);
+    }
 
     #[test]
     fn parenthesised_operands_parse_to_the_same_condition(cond in condition()) {
