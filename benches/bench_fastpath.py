@@ -178,7 +178,7 @@ def _own_db(body: bytes, fast_requests: bool, rust_signing: bool = True) -> DB:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     db = DB(region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
     canned_client(body, db.client)
-    db._executor.fast_requests = fast_requests and db._executor.fast_requests
+    db._executor.transport.fast_requests = fast_requests and db._executor.transport.fast_requests
     if not rust_signing:
         db.client.meta.events.unregister(signing.EVENT, unique_id=signing._UNIQUE_ID)
     return db
@@ -192,7 +192,7 @@ def request_rows(repeat: int) -> list[dict[str, Any]]:
     keys = [("u1", f"s{i:05d}") for i in range(100)]
     got = json.dumps({"Responses": {TABLE: wire_items(100)}, "UnprocessedKeys": {}}).encode()
     fast_get, std_get = _own_db(got, True), _own_db(got, False)
-    if not fast_write._executor.fast_requests:
+    if not fast_write._executor.transport.takes_body:
         raise RuntimeError("the request side is not on for a DB-created client")
     for db in (fast_get, std_get):
         _checked(lambda db=db: len(db.model(Small).batch_get(keys)), 100)  # type: ignore[misc]

@@ -18,9 +18,7 @@ from dynamorm.query import Query
 from dynamorm.retry import RetryPolicy
 from dynamorm.transact.get import TransactGetBuilder
 from dynamorm.transact.write import Transaction, TransactionBuilder, transact_write
-from dynamorm.transport import forking, hooks, signing
-from dynamorm.transport._botocore_private import use_deadline_session
-from dynamorm.transport.client import check_client, make_client
+from dynamorm.transport.client import connect
 from dynamorm.transport.executor import Executor
 
 if TYPE_CHECKING:
@@ -69,32 +67,13 @@ class DB:
             raise ValidationError(
                 f"DB: retry_policy must be a RetryPolicy (or None), got {retry_policy!r}"
             )
-        own = client is None
-        if own:
-            client = make_client(region_name=region_name, endpoint_url=endpoint_url)
-        elif region_name is not None or endpoint_url is not None:
+        if client is not None and (region_name is not None or endpoint_url is not None):
             raise ValidationError("DB: pass either client= or region_name=/endpoint_url=, not both")
-        else:
-            check_client(client)
         policy = retry_policy if retry_policy is not None else RetryPolicy()
-        fast = fast_path and hooks.wire(client)
-        # Answers are shape-checked on either path (the fast path's handler
-        # checks what it leaves to botocore).
-        checked = fast or hooks.wire_checks(client)
-        # Request bodies are written by the Rust core only on a client made
-        # here (validation off); yours keeps botocore's validating serializer.
-        fast_requests = fast_path and own and hooks.wire_requests(client)
-        if fast_path and own:
-            # Signed by the Rust core (the header botocore's signer would write).
-            signing.wire_signing(client)
-        if own:
-            # A deadline bounds each attempt in flight too; a client you pass
-            # keeps the timeouts of its own Config.
-            use_deadline_session(client)
-        forking.track(client)
-        self._executor = Executor(
-            client, policy, fast=fast, fast_requests=fast_requests, checked=checked
+        transport = connect(
+            client, region_name=region_name, endpoint_url=endpoint_url, fast_path=fast_path
         )
+        self._executor = Executor(transport, policy)
 
     def __repr__(self) -> str:
         timeout = "" if self.timeout is None else f" timeout={self.timeout}s"
@@ -135,21 +114,13 @@ class DB:
         operations stop at the deadline — between requests, during retry
         backoff and, on a client this ``DB`` created, during a request too
         (each attempt waits to connect and to read only for the time left,
-        at least ``executor.MIN_ATTEMPT_SECONDS``) — raising
+        at least ``retry.MIN_ATTEMPT_SECONDS``) — raising
         ``OperationTimeoutError`` (a ``TimeoutError``) with the results so far
         in ``partial``. The deadline starts when the operation does."""
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
             raise ValidationError(f"DB.with_timeout: seconds must be >= 0, got {seconds!r}")
         view = object.__new__(DB)
-        executor = self._executor
-        view._executor = Executor(
-            executor.client,
-            executor.policy,
-            float(seconds),
-            executor.fast,
-            executor.fast_requests,
-            checked=executor.checked,
-        )
+        view._executor = self._executor.with_timeout(float(seconds))
         return view
 
     @overload

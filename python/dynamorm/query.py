@@ -43,7 +43,7 @@ from dynamorm.requests import (
 from dynamorm.resend import delete_resend, guard, put_resend, update_resend, upsert_resend
 from dynamorm.responses import Page, items_of, not_found, page_of
 from dynamorm.retry import Deadline, Resend, RetryPolicy
-from dynamorm.transport.executor import Target
+from dynamorm.transport.base import Target
 from dynamorm.update import UpdateBuilder
 
 if TYPE_CHECKING:

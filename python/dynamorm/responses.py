@@ -11,7 +11,7 @@ from dynamorm.errors import ItemNotFoundError
 from dynamorm.expr.conditions import Term
 from dynamorm.model.codec import codec_of
 from dynamorm.model.meta import ModelMeta
-from dynamorm.transport.hooks import DECODED
+from dynamorm.transport.base import DECODED
 
 __all__ = ["Page", "items_of", "next_cursor", "not_found", "page_of"]
 

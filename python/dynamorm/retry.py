@@ -22,6 +22,7 @@ scheduler is the only retrier (see docs/retries.md).
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
@@ -29,14 +30,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
-
-from botocore.exceptions import (
-    ClientError,
-    ConnectionError,
-    HTTPClientError,
-    IncompleteReadError,
-    SSLError,
-)
 
 from dynamorm.errors import (
     OperationCancelledError,
@@ -172,20 +165,32 @@ def _transient_cancellation(exc: BaseException) -> bool:
     )
 
 
+@functools.cache
+def _botocore() -> Any:
+    """``botocore.exceptions``, imported when a failure is first classified:
+    ``import dynamorm`` does not import botocore."""
+    import botocore.exceptions
+
+    return botocore.exceptions
+
+
 def is_retryable(exc: BaseException) -> bool:
     """Whether another attempt may succeed: throttling, 5xx answers,
     transaction conflicts (including a ``TransactionCanceledException`` whose
     reasons are all conflicts or throttling) and connection failures (refused,
     reset, closed, timed out). Validation errors, failed conditions and every
     other 4xx answer are final."""
-    if isinstance(exc, ClientError):
+    errors = _botocore()
+    if isinstance(exc, errors.ClientError):
         code = error_code(exc)
         if code in RETRYABLE_CODES or _status(exc) >= 500:
             return True
         return code == "TransactionCanceledException" and _transient_cancellation(exc)
     # ConnectionError covers refused connections and connect timeouts;
     # HTTPClientError covers resets, closed connections and read timeouts.
-    return isinstance(exc, ConnectionError | HTTPClientError | IncompleteReadError)
+    return isinstance(
+        exc, errors.ConnectionError | errors.HTTPClientError | errors.IncompleteReadError
+    )
 
 
 def is_ambiguous(exc: BaseException) -> bool:
@@ -194,14 +199,15 @@ def is_ambiguous(exc: BaseException) -> bool:
     (reset, closed, read timeout, an answer cut short, a TLS failure). A
     throttle or any other 4xx answer is a refusal, and a refused connection
     or a connect timeout sent nothing."""
-    if isinstance(exc, ClientError):
+    errors = _botocore()
+    if isinstance(exc, errors.ClientError):
         return error_code(exc) in AMBIGUOUS_CODES or _status(exc) >= 500
     # SSLError is a ConnectionError, but TLS can fail in the middle of an exchange.
-    if isinstance(exc, SSLError):
+    if isinstance(exc, errors.SSLError):
         return True
-    if isinstance(exc, ConnectionError):
+    if isinstance(exc, errors.ConnectionError):
         return False
-    return isinstance(exc, HTTPClientError | IncompleteReadError)
+    return isinstance(exc, errors.HTTPClientError | errors.IncompleteReadError)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,8 @@ from dynamorm.model.base import Model
 from dynamorm.model.fields import FieldInfo
 from dynamorm.model.meta import KEY_KINDS, IndexInfo, ModelMeta
 from dynamorm.retry import RetryPolicy, Scheduler
-from dynamorm.transport.executor import Executor, Target
+from dynamorm.transport.base import Target
+from dynamorm.transport.executor import Executor
 
 __all__ = [
     "BILLING_MODES",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynamorm.errors import ValidationError
 from dynamorm.expr import Clause, UpdateAction
@@ -32,7 +32,10 @@ from dynamorm.model.meta import ModelMeta
 from dynamorm.model.paths import resolve_path
 from dynamorm.requests import update_params
 from dynamorm.resend import update_resend
-from dynamorm.transport.executor import Executor, Target
+from dynamorm.transport.base import Target
+
+if TYPE_CHECKING:
+    from dynamorm.transport.executor import Executor
 
 __all__ = ["UpdateBuilder"]
 

@@ -269,7 +269,7 @@ def test_library_requests_on_its_own_client_work_end_to_end(
 ) -> None:
     Doc = define_doc(f"req-{uuid.uuid4().hex[:10]}")
     create_table_for(new_client(ddb_endpoint), Doc)
-    assert own_db._executor.fast_requests is FAST_PATH
+    assert own_db._executor.transport.takes_body is FAST_PATH
     sent = Sent(own_db.client, monkeypatch)
     db = own_db
     docs = [
@@ -321,7 +321,7 @@ def test_a_user_supplied_client_keeps_botocores_serializer(
     Doc = define_doc(f"req-{uuid.uuid4().hex[:10]}")
     create_table_for(client, Doc)
     db = DB(client=client, fast_path=FAST_PATH)
-    assert not db._executor.fast_requests
+    assert not db._executor.transport.takes_body
     sent = Sent(client, monkeypatch)
     doc = Doc(pk="p", sk=b"\x00", blob=b"\xff", doc={"a": [1]})
     db.model(doc).create()
@@ -337,7 +337,10 @@ def test_fast_path_false_keeps_botocores_serializer(
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     db = DB(region_name="us-east-1", endpoint_url=ddb_endpoint, fast_path=False)
-    assert not db._executor.fast_requests and not db.with_timeout(5)._executor.fast_requests
+    assert (
+        not db._executor.transport.takes_body
+        and not db.with_timeout(5)._executor.transport.takes_body
+    )
     Doc = define_doc(f"req-{uuid.uuid4().hex[:10]}")
     create_table_for(new_client(ddb_endpoint), Doc)
     sent = Sent(db.client, monkeypatch)
@@ -381,7 +384,7 @@ def test_an_incompatible_botocore_falls_back_with_one_warning(
     with caplog.at_level(logging.WARNING, logger="dynamorm"):
         first = DB(region_name="us-east-1", endpoint_url=ddb_endpoint)
         second = DB(region_name="us-east-1", endpoint_url=ddb_endpoint)
-    assert not first._executor.fast_requests and not second._executor.fast_requests
+    assert not first._executor.transport.takes_body and not second._executor.transport.takes_body
     warnings = [r for r in caplog.records if "fast request path" in r.getMessage()]
     assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
     Doc = define_doc(f"req-{uuid.uuid4().hex[:10]}")

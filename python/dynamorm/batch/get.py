@@ -39,8 +39,7 @@ from dynamorm.model.loaded import ReadShape, mark, shape_of
 from dynamorm.model.meta import ModelMeta
 from dynamorm.model.paths import resolve_path
 from dynamorm.retry import RetryPolicy, Scheduler
-from dynamorm.transport.executor import Target
-from dynamorm.transport.hooks import DECODED
+from dynamorm.transport.base import DECODED, Target
 
 if TYPE_CHECKING:
     from dynamorm.transport.executor import Executor

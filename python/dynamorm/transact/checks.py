@@ -23,7 +23,7 @@ from dynamorm.errors import (
     ValidationError,
 )
 from dynamorm.item_limits import MAX_ITEM_BYTES, item_size
-from dynamorm.transport.executor import Target
+from dynamorm.transport.base import Target
 
 __all__ = [
     "MAX_ITEM_BYTES",

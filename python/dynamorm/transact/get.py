@@ -20,7 +20,7 @@ from dynamorm.model.loaded import ReadShape, mark, shape_of
 from dynamorm.model.paths import resolve_path
 from dynamorm.retry import Scheduler
 from dynamorm.transact.checks import Operation, TransactionTarget, check_operations
-from dynamorm.transport.hooks import DECODED
+from dynamorm.transport.base import DECODED
 
 if TYPE_CHECKING:
     from dynamorm.transport.executor import Executor

@@ -1,13 +1,21 @@
-"""The boto3 DynamoDB client a ``DB`` creates for itself."""
+"""The botocore client a ``DB`` sends through: made here (``make_client``) or
+given (``check_client``), and wired into a ``BotocoreTransport``
+(``connect``). Nothing here imports botocore before a ``DB`` needs its
+client: ``import dynamorm`` stays free of it."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dynamorm.transport.botocore import BotocoreTransport
 
 from typing import Any
 from urllib.parse import urlsplit
 
 from dynamorm.errors import ValidationError
 
-__all__ = ["check_client", "make_client"]
+__all__ = ["check_client", "connect", "make_client"]
 
 _REGION_HELP = (
     "pass region_name=..., or set AWS_REGION (or AWS_DEFAULT_REGION), "
@@ -84,3 +92,43 @@ def check_client(client: object) -> None:
         raise ValidationError(
             f"DB: client must be a boto3 DynamoDB client (boto3.client('dynamodb')), got {client!r}"
         )
+
+
+def connect(
+    client: Any,
+    *,
+    region_name: str | None = None,
+    endpoint_url: str | None = None,
+    fast_path: bool = True,
+) -> BotocoreTransport:
+    """The transport of a ``DB``: on ``client`` (checked to be a DynamoDB
+    client), or on one made here from ``region_name``/``endpoint_url``. With
+    ``fast_path`` the library's item reads decode in the Rust core; on a
+    client made here the Rust core also writes and signs the requests, and
+    deadlines bound each attempt in flight. Every answer is shape-checked;
+    pooled connections are dropped in a forked child."""
+    from dynamorm.transport import forking, hooks, signing
+    from dynamorm.transport._botocore_private import use_deadline_session
+    from dynamorm.transport.botocore import BotocoreTransport
+
+    own = client is None
+    if own:
+        client = make_client(region_name=region_name, endpoint_url=endpoint_url)
+    else:
+        check_client(client)
+    fast = fast_path and hooks.wire(client)
+    # Answers are shape-checked on either path (the fast path's handler
+    # checks what it leaves to botocore).
+    checked = fast or hooks.wire_checks(client)
+    # Request bodies are written by the Rust core only on a client made
+    # here (validation off); yours keeps botocore's validating serializer.
+    fast_requests = fast_path and own and hooks.wire_requests(client)
+    if fast_path and own:
+        # Signed by the Rust core (the header botocore's signer would write).
+        signing.wire_signing(client)
+    if own:
+        # A deadline bounds each attempt in flight too; a client you pass
+        # keeps the timeouts of its own Config.
+        use_deadline_session(client)
+    forking.track(client)
+    return BotocoreTransport(client, fast=fast, fast_requests=fast_requests, checked=checked)

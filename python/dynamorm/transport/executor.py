@@ -1,27 +1,19 @@
-"""The one place boto3 is called, and where its errors become dynamorm errors.
+"""The one place a request is sent, and where its failures become dynamorm errors.
 
 Builders produce plain parameter dicts (``requests.py``); ``Executor.call``
-sends one request through the retry scheduler (``retry.py``) and maps failures
-(SPEC §10): no botocore exception leaves the library unwrapped, the original is
-kept as ``__cause__``, and every message names the operation and the model.
-``Deadline`` is how long operations stop between requests (``db.with_timeout``).
+turns them into a ``Request`` (``transport.base``), sends it through the
+retry scheduler (``retry.py``), one ``Transport.send`` per attempt, and maps
+failures (SPEC §10): no botocore exception leaves the library unwrapped, the
+original is kept as ``__cause__``, and every message names the operation and
+the model.
 """
 
 from __future__ import annotations
 
-import re
+import functools
 import threading
-from collections.abc import Callable, Mapping
-from contextlib import nullcontext
+from collections.abc import Mapping
 from typing import Any
-
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConnectTimeoutError,
-    ParamValidationError,
-    ReadTimeoutError,
-)
 
 from dynamorm import _core
 from dynamorm.errors import (
@@ -34,68 +26,50 @@ from dynamorm.errors import (
     WriteOutcomeUnknownError,
 )
 from dynamorm.retry import Deadline, Resend, RetryPolicy, Scheduler, Stop, attempt_cap
-from dynamorm.transport._botocore_private import deadline_cap
-from dynamorm.transport.hooks import FAST_OPERATIONS, decoding, encoding, skeleton
+from dynamorm.transport.base import Request, Target, Transport
 from dynamorm.transport.shapes import WRITES
 
 __all__ = ["Executor", "Target"]
 
-_METHOD = re.compile(r"(?<!^)(?=[A-Z])")
-
-
-class Target:
-    """What a request is about, for error messages and for building the item a
-    failed condition returns: the model class (or ``None``) and its table."""
-
-    __slots__ = ("model", "table")
-
-    def __init__(self, model: Any, table: str) -> None:
-        self.model = model
-        self.table = table
-
-    @property
-    def name(self) -> str:
-        """The model's class name (or the table name without a model)."""
-        return self.model.__name__ if self.model is not None else self.table
-
-    def error_for(self, code: str, response: Mapping[str, Any]) -> DynamORMError | None:
-        """The dynamorm error of an error answer with ``code`` when this kind
-        of request has one of its own (a transaction's cancellation names
-        the operation that failed); ``None``: the common mapping."""
-        return None
-
 
 class Executor:
-    """Sends requests with a boto3 DynamoDB client (thread-safe, like the client).
+    """Sends requests through a ``Transport`` (thread-safe, like it): the one
+    place a request is sent and a failure mapped.
 
     ``policy`` is the default retry policy (``None``: no retries) and
     ``timeout`` the default deadline, in seconds, of a request sent without a
-    scheduler of its own. ``fast`` decodes the responses of item-bearing
-    reads of a model with the fast read path (``dynamorm.transport.hooks``; the
-    client must be wired for it); ``fast_requests`` has the Rust core write
-    every request body (the client must be wired for that too, with its
-    parameter validation off); ``checked`` has every 2xx answer checked
-    against its operation's shape (``dynamorm.transport.shapes``; the client
-    must be wired with ``fastpath.wire`` or ``fastpath.wire_checks``)."""
+    scheduler of its own. ``Executor(client)`` sends through a botocore
+    client (``BotocoreTransport(client, **options)``)."""
 
-    __slots__ = ("checked", "client", "fast", "fast_requests", "policy", "timeout")
+    __slots__ = ("policy", "timeout", "transport")
 
     def __init__(
         self,
-        client: Any,
+        transport: Any,
         policy: RetryPolicy | None = None,
         timeout: float | None = None,
-        fast: bool = False,
-        fast_requests: bool = False,
-        *,
-        checked: bool = False,
     ) -> None:
-        self.client = client
+        if not hasattr(transport, "send"):
+            from dynamorm.transport.botocore import BotocoreTransport
+
+            transport = BotocoreTransport(transport)
+        self.transport: Transport = transport
         self.policy = policy
         self.timeout = timeout
-        self.fast = fast
-        self.fast_requests = fast_requests
-        self.checked = checked
+
+    @property
+    def client(self) -> Any:
+        """The botocore client behind the transport (``None`` without one)."""
+        return getattr(self.transport, "client", None)
+
+    @property
+    def fast(self) -> bool:
+        """Whether item-bearing reads decode straight into models."""
+        return bool(getattr(self.transport, "fast", False))
+
+    def with_timeout(self, timeout: float | None) -> Executor:
+        """This executor with another default deadline (same transport)."""
+        return Executor(self.transport, self.policy, timeout)
 
     def scheduler(
         self,
@@ -107,6 +81,27 @@ class Executor:
         executor's; ``RetryPolicy(max_retries=0)`` turns retries off) stopping
         at ``deadline`` or when ``cancel`` is set."""
         return Scheduler(policy if policy is not None else self.policy, Stop(deadline, cancel))
+
+    def request(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        target: Target,
+        schemas: Any = None,
+    ) -> Request:
+        """The ``Request`` of ``operation`` with ``params`` about ``target``:
+        the body written by the Rust core when the transport takes one, and
+        the schemas its items decode into (``target.model``'s by default)."""
+        what = f"{operation} on {target.name} (table {target.table!r})"
+        if schemas is None and target.model is not None:
+            schemas = target.model.__dynamorm_codec__.schema
+        body: bytes | None = None
+        if self.transport.takes_body:
+            try:
+                body = _core.encode_request(params if isinstance(params, dict) else dict(params))
+            except (TypeError, ValueError):
+                body = None  # not plain JSON data: the transport serialises it
+        return Request(operation, params, body, schemas, what)
 
     def call(
         self,
@@ -122,17 +117,17 @@ class Executor:
     ) -> dict[str, Any]:
         """Sends ``operation`` (``"GetItem"``, ``"Query"``, ...) with ``params``
         through ``scheduler`` (by default one with this executor's policy and
-        a deadline ``timeout`` seconds from now) and returns the response;
-        failures raise dynamorm errors. ``partial`` is what a deadline or
-        cancel stop hands back in the error. ``check_first=False`` sends the
-        first attempt even when the operation is already stopped (the caller
-        checks between its own requests). On the fast path the items of a
-        read of ``target.model`` (or of ``schemas``: one ``ItemSchema`` per
-        read of a ``TransactGetItems``) come back as model instances, and the
-        response carries ``fastpath.DECODED``. ``write`` marks a write and
-        says what may be done when an attempt's answer is lost (``Resend``;
-        ``WriteOutcomeUnknownError`` when the outcome cannot be known)."""
-        method = getattr(self.client, _METHOD.sub("_", operation).lower())
+        a deadline ``timeout`` seconds from now) and returns the response's
+        members; failures raise dynamorm errors. ``partial`` is what a
+        deadline or cancel stop hands back in the error. ``check_first=False``
+        sends the first attempt even when the operation is already stopped
+        (the caller checks between its own requests). On the fast path the
+        items of a read of ``target.model`` (or of ``schemas``: one
+        ``ItemSchema`` per read of a ``TransactGetItems``) come back as model
+        instances, and the response carries ``hooks.DECODED``. ``write`` marks
+        a write and says what may be done when an attempt's answer is lost
+        (``Resend``; ``WriteOutcomeUnknownError`` when the outcome cannot be
+        known)."""
         # Without a scheduler of the operation's own, the request always goes
         # out once (a deadline stops long operations between requests, not
         # before the first) and the timeout bounds its retries.
@@ -140,61 +135,44 @@ class Executor:
             check_first = scheduler is not None
         if scheduler is None:
             scheduler = Scheduler(self.policy, Stop(Deadline(self.timeout)))
-        what = f"{operation} on {target.name} (table {target.table!r})"
-        if self.fast and operation in FAST_OPERATIONS:
-            if schemas is None and target.model is not None:
-                schemas = target.model.__dynamorm_codec__.schema
-        else:
-            schemas = None
-        body: bytes | None = None
-        if self.fast_requests:
-            try:
-                body = _core.encode_request(params if isinstance(params, dict) else dict(params))
-            except (TypeError, ValueError):
-                body = None  # not plain JSON data: botocore's serializer takes it
-        call_params = params if body is None else skeleton(params)
+        request = self.request(operation, params, target, schemas)
+        transport, stop = self.transport, scheduler.stop
 
-        stop = scheduler.stop
-
-        def send() -> dict[str, Any]:
+        def attempt(req: Request) -> dict[str, Any]:
             cap = attempt_cap(stop)
-            if cap is None:
-                return method(**call_params)  # type: ignore[no-any-return]
-            # Set per attempt, on the thread that sends it (batch workers too).
-            with deadline_cap(cap):
-                try:
-                    return method(**call_params)  # type: ignore[no-any-return]
-                except (ConnectTimeoutError, ReadTimeoutError) as exc:
-                    deadline = stop.deadline
-                    if deadline is None or not deadline.expired():
-                        raise
-                    # Cut off by the deadline: not a failure to retry.
-                    raise deadline.error(what, partial, exc) from exc
+            try:
+                return transport.send(req, timeout=cap).parsed
+            except Exception as exc:
+                deadline = stop.deadline
+                if (
+                    cap is None
+                    or deadline is None
+                    or not isinstance(exc, _botocore().TIMEOUTS)
+                    or not deadline.expired()
+                ):
+                    raise
+                # Cut off by the deadline: not a failure to retry.
+                raise deadline.error(request.what, partial, exc) from exc
 
-        def point(params: Mapping[str, Any]) -> None:
-            # send() reads call_params when it runs: a resend points it elsewhere.
-            nonlocal call_params
-            call_params = params
-
-        resend = _resender(operation, write, body is not None, send, point)
-        sending = encoding(operation, body) if body is not None else nullcontext()
-        reading = decoding(operation, schemas, what) if self.checked else nullcontext()
+        resend = None
+        if write is not None and write.params is not None:
+            again = self.request(operation, write.params, target, schemas)
+            resend = lambda: attempt(again)  # noqa: E731
         try:
-            with sending, reading:
-                response: dict[str, Any] = scheduler.call(
-                    send,
-                    what=what,
-                    partial=partial,
-                    check_first=check_first,
-                    write=write,
-                    resend=resend,
-                )
-        except (
-            ClientError,
-            WriteOutcomeUnknownError,
-            MalformedResponseError,
-            BotoCoreError,
-        ) as exc:
+            response: dict[str, Any] = scheduler.call(
+                lambda: attempt(request),
+                what=request.what,
+                partial=partial,
+                check_first=check_first,
+                write=write,
+                resend=resend,
+            )
+        except (WriteOutcomeUnknownError, MalformedResponseError) as exc:
+            error, cause = _failure(exc, operation, target)
+            raise error from cause
+        except Exception as exc:
+            if not isinstance(exc, _botocore().FAILURES):
+                raise
             error, cause = _failure(exc, operation, target)
             raise error from cause
         return response
@@ -204,7 +182,8 @@ def _failure(
     exc: Exception, operation: str, target: Target
 ) -> tuple[BaseException, BaseException | None]:
     """The dynamorm error a failed request raises, and its ``__cause__``."""
-    if isinstance(exc, ClientError):
+    errors = _botocore()
+    if isinstance(exc, errors.ClientError):
         return map_client_error(exc, operation, target), exc
     if isinstance(exc, WriteOutcomeUnknownError):
         return _named(exc, target), exc.__cause__
@@ -217,12 +196,30 @@ def _failure(
             f"{exc}; DynamoDB may or may not have applied the write", model=target.name
         )
         return unknown, exc
-    if isinstance(exc, ParamValidationError):
+    if isinstance(exc, errors.ParamValidationError):
         return ValidationError(f"{operation} on {target.name}: {exc}"), exc
     return RequestError(f"{operation} on {target.name} failed: {exc}"), exc
 
 
-def map_client_error(exc: ClientError, operation: str, target: Target) -> DynamORMError:
+class _Botocore:
+    """botocore's exception classes the executor reads, imported with the
+    first failure (``import dynamorm`` does not import botocore)."""
+
+    def __init__(self) -> None:
+        from botocore import exceptions
+
+        self.ClientError = exceptions.ClientError
+        self.ParamValidationError = exceptions.ParamValidationError
+        self.TIMEOUTS = (exceptions.ConnectTimeoutError, exceptions.ReadTimeoutError)
+        self.FAILURES = (exceptions.ClientError, exceptions.BotoCoreError)
+
+
+@functools.cache
+def _botocore() -> _Botocore:
+    return _Botocore()
+
+
+def map_client_error(exc: Any, operation: str, target: Target) -> DynamORMError:
     """The dynamorm error for a botocore ``ClientError`` (the caller chains it)."""
     error = exc.response.get("Error", {})
     code = error.get("Code", "")
@@ -254,34 +251,6 @@ def _item_of(raw: Mapping[str, Any], target: Target) -> Any:
     except ValidationError:
         # Hand back the raw item rather than hiding the failure behind a decoding error.
         return raw
-
-
-def _resender(
-    operation: str,
-    write: Resend | None,
-    encoded: bool,
-    send: Callable[[], dict[str, Any]],
-    point: Callable[[Mapping[str, Any]], None],
-) -> Callable[[], dict[str, Any]] | None:
-    """What sends ``write.params`` after a lost answer, when the write has a
-    request of its own for that (``None``: the first request is sent again):
-    ``point`` gives ``send`` its parameters, and with ``encoded`` (the Rust
-    core writes the bodies) the body is written here too."""
-    if write is None or write.params is None:
-        return None
-    guarded = dict(write.params)
-    # The same kinds of values as the first request, whose body did encode.
-    body = _core.encode_request(guarded) if encoded else None
-    call_params = guarded if body is None else skeleton(guarded)
-
-    def resend() -> dict[str, Any]:
-        point(call_params)
-        if body is None:
-            return send()
-        with encoding(operation, body):
-            return send()
-
-    return resend
 
 
 def _named(exc: WriteOutcomeUnknownError, target: Target) -> WriteOutcomeUnknownError:

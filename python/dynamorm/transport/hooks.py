@@ -44,6 +44,7 @@ from dynamorm import _core
 from dynamorm.errors import ValidationError
 from dynamorm.transport import shapes
 from dynamorm.transport._botocore_private import client_loader
+from dynamorm.transport.base import DECODED, FAST_OPERATIONS
 
 __all__ = [
     "DECODED",
@@ -63,11 +64,6 @@ logger = logging.getLogger("dynamorm")
 EVENT = "before-parse.dynamodb"
 """The botocore event the handler is registered for (all operations)."""
 
-DECODED = "__dynamorm_decoded__"
-"""Set (to ``True``) in a response whose items are already model instances."""
-
-FAST_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
-"""The item-bearing reads the fast path decodes."""
 
 REQUEST_EVENT = "before-call.dynamodb"
 """The botocore event the request-body handler is registered for."""
