@@ -40,3 +40,28 @@ def test_a_db_imports_botocore_when_it_makes_its_client() -> None:
         "import dynamorm\ndynamorm.DB(region_name='us-east-1', endpoint_url='http://127.0.0.1:9')"
     )
     assert "botocore" in loaded and "boto3" in loaded
+
+
+def test_every_public_name_resolves_to_what_its_module_defines() -> None:
+    import importlib
+
+    import dynamorm
+
+    for name in dynamorm.__all__:
+        value = getattr(dynamorm, name)
+        where = dynamorm._EXPORTS[name]
+        module = importlib.import_module(where)
+        assert value is (module if where == f"dynamorm.{name}" else getattr(module, name))
+    assert set(dynamorm.__all__) == set(dynamorm._EXPORTS)
+    assert set(dynamorm.__all__) <= set(dir(dynamorm))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    import dynamorm
+
+    try:
+        dynamorm.NotAThing  # type: ignore[attr-defined]  # noqa: B018
+    except AttributeError as exc:
+        assert "NotAThing" in str(exc)
+    else:
+        raise AssertionError("dynamorm.NotAThing resolved")
