@@ -44,7 +44,23 @@ ALL = [
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
 def test_everything_is_a_dynamorm_error(cls: type[Exception]) -> None:
     assert issubclass(cls, DynamORMError)
-    assert issubclass(DynamORMError, Exception)
+
+
+def test_every_exception_class_errors_defines_is_a_dynamorm_error() -> None:
+    import inspect
+
+    import dynamorm.errors as errors
+
+    defined = [
+        obj
+        for obj in vars(errors).values()
+        if inspect.isclass(obj)
+        and issubclass(obj, BaseException)
+        and obj.__module__ == errors.__name__
+    ]
+    assert errors.RequestError in defined and len(defined) >= len(ALL)
+    assert [c.__name__ for c in defined if not issubclass(c, DynamORMError)] == []
+    assert {c.__name__ for c in defined} <= set(errors.__all__)
 
 
 def test_spec_names_are_exported() -> None:

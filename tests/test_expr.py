@@ -443,6 +443,12 @@ def test_parse_and_validate_never_crash(text: str) -> None:
         except ExpressionError as error:
             assert error.position is not None
             assert 0 <= error.position <= len(text.encode())
+    # validate() on the same text: an ExpressionError (any other exception
+    # fails the test), or nothing for an expression that needs no placeholders.
+    try:
+        expr.validate(text)
+    except ExpressionError as error:
+        assert error.position is None or 0 <= error.position <= len(text.encode())
 
 
 def test_reserved_words() -> None:

@@ -1,4 +1,4 @@
-"""Model declaration, construction and the reference item codec."""
+"""Model declaration and construction, and the compiled (Rust) item codec."""
 
 from __future__ import annotations
 
@@ -111,20 +111,29 @@ def test_wrong_value_type_is_a_validation_error_naming_the_field() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "message", "names"),
     [
-        ("x: str = ''", "no partition key"),
-        ("a: str = field(pk=True)\n    b: str = field(pk=True)", "two partition keys"),
-        ("id: str = field(pk=True)\n    v: str = field(version=True)", "must be int"),
-        ("id: str = field(pk=True)\n    c: complex = 0j", "unsupported field type"),
-        ("id: str = field(pk=True)\n    s: str = field(gsi_sk='ix1')", "no partition key"),
+        ("x: str = ''", "no partition key", ()),
+        ("a: str = field(pk=True)\n    b: str = field(pk=True)", "two partition keys", ("a", "b")),
+        ("id: str = field(pk=True)\n    v: str = field(version=True)", "must be int", ("'v'",)),
+        ("id: str = field(pk=True)\n    c: complex = 0j", "unsupported field type", ("'c'",)),
+        (
+            "id: str = field(pk=True)\n    s: str = field(gsi_sk='ix1')",
+            "no partition key",
+            ("'ix1'", "'s'"),
+        ),
     ],
 )
-def test_invalid_declarations_name_class_and_field(body: str, message: str) -> None:
+def test_invalid_declarations_name_class_and_field(
+    body: str, message: str, names: tuple[str, ...]
+) -> None:
     namespace: dict[str, object] = {"Model": Model, "field": field}
     with pytest.raises(InvalidModelError, match=message) as info:
         exec(f"class Bad(Model):\n    {body}\n", namespace)
-    assert "Bad" in str(info.value)
+    text = str(info.value)
+    assert text.startswith("Bad: ")
+    for name in names:  # the field (and index) at fault; none for a class-level fault
+        assert name in text
 
 
 @dataclasses.dataclass

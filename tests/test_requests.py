@@ -158,8 +158,12 @@ def test_cursor_checked_against_index_and_model() -> None:
     assert plan.params["ExclusiveStartKey"]["customer"] == {"S": "c"}
     with pytest.raises(ValidationError, match="cursor was taken on the table"):
         plan_read(state(("sku", "=", "s"), cursor=good), "all")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="cursor"):
         plan_read(state(("customer", "=", "c"), cursor="bad!"), "all")
+    # A well-formed cursor of another model: its key lacks this model's key attributes.
+    foreign = encode_cursor({"id": {"S": "u1"}})
+    with pytest.raises(ValidationError, match=r"does not belong to this model.*'customer'"):
+        plan_read(state(("customer", "=", "c"), cursor=foreign), "all")
 
 
 def test_write_params_request_old_item_on_condition_failure() -> None:

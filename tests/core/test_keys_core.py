@@ -11,11 +11,10 @@ from dynamorm import _core
 from dynamorm.errors import ValidationError
 
 
-def test_key_plan_is_exposed_with_docs() -> None:
+def test_key_plan_is_a_final_class_of_the_core_module_with_docstrings() -> None:
     assert _core.KeyPlan.__module__ == "dynamorm._core"
-    assert "batch get" in (_core.KeyPlan.__doc__ or "")
-    assert "chunks" in (_core.KeyPlan.add_keys.__doc__ or "")
-    assert "cursor" in (_core.encode_cursor.__doc__ or "")
+    for documented in (_core.KeyPlan, _core.KeyPlan.add_keys, _core.encode_cursor):
+        assert (documented.__doc__ or "").strip()
     with pytest.raises(TypeError):
         type("Sub", (_core.KeyPlan,), {})
 
@@ -116,10 +115,17 @@ def test_cursor_errors_are_the_python_classes() -> None:
     assert isinstance(info.value, ValueError)
 
 
-def test_add_items_positions_is_typed_and_documented() -> None:
-    doc = _core.KeyPlan.add_items_positions.__doc__ or ""
-    assert "input position" in doc and "None" in doc
-    assert "no copies" in (_core.KeyPlan.add_keys.__doc__ or "")
+def test_add_items_positions_gives_an_input_position_or_none_per_item() -> None:
+    plan = _core.KeyPlan(["pk"], 10)
+    plan.add_keys([{"pk": {"S": "a"}}, {"pk": {"S": "b"}}, {"pk": {"S": "a"}}])
+    items = [{"pk": {"S": "b"}}, {"pk": {"S": "a"}}, {"pk": {"S": "b"}}]
+    positions = plan.add_items_positions(items)
+    # b is input position 1, a position 0 (its first occurrence); b's second
+    # answer is a duplicate: None.
+    assert positions == [1, 0, None]
+    assert all(p is None or type(p) is int for p in positions)
+    with pytest.raises(ValidationError, match=r"items\[0\]: expected an item dict"):
+        plan.add_items_positions([42])  # type: ignore[list-item]
 
 
 def test_add_items_positions_reads_any_mapping() -> None:
