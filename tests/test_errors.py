@@ -49,7 +49,7 @@ def test_everything_is_a_dynamorm_error(cls: type[Exception]) -> None:
 def test_every_exception_class_errors_defines_is_a_dynamorm_error() -> None:
     import inspect
 
-    import dynamorm.errors as errors
+    from dynamorm import errors
 
     defined = [
         obj
