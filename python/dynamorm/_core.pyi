@@ -164,6 +164,9 @@ class ItemSchema:
         other_forms: tuple[type, ...],
     ) -> list[dict[str, dict[str, Any]]]: ...
 
+ITEM_READS: tuple[str, ...]
+"""The operations ``decode_response`` reads: the item-bearing reads."""
+
 def decode_response(
     body: bytes, operation: str, schemas: ItemSchema | _abc.Sequence[ItemSchema]
 ) -> tuple[dict[str, Any], bytes]: ...

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,28 +22,23 @@ from typing import Annotated, Any
 
 from dynamorm.errors import InvalidModelError
 from dynamorm.model.base import Model
-from dynamorm.model.fields import MISSING, FieldInfo, field
+from dynamorm.model.dms import (
+    DMS_VERSION,
+    FORMATS,
+    KEY_TYPES,
+    LIBRARY_ROLES,
+    NAMING,
+    PROJECTIONS,
+    ROLE_STORAGE,
+    ROLES,
+    TYPES,
+    DmsType,
+    dms_error,
+    to_dms,
+)
+from dynamorm.model.fields import MISSING, field
 
 __all__ = ["DMS_VERSION", "DmsType", "load_dms", "to_dms"]
-
-DMS_VERSION = "0.1"
-TYPES = ("S", "N", "B", "BOOL", "M", "L", "SS", "NS", "BS", "NULL")
-KEY_TYPES = ("S", "N", "B")
-ROLES = ("pk", "sk", "created_at", "updated_at", "version", "ttl")
-FORMATS = {"rfc3339nano": "S", "unix_seconds": "N", "int": "N"}
-PROJECTIONS = ("ALL", "KEYS_ONLY", "INCLUDE")
-LIBRARY_ROLES = frozenset({"created_at", "updated_at", "version"})
-# Roles whose storage is fixed by SPEC §2: (type, format).
-ROLE_STORAGE = {
-    "created_at": ("S", "rfc3339nano"),
-    "updated_at": ("S", "rfc3339nano"),
-    "version": ("N", "int"),
-    "ttl": ("N", "unix_seconds"),
-}
-NAMING = {
-    "camelCase": re.compile(r"[a-z][A-Za-z0-9]*|PK|SK"),
-    "snake_case": re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*"),
-}
 
 _DOC_KEYS = ("dms_version", "namespace", "models")
 _MODEL_KEYS = ("name", "table", "naming", "keys", "attributes", "indexes")
@@ -54,23 +47,7 @@ _ATTR_KEYS += ("roles", "format", "json", "binary")
 _INDEX_KEYS = ("name", "type", "partition", "sort", "projection")
 
 
-@dataclass(frozen=True, slots=True)
-class DmsType:
-    """The DMS description of a field loaded from a document, kept in its
-    annotation (``Annotated[T, DmsType(...)]``) so ``to_dms`` writes back
-    exactly what was read."""
-
-    type: str
-    format: str | None = None
-    presence: str | None = None
-    """``"required"``, ``"optional"`` or ``None`` (neither was given)."""
-
-
 # -- reading the document ------------------------------------------------------
-
-
-def _fail(where: str, message: str) -> InvalidModelError:
-    return InvalidModelError(f"DMS {where}: {message}")
 
 
 def _read(source: str | bytes | os.PathLike[str]) -> str:
@@ -88,14 +65,14 @@ def _read(source: str | bytes | os.PathLike[str]) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise _fail(f"document {str(path)!r}", f"cannot be read: {exc}") from exc
+        raise dms_error(f"document {str(path)!r}", f"cannot be read: {exc}") from exc
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _fail("document", f"duplicate key {key!r}")
+            raise dms_error("document", f"duplicate key {key!r}")
         out[key] = value
     return out
 
@@ -112,9 +89,9 @@ def _yaml(text: str) -> Any:
             key = loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if not isinstance(key, str):
-                raise _fail("document", f"line {line}: keys must be strings, not {key!r}")
+                raise dms_error("document", f"line {line}: keys must be strings, not {key!r}")
             if key in out:
-                raise _fail("document", f"line {line}: duplicate key {key!r}")
+                raise dms_error("document", f"line {line}: duplicate key {key!r}")
             out[key] = loader.construct_object(value_node, deep=True)
         return out
 
@@ -125,13 +102,15 @@ def _yaml(text: str) -> Any:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             line = event.start_mark.line + 1 if event.start_mark else "?"
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise _fail("document", f"line {line}: YAML anchors and aliases are not allowed")
+                raise dms_error(
+                    "document", f"line {line}: YAML anchors and aliases are not allowed"
+                )
             tag = getattr(event, "tag", None)
             if tag is not None:
-                raise _fail("document", f"line {line}: YAML tags are not allowed ({tag})")
+                raise dms_error("document", f"line {line}: YAML tags are not allowed ({tag})")
         return yaml.load(text, Loader=Loader)
     except yaml.YAMLError as exc:
-        raise _fail("document", f"not valid YAML or JSON: {exc}") from None
+        raise dms_error("document", f"not valid YAML or JSON: {exc}") from None
 
 
 def _parse(text: str) -> Any:
@@ -148,39 +127,39 @@ def _parse(text: str) -> Any:
 
 def _mapping(value: Any, where: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> Any:
     if not isinstance(value, Mapping):
-        raise _fail(where, f"must be a mapping, not {value!r}")
+        raise dms_error(where, f"must be a mapping, not {value!r}")
     unknown = [k for k in value if k not in allowed]
     if unknown:
-        raise _fail(where, f"unknown key(s) {', '.join(map(repr, unknown))}")
+        raise dms_error(where, f"unknown key(s) {', '.join(map(repr, unknown))}")
     for key in required:
         if key not in value:
-            raise _fail(where, f"missing required key {key!r}")
+            raise dms_error(where, f"missing required key {key!r}")
     return value
 
 
 def _string(value: Any, where: str, what: str) -> str:
     if not isinstance(value, str) or not value:
-        raise _fail(where, f"{what} must be a non-empty string, not {value!r}")
+        raise dms_error(where, f"{what} must be a non-empty string, not {value!r}")
     return value
 
 
 def _flag(entry: Mapping[str, Any], key: str, where: str) -> bool | None:
     value = entry.get(key)
     if value is not None and not isinstance(value, bool):
-        raise _fail(where, f"{key} must be true or false, not {value!r}")
+        raise dms_error(where, f"{key} must be true or false, not {value!r}")
     return value
 
 
 def _choice(value: Any, where: str, what: str, options: tuple[str, ...]) -> str:
     if value not in options:
         hint = ' (quote it: "NULL")' if value is None and "NULL" in options else ""
-        raise _fail(where, f"{what} must be one of {', '.join(options)}, not {value!r}{hint}")
+        raise dms_error(where, f"{what} must be one of {', '.join(options)}, not {value!r}{hint}")
     return str(value)
 
 
 def _list(value: Any, where: str, what: str) -> list[Any]:
     if not isinstance(value, list):
-        raise _fail(where, f"{what} must be a list, not {value!r}")
+        raise dms_error(where, f"{what} must be a list, not {value!r}")
     return value
 
 
@@ -213,15 +192,17 @@ def _attribute(raw: Any, model: str, naming: str | None) -> _Attr:
     entry = _mapping(raw, where, _ATTR_KEYS, ("attribute", "type"))
     name = _string(entry["attribute"], where, "attribute")
     if name.startswith("_") or hasattr(Model, name):
-        raise _fail(
+        raise dms_error(
             where, "this name cannot be a model field (it starts with '_' or is a Model method)"
         )
     if naming is not None and not NAMING[naming].fullmatch(name):
-        raise _fail(where, f"name does not follow the {naming} naming convention")
+        raise dms_error(where, f"name does not follow the {naming} naming convention")
     type_ = _choice(entry["type"], where, "type", TYPES)
     required, optional = _flag(entry, "required", where), _flag(entry, "optional", where)
     if required is not None and optional is not None and required == optional:
-        raise _fail(where, f"required: {required} and optional: {optional} contradict each other")
+        raise dms_error(
+            where, f"required: {required} and optional: {optional} contradict each other"
+        )
     presence = None
     if required is not None or optional is not None:
         presence = "required" if required or optional is False else "optional"
@@ -229,32 +210,34 @@ def _attribute(raw: Any, model: str, naming: str | None) -> _Attr:
         _choice(r, where, "role", ROLES) for r in _list(entry.get("roles", []), where, "roles")
     )
     if len(set(roles)) != len(roles):
-        raise _fail(where, f"roles repeat: {list(roles)}")
+        raise dms_error(where, f"roles repeat: {list(roles)}")
     if {"pk", "sk"} <= set(roles):
-        raise _fail(where, "cannot have both roles pk and sk")
+        raise dms_error(where, "cannot have both roles pk and sk")
     if len(set(roles) - {"pk", "sk"}) > 1:
-        raise _fail(where, f"has more than one non-key role: {list(roles)}")
+        raise dms_error(where, f"has more than one non-key role: {list(roles)}")
     fmt = entry.get("format")
     if fmt is not None:
         _choice(fmt, where, "format", tuple(FORMATS))
         if FORMATS[fmt] != type_:
-            raise _fail(where, f"format {fmt} needs type {FORMATS[fmt]}, not {type_}")
+            raise dms_error(where, f"format {fmt} needs type {FORMATS[fmt]}, not {type_}")
     is_json, binary = bool(_flag(entry, "json", where)), bool(_flag(entry, "binary", where))
     if is_json and (type_ != "S" or fmt is not None):
-        raise _fail(where, "json: true needs type S and no format")
+        raise dms_error(where, "json: true needs type S and no format")
     if binary and type_ != "B":
-        raise _fail(where, f"binary: true needs type B, not {type_}")
+        raise dms_error(where, f"binary: true needs type B, not {type_}")
     for role in roles:
         if role in ("pk", "sk"):
             if type_ not in KEY_TYPES:
-                raise _fail(where, f"is a key ({role}), so its type must be S, N or B, not {type_}")
+                raise dms_error(
+                    where, f"is a key ({role}), so its type must be S, N or B, not {type_}"
+                )
             if presence == "optional":
-                raise _fail(where, f"is a key ({role}), so it cannot be optional")
+                raise dms_error(where, f"is a key ({role}), so it cannot be optional")
         elif (type_, fmt) != ROLE_STORAGE[role]:
             need_type, need_format = ROLE_STORAGE[role]
-            raise _fail(where, f"role {role} needs type {need_type} with format {need_format}")
+            raise dms_error(where, f"role {role} needs type {need_type} with format {need_format}")
         if role in LIBRARY_ROLES and presence == "required":
-            raise _fail(where, f"role {role} is set by the library, so it cannot be required")
+            raise dms_error(where, f"role {role} is set by the library, so it cannot be required")
     return _Attr(
         name=name,
         type=type_,
@@ -274,9 +257,9 @@ def _key(raw: Any, where: str, attrs: Mapping[str, _Attr]) -> tuple[str, str]:
     type_ = _choice(entry["type"], where, "key type", KEY_TYPES)
     declared = attrs.get(name)
     if declared is None:
-        raise _fail(where, "is not declared in attributes")
+        raise dms_error(where, "is not declared in attributes")
     if declared.type != type_:
-        raise _fail(where, f"key type {type_} differs from the declared type {declared.type}")
+        raise dms_error(where, f"key type {type_} differs from the declared type {declared.type}")
     return name, type_
 
 
@@ -290,14 +273,14 @@ def _table_keys(
     for role, key in (("pk", pk), ("sk", sk)):
         holders = [a.name for a in attrs.values() if role in a.roles]
         if len(holders) > 1:
-            raise _fail(f"model {model!r}", f"attributes {holders} all have role {role}")
+            raise dms_error(f"model {model!r}", f"attributes {holders} all have role {role}")
         holder = holders[0] if holders else None
         if key is None and holder is not None:
-            raise _fail(
+            raise dms_error(
                 f"model {model!r}, attribute {holder!r}", "has role sk but keys has no sort key"
             )
         if key is not None and holder != key[0]:
-            raise _fail(
+            raise dms_error(
                 f"model {model!r}, attribute {key[0]!r}",
                 f"is the {'partition' if role == 'pk' else 'sort'} key but "
                 + (f"role {role} is on {holder!r}" if holder else f"no attribute has role {role}"),
@@ -316,12 +299,12 @@ def _index(raw: Any, model: str, attrs: Mapping[str, _Attr], table_pk: str, has_
     sk = None if entry.get("sort") is None else _key(entry["sort"], f"{where} sort", attrs)
     if type_ == "LSI":
         if pk[0] != table_pk:
-            raise _fail(
+            raise dms_error(
                 f"{where}, attribute {pk[0]!r}",
                 f"an LSI's partition key must be the table's ({table_pk!r})",
             )
         if sk is None or not has_sk:
-            raise _fail(where, "an LSI needs a sort key, on a table that has one")
+            raise dms_error(where, "an LSI needs a sort key, on a table that has one")
     projection = _mapping(
         entry.get("projection", {"type": "ALL"}),
         f"{where} projection",
@@ -334,9 +317,11 @@ def _index(raw: Any, model: str, attrs: Mapping[str, _Attr], table_pk: str, has_
         raw_fields = _list(projection.get("fields"), f"{where} projection", "fields")
         fields = tuple(_string(f, f"{where} projection", "each field") for f in raw_fields)
         if not fields or len(set(fields)) != len(fields):
-            raise _fail(f"{where} projection", "INCLUDE needs fields: a non-empty list of names")
+            raise dms_error(
+                f"{where} projection", "INCLUDE needs fields: a non-empty list of names"
+            )
     elif "fields" in projection:
-        raise _fail(f"{where} projection", f"fields is only allowed with INCLUDE, not {kind}")
+        raise dms_error(f"{where} projection", f"fields is only allowed with INCLUDE, not {kind}")
     return _Index(name, type_, pk, sk, kind, fields)
 
 
@@ -380,7 +365,7 @@ def _build(raw: Any, index: int, namespace: str | None) -> type[Model]:
     entry = _mapping(raw, where, _MODEL_KEYS, ("name", "table", "keys", "attributes"))
     name = _string(entry["name"], where, "name")
     if not name.isidentifier():
-        raise _fail(where, "name must be a valid Python class name")
+        raise dms_error(where, "name must be a valid Python class name")
     table = _string(
         _mapping(entry["table"], f"{where} table", ("name",), ("name",))["name"],
         f"{where} table",
@@ -394,20 +379,20 @@ def _build(raw: Any, index: int, namespace: str | None) -> type[Model]:
     for raw_attr in _list(entry["attributes"], where, "attributes"):
         a = _attribute(raw_attr, name, naming)
         if a.name in attrs:
-            raise _fail(f"{where}, attribute {a.name!r}", "is declared twice")
+            raise dms_error(f"{where}, attribute {a.name!r}", "is declared twice")
         attrs[a.name] = a
     if not attrs:
-        raise _fail(where, "attributes must not be empty")
+        raise dms_error(where, "attributes must not be empty")
     for role in ROLES[2:]:
         holders = [a.name for a in attrs.values() if role in a.roles]
         if len(holders) > 1:
-            raise _fail(where, f"attributes {holders} all have role {role}")
+            raise dms_error(where, f"attributes {holders} all have role {role}")
     pk, sk = _table_keys(entry["keys"], name, attrs)
     indexes: dict[str, _Index] = {}
     for raw_index in _list(entry.get("indexes", []), where, "indexes"):
         ix = _index(raw_index, name, attrs, pk[0], sk is not None)
         if ix.name in indexes:
-            raise _fail(f"{where}, index {ix.name!r}", "is declared twice")
+            raise dms_error(f"{where}, index {ix.name!r}", "is declared twice")
         indexes[ix.name] = ix
 
     def spec(a: _Attr) -> Any:
@@ -442,7 +427,7 @@ def _build(raw: Any, index: int, namespace: str | None) -> type[Model]:
         return types.new_class(name, (Model,), {"table": table, "_projections": projections}, body)
     except InvalidModelError as exc:
         # The model layer's message already starts with the class name.
-        raise _fail(where, str(exc).removeprefix(f"{name}: ")) from None
+        raise dms_error(where, str(exc).removeprefix(f"{name}: ")) from None
 
 
 def load_dms(source: str | bytes | os.PathLike[str]) -> dict[str, type[Model]]:
@@ -456,7 +441,7 @@ def load_dms(source: str | bytes | os.PathLike[str]) -> dict[str, type[Model]]:
     """
     doc = _mapping(_parse(_read(source)), "document", _DOC_KEYS, ("dms_version", "models"))
     if doc["dms_version"] != DMS_VERSION:
-        raise _fail(
+        raise dms_error(
             "document",
             f'dms_version must be the string "{DMS_VERSION}", not {doc["dms_version"]!r}',
         )
@@ -465,123 +450,11 @@ def load_dms(source: str | bytes | os.PathLike[str]) -> dict[str, type[Model]]:
         _string(namespace, "document", "namespace")
     raw_models = _list(doc["models"], "document", "models")
     if not raw_models:
-        raise _fail("document", "models must not be empty")
+        raise dms_error("document", "models must not be empty")
     models: dict[str, type[Model]] = {}
     for i, raw in enumerate(raw_models):
         model = _build(raw, i, namespace)
         if model.__name__ in models:
-            raise _fail(f"model {model.__name__!r}", "is declared twice")
+            raise dms_error(f"model {model.__name__!r}", "is declared twice")
         models[model.__name__] = model
     return models
-
-
-# -- writing -------------------------------------------------------------------
-
-
-def _dms_type(f: FieldInfo) -> DmsType | None:
-    if typing.get_origin(f.type) is Annotated:
-        for extra in typing.get_args(f.type)[1:]:
-            if isinstance(extra, DmsType):
-                return extra
-    return None
-
-
-_KIND_TYPES = {"str": "S", "float": "N", "decimal": "N", "bool": "BOOL", "bytes": "B"}
-_KIND_TYPES |= {"list": "L", "dict": "M", "dataclass": "M"}
-_SET_TYPES = {"str": "SS", "bytes": "BS", "int": "NS", "float": "NS", "decimal": "NS"}
-
-
-def _derive(model: str, f: FieldInfo) -> DmsType:
-    """The DMS description of a field declared in Python."""
-    kind = f.info.kind
-    if f.json:
-        type_, fmt = "S", None
-    elif f.binary:
-        type_, fmt = "B", None
-    elif "ttl" in f.roles:
-        type_, fmt = "N", "unix_seconds"
-    elif kind == "datetime":
-        type_, fmt = "S", "rfc3339nano"
-    elif kind == "int":
-        type_, fmt = "N", "int"
-    elif kind == "set" and f.info.element is not None:
-        type_, fmt = _SET_TYPES[f.info.element], None
-    elif kind in _KIND_TYPES:
-        type_, fmt = _KIND_TYPES[kind], None
-    else:
-        raise _fail(f"model {model!r}, attribute {f.attr!r}", f"type {f.type!r} has no DMS type")
-    if f.roles & {"pk", "sk"}:
-        presence: str | None = "required"
-    elif f.roles & LIBRARY_ROLES:
-        presence = "optional" if f.info.optional else None
-    else:
-        presence = "required" if f.required else "optional"
-    return DmsType(type_, fmt, presence)
-
-
-def _model_entry(model: type[Model]) -> dict[str, Any]:
-    meta = model.__dynamorm__
-    extra: Mapping[str, Any] = model.__dict__.get("__dms__") or {}
-    described = {f.name: _dms_type(f) or _derive(meta.name, f) for f in meta.fields}
-
-    def key(f: FieldInfo) -> dict[str, str]:
-        return {"attribute": f.attr, "type": described[f.name].type}
-
-    attributes = []
-    for f in meta.fields:
-        d = described[f.name]
-        entry: dict[str, Any] = {"attribute": f.attr, "type": d.type}
-        if d.presence is not None:
-            entry[d.presence] = True
-        if f.omit_empty:
-            entry["omit_empty"] = True
-        roles = [r for r in ROLES if r in f.roles]
-        if roles:
-            entry["roles"] = roles
-        if d.format is not None:
-            entry["format"] = d.format
-        for flag in ("json", "binary"):
-            if getattr(f, flag):
-                entry[flag] = True
-        attributes.append(entry)
-    keys = {"partition": key(meta.pk)} | ({"sort": key(meta.sk)} if meta.sk else {})
-    out: dict[str, Any] = {"name": meta.name, "table": {"name": meta.table}}
-    if extra.get("naming"):
-        out["naming"] = {"convention": extra["naming"]}
-    out |= {"keys": keys, "attributes": attributes}
-    order = list(extra.get("indexes", ()))
-    indexes = []
-    for ix in sorted(meta.indexes.values(), key=lambda i: _position(order, i.name)):
-        projection: dict[str, Any] = {"type": ix.projection}
-        if ix.projection == "INCLUDE":
-            projection["fields"] = list(ix.projected)
-        index: dict[str, Any] = {"name": ix.name, "type": ix.type, "partition": key(ix.pk)}
-        if ix.sk is not None:
-            index["sort"] = key(ix.sk)
-        indexes.append(index | {"projection": projection})
-    if indexes:
-        out["indexes"] = indexes
-    return out
-
-
-def _position(order: list[str], name: str) -> int:
-    return order.index(name) if name in order else len(order)
-
-
-def to_dms(model: type[Model], *more: type[Model], namespace: str | None = None) -> dict[str, Any]:
-    """A DMS v0.1 document (as a dict, ready for ``json.dumps`` or
-    ``yaml.safe_dump``) describing ``model`` and any ``more`` models.
-
-    ``namespace`` defaults to the one the models were loaded with, if any.
-    Fields typed ``Any`` without ``json=True`` have no DMS type and raise
-    ``InvalidModelError``.
-    """
-    models = (model, *more)
-    if namespace is None:
-        found = {(m.__dict__.get("__dms__") or {}).get("namespace") for m in models}
-        namespace = found.pop() if len(found) == 1 else None
-    doc: dict[str, Any] = {"dms_version": DMS_VERSION}
-    if namespace is not None:
-        doc["namespace"] = namespace
-    doc["models"] = [_model_entry(m) for m in models]
-    return doc

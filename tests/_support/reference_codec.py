@@ -1,6 +1,6 @@
 """``ReferenceCodec``: the item codec in plain Python — readable, slow, and the
 oracle the Rust ``ItemSchema`` (``dynamorm.model.codec.ItemCodec``) is
-differential-tested against (``tests/test_codec.py``). Same interface:
+differential-tested against (``tests/unit/model/test_codec.py``). Same interface:
 ``to_item(obj)``, ``from_item(item)``, ``encode_field(field_info, value)``
 and ``meta``. Test code only: it is not shipped."""
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Self, dataclass_transform
 
 from dynamorm.model.codec import ItemCodec
+from dynamorm.model.dms import to_dms
 from dynamorm.model.fields import FieldSpec, field
 from dynamorm.model.meta import ModelMeta, build_meta
 
@@ -106,8 +107,6 @@ class Model:
     @classmethod
     def to_dms(cls) -> dict[str, Any]:
         """This model as a DMS v0.1 document (see ``dynamorm.dms.to_dms``)."""
-        from dynamorm.dms import to_dms
-
         return to_dms(cls)
 
 

@@ -4,7 +4,7 @@
 the model class is created, into a frozen Rust ``ItemSchema`` that writes and
 reads whole items in one call. ``ReferenceCodec`` is the same codec in plain
 Python: readable, slow, and the oracle the Rust codec is tested against
-(``tests/test_codec.py``). Both have the same interface: ``to_item(obj)``,
+(``tests/unit/model/test_codec.py``). Both have the same interface: ``to_item(obj)``,
 ``from_item(item)``, ``encode_field(field_info, value)`` and ``meta``.
 """
 

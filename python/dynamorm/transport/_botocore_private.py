@@ -1,5 +1,5 @@
 """Every private botocore (and urllib3) name the library relies on, in one
-place, each with a test (``tests/test_botocore_private.py``).
+place, each with a test (``tests/unit/transport/test_botocore_private.py``).
 
 botocore documents no way to bound one request by an outside deadline, nor
 to forget the connections a forked process inherited, so these reach into

@@ -1,0 +1,67 @@
+"""``import dynamorm`` does not import boto3 or botocore (SPEC §15): they are
+imported when a ``DB`` needs its client, so a process that imports the
+library and never talks to DynamoDB (a CLI, a Lambda cold start before the
+first request) does not pay for them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _loaded_after(code: str) -> set[str]:
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout
+    return set(out.split())
+
+
+def test_import_dynamorm_imports_neither_boto3_nor_botocore() -> None:
+    loaded = _loaded_after("import dynamorm")
+    assert "dynamorm" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("boto3", "botocore", "urllib3")}
+
+
+def test_declaring_models_and_building_requests_imports_no_botocore() -> None:
+    loaded = _loaded_after(
+        "from dynamorm import Model, field, expr\n"
+        "class User(Model, table='users'):\n"
+        "    id: str = field(pk=True)\n"
+        "    n: int = 0\n"
+        "User(id='u1').to_item()\n"
+        "expr.compile_condition([('n', '>', 1)])"
+    )
+    assert not {m for m in loaded if m.split(".")[0] in ("boto3", "botocore")}
+
+
+def test_a_db_imports_botocore_when_it_makes_its_client() -> None:
+    loaded = _loaded_after(
+        "import dynamorm\ndynamorm.DB(region_name='us-east-1', endpoint_url='http://127.0.0.1:9')"
+    )
+    assert "botocore" in loaded and "boto3" in loaded
+
+
+def test_every_public_name_resolves_to_what_its_module_defines() -> None:
+    import importlib
+
+    import dynamorm
+
+    for name in dynamorm.__all__:
+        value = getattr(dynamorm, name)
+        where = dynamorm._EXPORTS[name]
+        module = importlib.import_module(where)
+        assert value is (module if where == f"dynamorm.{name}" else getattr(module, name))
+    assert set(dynamorm.__all__) == set(dynamorm._EXPORTS)
+    assert set(dynamorm.__all__) <= set(dir(dynamorm))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    import dynamorm
+
+    try:
+        dynamorm.NotAThing  # type: ignore[attr-defined]  # noqa: B018
+    except AttributeError as exc:
+        assert "NotAThing" in str(exc)
+    else:
+        raise AssertionError("dynamorm.NotAThing resolved")
