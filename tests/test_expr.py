@@ -347,7 +347,7 @@ def test_validate_accepts_every_kind() -> None:
     [
         ("(#a) = :v", "#a = :v"),
         ("#a = (:v)", "#a = :v"),
-        ("((#a)) < :v", "#a < :v"),
+        ("((#a) < :v)", "#a < :v"),
         ("(size(#a)) > :v", "size(#a) > :v"),
         ("(#a) BETWEEN (:v) AND (:w)", "#a BETWEEN :v AND :w"),
         (

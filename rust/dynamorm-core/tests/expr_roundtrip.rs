@@ -346,61 +346,31 @@ impl<'c> Parens<'c> {
         }
     }
 
-    /// A path; in conditions (`grouped`) any proper head of it may be in
-    /// parentheses, `((#a).#b).#c`.
-    fn path(&mut self, path: &Path, grouped: bool) {
-        let closes: Vec<bool> = (0..path.rest.len())
-            .map(|_| grouped && self.flip())
-            .collect();
-        // Each head group is a pair of its own. They open outermost (longest)
-        // first, so they close innermost first, popping `doubled`.
-        let mut doubled = Vec::new();
-        for _ in closes.iter().filter(|close| **close).rev() {
-            let twice = self.double_at == Some(self.pairs);
-            self.pairs += 1;
-            doubled.push(twice);
-            self.out.push_str(if twice { "((" } else { "(" });
-        }
-        let close = |out: &mut String, doubled: &mut Vec<bool>| {
-            let twice = doubled.pop().unwrap_or(false);
-            out.push_str(if twice { "))" } else { ")" });
-        };
-        self.out.push_str(&path.root.text);
-        for (k, element) in path.rest.iter().enumerate() {
-            if closes[k] {
-                close(&mut self.out, &mut doubled);
-            }
-            match element {
-                PathElement::Field(name) => {
-                    self.out.push('.');
-                    self.out.push_str(&name.text);
-                }
-                PathElement::Index(i) => self.out.push_str(&format!("[{i}]")),
-            }
-        }
+    fn path(&mut self, path: &Path) {
+        write_path(&mut self.out, path);
     }
 
-    fn operand(&mut self, operand: &Operand, grouped: bool) {
+    fn operand(&mut self, operand: &Operand) {
         match operand {
-            Operand::Path(p) => self.maybe(false, |me| me.path(p, grouped)),
+            Operand::Path(p) => self.maybe(false, |me| me.path(p)),
             Operand::Value(v) => self.maybe(false, |me| me.out.push_str(&v.text)),
             Operand::Size(p, _) => self.maybe(false, |me| {
                 me.out.push_str("size(");
-                me.maybe(false, |me| me.path(p, grouped));
+                me.maybe(false, |me| me.path(p));
                 me.out.push(')');
             }),
             Operand::IfNotExists(p, default, _) => self.maybe(false, |me| {
                 me.out.push_str("if_not_exists(");
-                me.maybe(false, |me| me.path(p, false));
+                me.maybe(false, |me| me.path(p));
                 me.out.push_str(", ");
-                me.operand(default, false);
+                me.operand(default);
                 me.out.push(')');
             }),
             Operand::ListAppend(a, b, _) => self.maybe(false, |me| {
                 me.out.push_str("list_append(");
-                me.operand(a, false);
+                me.operand(a);
                 me.out.push_str(", ");
-                me.operand(b, false);
+                me.operand(b);
                 me.out.push(')');
             }),
             Operand::Plus(..) | Operand::Minus(..) => unreachable!("sums are SET values"),
@@ -414,27 +384,27 @@ impl<'c> Parens<'c> {
             Condition::Compare {
                 op, left, right, ..
             } => {
-                me.operand(left, true);
+                me.operand(left);
                 me.out.push_str(&format!(" {} ", op.symbol()));
-                me.operand(right, true);
+                me.operand(right);
             }
             Condition::Between {
                 operand, low, high, ..
             } => {
-                me.operand(operand, true);
+                me.operand(operand);
                 me.out.push_str(" BETWEEN ");
-                me.operand(low, true);
+                me.operand(low);
                 me.out.push_str(" AND ");
-                me.operand(high, true);
+                me.operand(high);
             }
             Condition::In { operand, list, .. } => {
-                me.operand(operand, true);
+                me.operand(operand);
                 me.out.push_str(" IN (");
                 for (i, item) in list.iter().enumerate() {
                     if i > 0 {
                         me.out.push_str(", ");
                     }
-                    me.operand(item, true);
+                    me.operand(item);
                 }
                 me.out.push(')');
             }
@@ -446,10 +416,10 @@ impl<'c> Parens<'c> {
             } => {
                 me.out.push_str(function.name());
                 me.out.push('(');
-                me.maybe(false, |me| me.path(path, true));
+                me.maybe(false, |me| me.path(path));
                 if let Some(arg) = arg {
                     me.out.push_str(", ");
-                    me.operand(arg, true);
+                    me.operand(arg);
                 }
                 me.out.push(')');
             }
@@ -478,15 +448,15 @@ impl<'c> Parens<'c> {
     fn set_value(&mut self, value: &Operand) {
         match value {
             Operand::Plus(a, b, _) | Operand::Minus(a, b, _) => self.maybe(false, |me| {
-                me.operand(a, false);
+                me.operand(a);
                 me.out.push_str(if matches!(value, Operand::Plus(..)) {
                     " + "
                 } else {
                     " - "
                 });
-                me.operand(b, false);
+                me.operand(b);
             }),
-            term => self.operand(term, false),
+            term => self.operand(term),
         }
     }
 

@@ -310,7 +310,7 @@ mod tests {
             "#a IN ((:x))",
             "(((#a <> :v) AND (#b <> :w)) AND (#c = :x))",
             "SET #a = list_append((:v), #b)",
-            "((#a).#b) = :v",
+            "((#a) = :v OR #b = :w)",
         ] {
             assert_eq!(at(fine), None, "{fine}");
         }

@@ -6,9 +6,10 @@
 //! is bounded so hostile input cannot exhaust the stack.
 //!
 //! Operands may be parenthesised, as DynamoDB allows: `(#a) = :v`,
-//! `begins_with((#a), (:v))`, `SET #a = (:v)`, `SET #a = (#b + :v)`, and in
-//! conditions the head of a path may be (`(#a.#b).#c = :v`, `(#a)[0] = :v`).
-//! The parentheses carry no meaning, so the tree does not keep them and the
+//! `begins_with((#a), (:v))`, `SET #a = (:v)`, `SET #a = (#b + :v)`; a path
+//! in parentheses is an operand, not the head of a longer path
+//! (`(#a.#b).#c` is a syntax error, as in DynamoDB's grammar). The
+//! parentheses carry no meaning, so the tree does not keep them and the
 //! printer leaves them out. Two pairs around the same thing, `((#a)) = :v`,
 //! parse too; DynamoDB refuses them, and so does
 //! [`validate`](super::validate::validate), through
@@ -307,7 +308,7 @@ impl<'t> Parser<'t> {
     fn call(&mut self, function: Function) -> CoreResult<Condition> {
         let start = self.advance().span;
         self.advance(); // '('
-        let path = self.grouped_path()?;
+        let path = self.parenthesised(Self::path)?;
         let arg = if function.arity() == 2 {
             self.expect(TokenKind::Comma, "',' and a second argument")?;
             Some(self.operand()?)
@@ -336,40 +337,9 @@ impl<'t> Parser<'t> {
         Ok(value)
     }
 
-    /// A condition operand, possibly parenthesised. A parenthesised path may
-    /// go on, `(#a.#b).#c`: DynamoDB reads the parentheses as grouping the
-    /// head of the path (it refuses `(size(#a)).#b`, so only a path may).
+    /// A condition operand, possibly parenthesised.
     fn operand(&mut self) -> CoreResult<Operand> {
-        if self.peek().kind != TokenKind::LParen {
-            return self.bare_operand();
-        }
-        self.advance();
-        self.enter()?;
-        let inner = self.operand()?;
-        self.depth -= 1;
-        self.expect(TokenKind::RParen, "')'")?;
-        match inner {
-            Operand::Path(mut path) => {
-                self.path_tail(&mut path)?;
-                Ok(Operand::Path(path))
-            }
-            other => Ok(other),
-        }
-    }
-
-    /// A function's path argument in a condition: a path whose head may be
-    /// parenthesised, as in [`Self::operand`].
-    fn grouped_path(&mut self) -> CoreResult<Path> {
-        if self.peek().kind != TokenKind::LParen {
-            return self.path();
-        }
-        self.advance();
-        self.enter()?;
-        let mut path = self.grouped_path()?;
-        self.depth -= 1;
-        self.expect(TokenKind::RParen, "')'")?;
-        self.path_tail(&mut path)?;
-        Ok(path)
+        self.parenthesised(Self::bare_operand)
     }
 
     /// A condition operand: a path, a `:value` or `size(path)`.
@@ -397,7 +367,7 @@ impl<'t> Parser<'t> {
                 }
                 self.advance();
                 self.advance();
-                let path = self.grouped_path()?;
+                let path = self.parenthesised(Self::path)?;
                 let close = self.expect(TokenKind::RParen, "')'")?;
                 Ok(Operand::Size(path, token.span.to(close.span)))
             }
@@ -431,24 +401,15 @@ impl<'t> Parser<'t> {
 
     fn path(&mut self) -> CoreResult<Path> {
         let root = self.name("an attribute path")?;
-        let mut path = Path {
-            span: root.span,
-            root,
-            rest: Vec::new(),
-        };
-        self.path_tail(&mut path)?;
-        Ok(path)
-    }
-
-    /// The `.name` and `[index]` steps after what `path` holds so far.
-    fn path_tail(&mut self, path: &mut Path) -> CoreResult<()> {
+        let mut rest = Vec::new();
+        let mut span = root.span;
         loop {
             match self.peek().kind {
                 TokenKind::Dot => {
                     self.advance();
                     let name = self.name("an attribute name after '.'")?;
-                    path.span = path.span.to(name.span);
-                    path.rest.push(PathElement::Field(name));
+                    span = span.to(name.span);
+                    rest.push(PathElement::Field(name));
                 }
                 TokenKind::LBracket => {
                     self.advance();
@@ -458,12 +419,13 @@ impl<'t> Parser<'t> {
                     };
                     self.advance();
                     let close = self.expect(TokenKind::RBracket, "']'")?;
-                    path.span = path.span.to(close.span);
-                    path.rest.push(PathElement::Index(index));
+                    span = span.to(close.span);
+                    rest.push(PathElement::Index(index));
                 }
-                _ => return Ok(()),
+                _ => break,
             }
         }
+        Ok(Path { root, rest, span })
     }
 
     // ---- projections ------------------------------------------------------
