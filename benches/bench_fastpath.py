@@ -46,7 +46,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from dynamorm import DB, Model, field
 from dynamorm.transport import signing
-from dynamorm.transport.hooks import CannedRaw
+from dynamorm.transport.probe import CannedRaw
 
 N_ITEMS = 1_000
 TABLE = "bench-fastpath"

@@ -37,14 +37,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from dynamorm import _core
 from dynamorm.errors import ValidationError
 from dynamorm.transport import shapes
-from dynamorm.transport._botocore_private import client_loader
 from dynamorm.transport.base import DECODED, FAST_OPERATIONS
+from dynamorm.transport.probe import CannedRaw, Verdict, probe_client
 
 __all__ = [
     "DECODED",
@@ -189,55 +188,6 @@ def _check_only(operation_model: Any, response_dict: Any, **_: Any) -> None:
         shapes.check(operation_model, wanted[1], wanted[0][2])
 
 
-class CannedRaw:
-    """A raw HTTP body for ``botocore.awsrequest.AWSResponse`` (as a
-    ``before-send`` handler returns it): always ``body``."""
-
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        """The body, in one chunk."""
-        yield self.body
-
-
-class _Verdict:
-    """Whether one hook works on this botocore: ``probe`` runs once per
-    process (on a private client) and its answer is kept; a ``False`` answer
-    logs one warning naming the ``what`` path and the event it needs."""
-
-    __slots__ = ("event", "lock", "ok", "probe", "what")
-
-    def __init__(self, probe: Callable[[Any], bool], what: str, event: Callable[[], str]) -> None:
-        self.ok: bool | None = None
-        self.lock = threading.Lock()
-        self.probe, self.what, self.event = probe, what, event
-
-    def get(self, client: Any) -> bool:
-        """The answer, probing first if nobody has yet (``client`` lends its
-        loaded service model to the probe)."""
-        if self.ok is None:
-            with self.lock:
-                if self.ok is None:
-                    self.ok = self._run(client)
-        return self.ok
-
-    def _run(self, client: Any) -> bool:
-        try:
-            ok = self.probe(client_loader(client))
-        except Exception as exc:  # any surprise means the hook cannot be trusted
-            logger.debug("%s probe failed", self.what, exc_info=exc)
-            ok = False
-        if not ok:
-            logger.warning(
-                "dynamorm: this botocore does not support the %s (no usable %r event); "
-                "using the standard path",
-                self.what,
-                self.event(),
-            )
-        return ok
-
-
 def available(client: Any = None) -> bool:
     """Whether this botocore behaves as the response handler expects: checked
     once per process, on a private client that answers from a canned body.
@@ -245,29 +195,10 @@ def available(client: Any = None) -> bool:
     return verdict.get(client)
 
 
-def _probe_client(loader: Any, config: Any = None) -> Any:
-    """A private DynamoDB client for a probe; it never reaches the network
-    (the probe answers from a ``before-send`` handler)."""
-    import botocore.session
-
-    session = botocore.session.get_session()
-    if loader is not None:
-        # The service model is then read once per process, not once more here.
-        session.register_component("data_loader", loader)
-    return session.create_client(
-        "dynamodb",
-        region_name="us-east-1",
-        endpoint_url="http://127.0.0.1:9",
-        aws_access_key_id="probe",
-        aws_secret_access_key="probe",
-        config=config,
-    )
-
-
 def _probe(loader: Any) -> bool:
     from botocore.awsrequest import AWSResponse
 
-    client = _probe_client(loader)
+    client = probe_client(loader)
     # Items that botocore could not parse: the probe passes only if the
     # handler's replacement body and merged members are what comes back.
     canned = b'{"Items": "not a list", "Count": 1}'
@@ -297,7 +228,7 @@ def _probe_requests(loader: Any) -> bool:
     from botocore.awsrequest import AWSResponse
     from botocore.config import Config
 
-    client = _probe_client(
+    client = probe_client(
         loader, Config(parameter_validation=False, retries={"total_max_attempts": 1})
     )
     params = {"TableName": "probe", "Key": {"k": {"B": b"\x00probe"}}}
@@ -322,8 +253,8 @@ def _probe_requests(loader: Any) -> bool:
     return bool(request.body == body and length == str(len(body)) and authorization)
 
 
-verdict = _Verdict(_probe, "fast read path", lambda: EVENT)
-request_verdict = _Verdict(_probe_requests, "fast request path", lambda: REQUEST_EVENT)
+verdict = Verdict(_probe, "fast read path", lambda: EVENT)
+request_verdict = Verdict(_probe_requests, "fast request path", lambda: REQUEST_EVENT)
 
 
 def wire_requests(client: Any) -> bool:

@@ -30,7 +30,7 @@ from botocore.exceptions import NoCredentialsError
 
 from dynamorm import _core
 from dynamorm.transport._botocore_private import frozen_credentials, host_from_url
-from dynamorm.transport.hooks import _probe_client, _Verdict
+from dynamorm.transport.probe import CannedRaw, Verdict, probe_client
 
 __all__ = ["SIGNATURE_VERSION", "RustSigV4Auth", "signing_available", "wire_signing"]
 
@@ -140,12 +140,10 @@ def signing_available(client: Any = None) -> bool:
 def _probe_signing(loader: Any) -> bool:
     from botocore.awsrequest import AWSResponse
 
-    from dynamorm.transport.hooks import CannedRaw
-
     botocore.auth.AUTH_TYPE_MAPS.setdefault(SIGNATURE_VERSION, RustSigV4Auth)
     if botocore.auth.AUTH_TYPE_MAPS[SIGNATURE_VERSION] is not RustSigV4Auth:
         return False
-    client = _probe_client(loader)
+    client = probe_client(loader)
     seen: list[tuple[Any, str]] = []
 
     def signed(request: Any, **_: Any) -> None:
@@ -179,7 +177,7 @@ def _botocore_authorization(client: Any, request: Any) -> str:
     )
 
 
-signing_verdict = _Verdict(_probe_signing, "Rust request signer", lambda: EVENT)
+signing_verdict = Verdict(_probe_signing, "Rust request signer", lambda: EVENT)
 
 
 def wire_signing(client: Any) -> bool:
