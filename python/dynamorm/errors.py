@@ -161,28 +161,6 @@ class TransactionConditionFailedError(TransactionError, ConditionFailedError):
     """A transaction cancelled by a failed condition: both a
     ``TransactionError`` and a ``ConditionFailedError``."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        operation_index: int | None = None,
-        operation: str | None = None,
-        model: str | None = None,
-        reason: str | None = None,
-        cancellation_reasons: Sequence[Mapping[str, Any]] = (),
-        item: Any = None,
-    ) -> None:
-        TransactionError.__init__(
-            self,
-            message,
-            operation_index=operation_index,
-            operation=operation,
-            model=model,
-            reason=reason,
-            cancellation_reasons=cancellation_reasons,
-            item=item,
-        )
-
 
 class BatchGetError(DynamORMError):
     """Keys were still unprocessed after the last retry.
