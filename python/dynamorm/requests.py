@@ -26,6 +26,7 @@ from dynamorm.model.codec import codec_of, format_timestamp
 from dynamorm.model.fields import FieldInfo
 from dynamorm.model.loaded import LOADED, check_put, writable, written
 from dynamorm.model.meta import IndexInfo, ModelMeta
+from dynamorm.model.paths import with_key_attrs
 
 __all__ = [
     "KeyChoice",
@@ -165,11 +166,7 @@ def _missing_key_message(state: QueryState, operation: str) -> str:
 def _projection(state: QueryState) -> list[list[str | int]] | None:
     if not state.select:
         return None
-    paths = list(state.select)
-    for attr in state.meta.key_attrs:
-        if [attr] not in paths:
-            paths.append([attr])
-    return paths
+    return with_key_attrs(state.meta, state.select)
 
 
 def _filter_clauses(terms: Sequence[Term], filters: ConditionSet) -> list[Clause] | None:

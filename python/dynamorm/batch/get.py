@@ -37,7 +37,7 @@ from dynamorm.model.base import Model
 from dynamorm.model.codec import codec_of
 from dynamorm.model.loaded import ReadShape, mark, shape_of
 from dynamorm.model.meta import ModelMeta
-from dynamorm.model.paths import resolve_path
+from dynamorm.model.paths import resolve_path, with_key_attrs
 from dynamorm.retry import RetryPolicy, Scheduler
 from dynamorm.transport.base import DECODED, Target
 
@@ -84,10 +84,7 @@ class _GetRun:
         self.template: dict[str, Any] = {}
         self.shape: ReadShape | None = None  # what a read returns of each item (loaded.py)
         if select:
-            paths = [resolve_path(meta, name)[1] for name in select]
-            for attr in meta.key_attrs:  # items map back to keys by their key attributes
-                if [attr] not in paths:
-                    paths.append([attr])
+            paths = with_key_attrs(meta, [resolve_path(meta, name)[1] for name in select])
             self.template.update(compile_request(projection=paths).to_params())
             self.shape = shape_of(meta, paths)
         if options.consistent_read:

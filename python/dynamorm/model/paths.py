@@ -14,7 +14,7 @@ from dynamorm.errors import ValidationError
 from dynamorm.model.fields import FieldInfo
 from dynamorm.model.meta import ModelMeta
 
-__all__ = ["ResolvedPath", "resolve_path"]
+__all__ = ["ResolvedPath", "resolve_path", "with_key_attrs"]
 
 _SEGMENT = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 
@@ -46,3 +46,12 @@ def resolve_path(meta: ModelMeta, path: str) -> ResolvedPath:
         raise ValidationError(f"{meta.name} has no field {head!r} (in path {path!r})")
     segments[0] = found.attr
     return found, segments
+
+
+def with_key_attrs(meta: ModelMeta, paths: list[list[str | int]]) -> list[list[str | int]]:
+    """``paths`` (a projection) plus the key attributes it lacks: every read
+    returns the key, so that items map back to their keys and instances can
+    be written back."""
+    out = list(paths)
+    out.extend([attr] for attr in meta.key_attrs if [attr] not in out)
+    return out

@@ -17,7 +17,7 @@ from dynamorm.keys import key_dicts
 from dynamorm.model.base import Model
 from dynamorm.model.codec import codec_of
 from dynamorm.model.loaded import ReadShape, mark, shape_of
-from dynamorm.model.paths import resolve_path
+from dynamorm.model.paths import resolve_path, with_key_attrs
 from dynamorm.retry import Scheduler
 from dynamorm.transact.checks import Operation, TransactionTarget, check_operations
 from dynamorm.transport.base import DECODED
@@ -64,7 +64,7 @@ class TransactGetBuilder:
                     paths.append(resolve_path(meta, name)[1])
                 except ValidationError as exc:
                     raise ValidationError(f"{where}: {exc}") from None
-            paths.extend([attr] for attr in meta.key_attrs if [attr] not in paths)
+            paths = with_key_attrs(meta, paths)
             body.update(compile_request(projection=paths).to_params())
         self._ops.append(Operation("Get", model, body, item_key))
         self._shapes.append(shape_of(meta, paths) if select else None)
