@@ -72,6 +72,7 @@ __all__ = [
     "KeyPair",
     "KeyPlan",
     "canonical_key",
+    "first_duplicate",
     "key_dicts",
     "key_list",
 ]
@@ -192,3 +193,20 @@ def canonical_key(key: dict[str, Any], attrs: Sequence[str]) -> tuple[Any, ...]:
         ((tag, value),) = key[attr].items()
         parts.append((tag, Decimal(value) if tag == "N" else value))
     return tuple(parts)
+
+
+def first_duplicate(attrs: Sequence[str], keys: list[dict[str, Any]]) -> tuple[int, int] | None:
+    """The positions ``(first, again)`` of the first key of ``keys`` that
+    repeats an earlier one, as DynamoDB compares keys (the Rust core's
+    canonical key bytes: numbers by value), or ``None``. A key without one of
+    ``attrs`` raises ``ValidationError``."""
+    plan = KeyPlan(list(attrs), MAX_CHUNK_SIZE)
+    plan.add_keys(keys)
+    if plan.unique_count == plan.input_count:
+        return None
+    first: dict[int, int] = {}
+    for position, unique in enumerate(plan.positions()):
+        if unique in first:
+            return first[unique], position
+        first[unique] = position
+    return None

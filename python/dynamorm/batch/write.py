@@ -24,7 +24,7 @@ from dynamorm.batch.options import MAX_WRITE_CHUNK, BatchWriteOptions, check_opt
 from dynamorm.batch.runner import Collected, RunResult, run_chunks
 from dynamorm.errors import BatchWriteError, ValidationError, WriteOutcomeUnknownError
 from dynamorm.item_limits import item_fault, key_fault
-from dynamorm.keys import KeyPlan, canonical_key, key_dicts
+from dynamorm.keys import canonical_key, first_duplicate, key_dicts
 from dynamorm.model.base import Model
 from dynamorm.model.meta import ModelMeta
 from dynamorm.requests import create_changes, staged_item
@@ -115,22 +115,17 @@ class _WriteRun:
         return out
 
     def _reject_duplicates(self, keys: list[dict[str, Any]]) -> None:
-        plan = KeyPlan(self.meta.key_attrs, MAX_WRITE_CHUNK)
         try:
-            plan.add_keys(keys)
+            repeated = first_duplicate(self.meta.key_attrs, keys)
         except ValidationError as exc:
             raise ValidationError(f"{self.what}: {exc}") from None
-        if plan.unique_count == plan.input_count:
-            return
-        first: dict[int, int] = {}
-        for position, unique in enumerate(plan.positions()):
-            if unique in first:
-                raise ValidationError(
-                    f"{self.what}: {self.labels[first[unique]]} and {self.labels[position]} "
-                    f"have the same key {keys[position]}; DynamoDB rejects a batch that "
-                    "writes one item twice"
-                )
-            first[unique] = position
+        if repeated is not None:
+            first, again = repeated
+            raise ValidationError(
+                f"{self.what}: {self.labels[first]} and {self.labels[again]} "
+                f"have the same key {keys[again]}; DynamoDB rejects a batch that "
+                "writes one item twice"
+            )
 
     # -- run_chunks callbacks (send runs on worker threads) -----------------
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from dynamorm.errors import (
@@ -23,6 +22,7 @@ from dynamorm.errors import (
     ValidationError,
 )
 from dynamorm.item_limits import MAX_ITEM_BYTES, item_size
+from dynamorm.keys import first_duplicate
 from dynamorm.transport.base import Target
 
 __all__ = [
@@ -104,12 +104,18 @@ def request_size(body: Mapping[str, Any]) -> int:
     return size
 
 
-def _item_identity(op: Operation) -> tuple[str, tuple[Any, ...]]:
-    parts = []
-    for attr in sorted(op.key):
-        ((tag, value),) = op.key[attr].items()
-        parts.append((attr, tag, Decimal(value) if tag == "N" else value))
-    return op.body["TableName"], tuple(parts)
+def _same_item(ops: Sequence[Operation]) -> tuple[int, int] | None:
+    """The indexes ``(first, again)`` of the first two operations on one item
+    (same table, keys compared as DynamoDB compares them), or ``None``."""
+    by_table: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for index, op in enumerate(ops):
+        by_table.setdefault((op.body["TableName"], tuple(sorted(op.key))), []).append(index)
+    found: list[tuple[int, int]] = []
+    for (_, attrs), indexes in by_table.items():
+        repeated = first_duplicate(attrs, [ops[i].key for i in indexes])
+        if repeated is not None:
+            found.append((indexes[repeated[0]], indexes[repeated[1]]))
+    return min(found, key=lambda pair: pair[1]) if found else None
 
 
 def check_operations(ops: Sequence[Operation], what: str) -> None:
@@ -123,23 +129,20 @@ def check_operations(ops: Sequence[Operation], what: str) -> None:
             f"{what}: operation {MAX_OPERATIONS} ({ops[MAX_OPERATIONS].name}) is one too many: "
             f"a transaction holds at most {MAX_OPERATIONS} operations, this one has {len(ops)}"
         )
-    seen: dict[tuple[str, tuple[Any, ...]], int] = {}
+    repeated = _same_item(ops)
+    if repeated is not None:
+        first, index = repeated
+        raise ValidationError(
+            f"{what}: operation {index} ({ops[index].name}) touches the same item as operation "
+            f"{first} ({ops[first].name}), key {ops[index].key}; DynamoDB allows one operation "
+            "per item in a transaction"
+        )
     # Items are capped at 400 KB each (DynamoDB refuses a bigger one on its
     # own), so up to 10 operations cannot reach 4 MB: size only larger ones.
-    sized = len(ops) * MAX_ITEM_BYTES > MAX_TOTAL_BYTES
+    if len(ops) * MAX_ITEM_BYTES <= MAX_TOTAL_BYTES:
+        return
     total = 0
     for index, op in enumerate(ops):
-        identity = _item_identity(op)
-        first = seen.setdefault(identity, index)
-        if first != index:
-            key = {attr: value for attr, _, value in identity[1]}
-            raise ValidationError(
-                f"{what}: operation {index} ({op.name}) touches the same item as operation "
-                f"{first} ({ops[first].name}), key {key}; DynamoDB allows one operation per "
-                "item in a transaction"
-            )
-        if not sized:
-            continue
         total += request_size(op.body)
         if total > MAX_TOTAL_BYTES:
             raise ValidationError(

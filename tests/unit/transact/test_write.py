@@ -5,6 +5,7 @@ body, the checks before sending (each naming the operation index), and the
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -168,6 +169,19 @@ def test_same_item_twice_names_both_operations(db: DB) -> None:
     builder = db.transact().put(Entry(pk="p", n=1)).delete(Entry(pk="q", n=1))
     builder.condition_check(Entry(pk="p", n=1), if_exists())
     with pytest.raises(ValidationError, match=r"operation 2 \(ConditionCheck.*operation 0 \(Put"):
+        builder.to_params()
+
+
+def test_same_item_is_found_by_numeric_value_of_its_key(db: DB) -> None:
+    class Reading(Model, table="readings"):
+        pk: str = field(pk=True)
+        at: Decimal = field(sk=True)
+
+    builder = (
+        db.transact().put(Reading(pk="p", at=Decimal("1.50"))).put(Reading(pk="q", at=Decimal(2)))
+    )
+    builder.delete(Reading(pk="p", at=Decimal("1.5E0")))  # the same number: the same item
+    with pytest.raises(ValidationError, match=r"operation 2 \(Delete.*operation 0 \(Put"):
         builder.to_params()
 
 
