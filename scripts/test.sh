@@ -1,13 +1,36 @@
 #!/usr/bin/env bash
 # The test command: sets everything up on a fresh machine, then runs every
 # check. Servers the tests use (moto, then dynalite) are started by the test
-# fixtures on 127.0.0.1 and stopped by PID.
+# fixtures on 127.0.0.1 and stopped by PID. Arguments go to every pytest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/pythons.sh
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step's wall time, printed at the end (also when a step fails), so the
+# time budget of the README's test command can be read off any run's log.
+timings=()
+current=""
+step_started=$SECONDS
+end_step() {
+  if [ -n "$current" ]; then
+    timings+=("$(printf '%5ds  %s' $((SECONDS - step_started)) "$current")")
+  fi
+}
+step() {
+  end_step
+  current="$*"
+  step_started=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
+report_timings() {
+  end_step
+  printf '\n==> wall time of each step\n'
+  printf '%s\n' "${timings[@]}"
+  printf '%5ds  in all\n' "$SECONDS"
+}
+trap report_timings EXIT
 
-step "bootstrap (virtualenv, pinned dependencies, extension build)"
+step "bootstrap (a virtualenv per Python ${TEST_PYTHONS[*]}, pinned dependencies, extension builds)"
 scripts/bootstrap.sh
 
 step "cargo fmt --check"
@@ -31,18 +54,26 @@ step "stubtest (dynamorm._core)"
 step "mkdocs build --strict (docs site; broken links fail)"
 .venv/bin/mkdocs build --strict --quiet
 
+# pytest-xdist: two workers (the machine has two cores), each with its own
+# session server (tests/conftest.py's session fixtures run once per worker).
+# A later -n in the arguments wins (`scripts/test.sh -n 0` runs in-process).
+WORKERS=(-n 2)
+
 # Each pass names the client its DBs use (DYNAMORM_TEST_CLIENT, see
 # tests/conftest.py): "own" — the DB makes it, and on the fast path the Rust
 # core writes the request bodies as well as decoding the responses; "given"
-# — DB(client=...), where only responses take the fast path.
-step "pytest (unit tests, and integration tests on moto: fast path, DB-made clients)"
-DYNAMORM_TEST_CLIENT=own .venv/bin/pytest "$@"
+# — DB(client=...), where only responses take the fast path. The main pass
+# runs on every test interpreter, each with its own build of the extension.
+for version in "${TEST_PYTHONS[@]}"; do
+  step "pytest on Python $version (unit tests, and integration tests on moto: fast path, DB-made clients)"
+  DYNAMORM_TEST_CLIENT=own "$(venv_for "$version")/bin/pytest" "${WORKERS[@]}" "$@"
+done
 
 # The integration tests again with the fast path off, on clients the tests
 # give, so botocore's standard request and response paths stay tested.
 step "pytest (integration tests on moto, standard path, given clients)"
 rc=0
-DYNAMORM_TEST_CLIENT=given DYNAMORM_TEST_FAST_PATH=0 .venv/bin/pytest -m integration "$@" || rc=$?
+DYNAMORM_TEST_CLIENT=given DYNAMORM_TEST_FAST_PATH=0 .venv/bin/pytest -m integration "${WORKERS[@]}" "$@" || rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
   exit "$rc"
 fi
@@ -53,7 +84,7 @@ fi
 # selected no integration test.
 step "pytest (integration tests on dynalite, given clients)"
 rc=0
-DYNAMORM_TEST_CLIENT=given DYNAMORM_TEST_SERVER=dynalite .venv/bin/pytest -m "integration and not moto_only" "$@" || rc=$?
+DYNAMORM_TEST_CLIENT=given DYNAMORM_TEST_SERVER=dynalite .venv/bin/pytest -m "integration and not moto_only" "${WORKERS[@]}" "$@" || rc=$?
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
   exit "$rc"
 fi
