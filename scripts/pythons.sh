@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/bootstrap.sh and scripts/test.sh: the CPython versions the
 # test command runs the suite on, where each one's virtualenv is, and how its
 # interpreter is found.
