@@ -26,7 +26,7 @@ mod visit;
 
 pub use ast::{Expression, Kind, Span};
 pub use clause::{Clause, ClauseValue, Operator, UpdateAction};
-pub use compiler::{Compiler, Namespace};
+pub use compiler::{At, Compiler, Namespace};
 pub use names::{NameList, Placeholders};
 pub use parser::parse;
 pub use pathspec::{split_path, PathInput, Segment};

@@ -13,8 +13,11 @@ use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::{self, Display};
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+
 use crate::error::{CoreError, CoreResult};
-use crate::value::AttributeValue;
+use crate::value::{wire, AttributeValue};
 
 mod canonical_number;
 mod plan;
@@ -91,6 +94,28 @@ impl KeyValue<'_> {
         out.extend_from_slice(bytes);
         Ok(())
     }
+}
+
+/// Appends the canonical key part of one key attribute read from the wire
+/// (binary as base64 text) to `out`, as [`KeyValue::encode_into`] would for
+/// the decoded value. A value that cannot be a key attribute is refused.
+pub fn key_part(av: &wire::Av<'_>, out: &mut Vec<u8>) -> CoreResult<()> {
+    let encoded = match av {
+        wire::Av::S(text) => KeyValue::S(text).encode_into(out),
+        wire::Av::N(text) => KeyValue::N(text).encode_into(out),
+        wire::Av::B(text) => {
+            let bytes = BASE64.decode(text.as_bytes()).map_err(|err| {
+                CoreError::validation(format!("key attribute: invalid base64: {err}"))
+            })?;
+            KeyValue::B(&bytes).encode_into(out)
+        }
+        _ => {
+            return Err(CoreError::validation(
+                "key attribute: not a string, number or binary",
+            ))
+        }
+    };
+    encoded.map_err(|err| CoreError::validation(format!("key attribute: {err:?}")))
 }
 
 /// The key attributes of a table or index: the partition key name and, when

@@ -242,6 +242,29 @@ pub fn classify_plain(text: &str) -> Option<Plain> {
     }
 }
 
+/// The value of the most common number text of all, at most 18 plain digits
+/// with an optional `-` (which always fits an `i64`; `"-0"` is 0): integers
+/// read without [`parse_number`]. `None` means "not of that form", not
+/// "invalid".
+#[inline]
+pub fn small_int(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(b - b'0');
+    }
+    Some(if negative { -n } else { n })
+}
+
 fn is_not_finite(text: &str) -> bool {
     ["nan", "snan", "inf", "infinity"]
         .iter()

@@ -6,11 +6,14 @@
 //! crate follows the plan for every item without deciding anything again.
 //! Timestamps (`created_at`/`updated_at`, TTL) are computed here from date
 //! and time components, so the text is identical in every DynamORM port.
+//! [`Operation`] lists the reads whose answers are decoded into models.
 
 mod kind;
+mod operation;
 mod plan;
 mod timestamp;
 
 pub use kind::{FieldKind, Roles, SetElement};
+pub use operation::Operation;
 pub use plan::{FieldDecl, FieldPlan, Read, ScalarCheck, WhenNone, Write};
 pub use timestamp::UtcTime;

@@ -1,8 +1,10 @@
-//! A DynamoDB `AttributeValue` held in Rust, with its DynamoDB-JSON form.
+//! A DynamoDB `AttributeValue` held in Rust, with its DynamoDB-JSON form, and
+//! the type tags every form of a value shares.
 //!
 //! The bindings build Python objects directly on the hot paths; this type is
 //! for the places where the core itself must look at values: expression
-//! values, batch keys and cursors.
+//! values, batch keys and cursors. [`wire`] reads values straight out of a
+//! response body without building this type.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +13,76 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use crate::error::{CoreError, CoreResult};
+
+pub mod wire;
+
+/// A DynamoDB type tag. The variants are in the order item values most often
+/// carry them (strings, numbers, maps and lists first): lookups that try tags
+/// one by one try them in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tag {
+    S,
+    N,
+    M,
+    L,
+    Bool,
+    Null,
+    B,
+    Ss,
+    Ns,
+    Bs,
+}
+
+impl Tag {
+    /// Every tag, in the order of the variants (`Tag::ALL[t as usize] == t`).
+    pub const ALL: [Tag; 10] = [
+        Tag::S,
+        Tag::N,
+        Tag::M,
+        Tag::L,
+        Tag::Bool,
+        Tag::Null,
+        Tag::B,
+        Tag::Ss,
+        Tag::Ns,
+        Tag::Bs,
+    ];
+
+    /// The tag as DynamoDB JSON spells it (`"S"`, `"BOOL"`, `"SS"`, ...).
+    #[inline]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tag::S => "S",
+            Tag::N => "N",
+            Tag::M => "M",
+            Tag::L => "L",
+            Tag::Bool => "BOOL",
+            Tag::Null => "NULL",
+            Tag::B => "B",
+            Tag::Ss => "SS",
+            Tag::Ns => "NS",
+            Tag::Bs => "BS",
+        }
+    }
+
+    /// The tag spelled `text`, if it is one (case-sensitive, as DynamoDB is).
+    #[inline(always)]
+    pub fn parse(text: &str) -> Option<Tag> {
+        Some(match text {
+            "S" => Tag::S,
+            "N" => Tag::N,
+            "M" => Tag::M,
+            "L" => Tag::L,
+            "BOOL" => Tag::Bool,
+            "NULL" => Tag::Null,
+            "B" => Tag::B,
+            "SS" => Tag::Ss,
+            "NS" => Tag::Ns,
+            "BS" => Tag::Bs,
+            _ => return None,
+        })
+    }
+}
 
 /// One DynamoDB attribute value. Numbers are kept as their decimal text, as on
 /// the wire. Maps are ordered by key so every encoding is deterministic.
@@ -29,20 +101,25 @@ pub enum AttributeValue {
 }
 
 impl AttributeValue {
-    /// The DynamoDB type tag (`"S"`, `"N"`, `"BOOL"`, ...).
-    pub fn type_tag(&self) -> &'static str {
+    /// The value's type tag.
+    pub fn tag(&self) -> Tag {
         match self {
-            AttributeValue::S(_) => "S",
-            AttributeValue::N(_) => "N",
-            AttributeValue::B(_) => "B",
-            AttributeValue::Bool(_) => "BOOL",
-            AttributeValue::Null => "NULL",
-            AttributeValue::L(_) => "L",
-            AttributeValue::M(_) => "M",
-            AttributeValue::SS(_) => "SS",
-            AttributeValue::NS(_) => "NS",
-            AttributeValue::BS(_) => "BS",
+            AttributeValue::S(_) => Tag::S,
+            AttributeValue::N(_) => Tag::N,
+            AttributeValue::B(_) => Tag::B,
+            AttributeValue::Bool(_) => Tag::Bool,
+            AttributeValue::Null => Tag::Null,
+            AttributeValue::L(_) => Tag::L,
+            AttributeValue::M(_) => Tag::M,
+            AttributeValue::SS(_) => Tag::Ss,
+            AttributeValue::NS(_) => Tag::Ns,
+            AttributeValue::BS(_) => Tag::Bs,
         }
+    }
+
+    /// The DynamoDB type tag as text (`"S"`, `"N"`, `"BOOL"`, ...).
+    pub fn type_tag(&self) -> &'static str {
+        self.tag().as_str()
     }
 
     /// DynamoDB JSON as the wire protocol has it: `{"S": "x"}`, binary as
@@ -182,6 +259,16 @@ mod tests {
         ]);
         let back = AttributeValue::from_json(&v.to_json(), "value").unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn every_tag_reads_back_from_its_text_and_sits_at_its_index() {
+        for (index, tag) in Tag::ALL.into_iter().enumerate() {
+            assert_eq!(Tag::parse(tag.as_str()), Some(tag));
+            assert_eq!(tag as usize, index);
+        }
+        assert_eq!(Tag::parse("s"), None);
+        assert_eq!(Tag::parse("STRING"), None);
     }
 
     #[test]

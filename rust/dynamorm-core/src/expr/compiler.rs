@@ -72,9 +72,10 @@ pub struct Compiler {
 
 /// Where in the caller's input a clause is (`condition[2][0] (operator
 /// "in")`), kept as a chain on the stack and only rendered for an error, so
-/// compiling allocates nothing for it.
+/// compiling allocates nothing for it. The bindings name places in the
+/// caller's Python input the same way (`filter[2][0] value`).
 #[derive(Clone, Copy)]
-pub(super) struct At<'a> {
+pub struct At<'a> {
     parent: Option<&'a At<'a>>,
     step: Step<'a>,
 }
@@ -87,40 +88,54 @@ enum Step<'a> {
 }
 
 impl<'a> At<'a> {
-    pub(super) fn root(label: &'a str) -> Self {
+    /// The outermost place: an argument name (`"condition"`).
+    pub fn root(label: &'a str) -> Self {
         At {
             parent: None,
             step: Step::Label(label),
         }
     }
 
-    pub(super) fn index(&'a self, i: usize) -> At<'a> {
+    /// Item `i` of this place (`[2]`).
+    pub fn index(&'a self, i: usize) -> At<'a> {
         At {
             parent: Some(self),
             step: Step::Index(i),
         }
     }
 
-    fn operator(&'a self, op: &'a str) -> At<'a> {
+    /// This place followed by `suffix` as written (`" value"`).
+    pub fn label(&'a self, suffix: &'a str) -> At<'a> {
+        At {
+            parent: Some(self),
+            step: Step::Label(suffix),
+        }
+    }
+
+    /// This place, a clause with operator `op` (` (operator "in")`).
+    pub fn operator(&'a self, op: &'a str) -> At<'a> {
         At {
             parent: Some(self),
             step: Step::Operator(op),
         }
     }
 
-    fn render(&self) -> String {
-        let mut out = self.parent.map(At::render).unwrap_or_default();
-        match self.step {
-            Step::Label(label) => out.push_str(label),
-            Step::Index(i) => out.push_str(&format!("[{i}]")),
-            Step::Operator(op) => out.push_str(&format!(" (operator {op:?})")),
-        }
-        out
+    /// A `ValidationError` about this place: `"{place}: {message}"`.
+    pub fn error(&self, message: impl std::fmt::Display) -> CoreError {
+        CoreError::validation(format!("{self}: {message}"))
     }
+}
 
-    /// A `ValidationError` about this place.
-    pub(super) fn error(&self, message: impl std::fmt::Display) -> CoreError {
-        CoreError::validation(format!("{}: {message}", self.render()))
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(parent) = self.parent {
+            parent.fmt(f)?;
+        }
+        match self.step {
+            Step::Label(label) => f.write_str(label),
+            Step::Index(i) => write!(f, "[{i}]"),
+            Step::Operator(op) => write!(f, " (operator {op:?})"),
+        }
     }
 }
 
@@ -475,5 +490,24 @@ impl Compiler {
             caller_names: self.caller_names.into_iter().collect(),
             values: self.placeholders.values,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::At;
+
+    #[test]
+    fn a_place_renders_as_its_steps_from_the_outermost() {
+        let root = At::root("filter");
+        let item = root.index(2);
+        let inner = item.index(0);
+        assert_eq!(inner.label(" value").to_string(), "filter[2][0] value");
+        assert_eq!(
+            item.operator("in")
+                .error("takes several values")
+                .to_string(),
+            "filter[2] (operator \"in\"): takes several values"
+        );
     }
 }

@@ -458,3 +458,39 @@ proptest! {
         prop_assert_eq!(canonical_number(&text).ok(), reference_canonical_number(&text));
     }
 }
+
+#[test]
+fn a_wire_key_part_is_the_part_of_its_decoded_value() {
+    let parts = |av: wire::Av<'_>| {
+        let mut out = Vec::new();
+        key_part(&av, &mut out).map(|()| out)
+    };
+    let encoded = |value: KeyValue<'_>| {
+        let mut out = Vec::new();
+        value.encode_into(&mut out).unwrap();
+        out
+    };
+    assert_eq!(
+        parts(wire::Av::S("a".into())).unwrap(),
+        encoded(KeyValue::S("a"))
+    );
+    assert_eq!(
+        parts(wire::Av::N("1.0".into())).unwrap(),
+        encoded(KeyValue::N("1"))
+    );
+    assert_eq!(
+        parts(wire::Av::B("AP8=".into())).unwrap(),
+        encoded(KeyValue::B(&[0, 255]))
+    );
+    for (av, why) in [
+        (wire::Av::B("***".into()), "invalid base64"),
+        (wire::Av::N("x".into()), "key attribute: "),
+        (wire::Av::Bool(true), "not a string, number or binary"),
+    ] {
+        let err = parts(av).unwrap_err();
+        assert!(
+            matches!(&err, CoreError::Validation(m) if m.contains(why)),
+            "{err}"
+        );
+    }
+}

@@ -16,6 +16,30 @@ fn float(value: f64) -> Result<String, NumberError> {
 }
 
 #[test]
+fn small_int_takes_only_short_plain_integers() {
+    assert_eq!(small_int("0"), Some(0));
+    assert_eq!(small_int("-0"), Some(0));
+    assert_eq!(small_int("007"), Some(7));
+    assert_eq!(small_int("-123"), Some(-123));
+    assert_eq!(
+        small_int("999999999999999999"),
+        Some(999_999_999_999_999_999)
+    );
+    for text in [
+        "",
+        "-",
+        "+1",
+        "1.0",
+        "1e2",
+        " 1",
+        "1234567890123456789",
+        "١",
+    ] {
+        assert_eq!(small_int(text), None, "{text:?}");
+    }
+}
+
+#[test]
 fn accepts_plain_decimal_and_exponent_forms() {
     for text in [
         "0",
@@ -310,6 +334,22 @@ proptest! {
         let kind = if frac == 0 { Plain::Integer } else { Plain::Fraction };
         prop_assert_eq!(classify_plain(&text), Some(kind));
         prop_assert_eq!(classify_plain(&int.to_string()), Some(Plain::Integer));
+    }
+
+    #[test]
+    fn small_int_agrees_with_parse_number(
+        text in prop_oneof!["-?[0-9]{0,20}", "[-+]?[0-9.eE]{0,8}"]
+    ) {
+        if let Some(n) = small_int(&text) {
+            let mut integer = String::new();
+            prop_assert!(parse_number(&text).unwrap().write_integer(&mut integer), "{}", text);
+            prop_assert_eq!(integer.parse::<i64>().unwrap(), n, "{}", text);
+        }
+    }
+
+    #[test]
+    fn small_int_reads_every_i64_of_up_to_18_digits(n in -999_999_999_999_999_999i64..=999_999_999_999_999_999) {
+        prop_assert_eq!(small_int(&n.to_string()), Some(n));
     }
 
     #[test]
