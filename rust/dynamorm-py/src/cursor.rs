@@ -4,8 +4,9 @@ use dynamorm_core::cursor::{self, Cursor, SortOrder};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::avjson::{map_from_py, map_to_py};
-use crate::errors::IntoPyResult;
+use crate::av::{map_from_py, map_to_py};
+use crate::cache::tags;
+use crate::errors::OrRaise;
 
 /// Encodes a pagination cursor: base64url (with `=` padding) of the compact
 /// JSON `{"lastKey": ..., "index": ..., "sort": ...}`, byte-compatible with
@@ -25,9 +26,9 @@ fn encode_cursor(
     let cursor = Cursor {
         last_key: map_from_py(last_key, "last_key")?,
         index,
-        sort: sort.map(SortOrder::parse).transpose().py()?,
+        sort: sort.map(SortOrder::parse).transpose().or_raise()?,
     };
-    cursor::encode(&cursor).py()
+    cursor::encode(&cursor).or_raise()
 }
 
 /// Decodes a pagination cursor into `(last_key, index, sort)`: `last_key` as
@@ -39,9 +40,9 @@ fn decode_cursor<'py>(
     py: Python<'py>,
     text: &str,
 ) -> PyResult<(Bound<'py, PyDict>, Option<String>, Option<&'static str>)> {
-    let cursor = cursor::decode(text).py()?;
+    let cursor = cursor::decode(text).or_raise()?;
     Ok((
-        map_to_py(py, &cursor.last_key)?,
+        map_to_py(tags(py)?, py, &cursor.last_key)?,
         cursor.index,
         cursor.sort.map(SortOrder::as_str),
     ))

@@ -1,34 +1,96 @@
-//! Core errors become the Python exceptions of `dynamorm.errors`; the classes
-//! live in Python and are imported here, so `except dynamorm.errors.X` works
-//! for errors raised from Rust.
+//! Every Python exception the bindings raise is built here, so the error
+//! policy at the boundary reads in one place:
+//!
+//! - bad input is a `dynamorm.errors` class (`ValidationError`,
+//!   `ExpressionError`, `InvalidModelError`); the classes live in Python and
+//!   are imported here, so `except dynamorm.errors.X` works for errors
+//!   raised from Rust;
+//! - "leave this one to botocore" is `fallback`, a signal the Python side
+//!   catches to take botocore's own path; it is never user-facing;
+//! - a malformed answer from DynamoDB is a `ValueError` (`malformed`) that
+//!   the Python side words as a `MalformedResponseError`;
+//! - the built-in classes a Python container would raise in the same spot
+//!   (`IndexError`, `RuntimeError`, `TypeError`) keep their usual meaning.
 
 use dynamorm_core::CoreError;
+use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 pyo3::import_exception!(dynamorm.errors, ValidationError);
 pyo3::import_exception!(dynamorm.errors, ExpressionError);
 pyo3::import_exception!(dynamorm.errors, InvalidModelError);
 
+/// Bad input caught before any request: `dynamorm.errors.ValidationError`.
+#[cold]
+pub(crate) fn validation(message: impl Into<String>) -> PyErr {
+    ValidationError::new_err(message.into())
+}
+
+/// A malformed expression: `dynamorm.errors.ExpressionError`, with the byte
+/// `position` of the problem.
+#[cold]
+pub(crate) fn expression(message: impl Into<String>, position: usize) -> PyErr {
+    ExpressionError::new_err((message.into(), position))
+}
+
+/// An invalid model declaration: `dynamorm.errors.InvalidModelError`.
+#[cold]
+pub(crate) fn invalid_model(message: impl Into<String>) -> PyErr {
+    InvalidModelError::new_err(message.into())
+}
+
+/// Input a fast path does not take, which botocore's own code handles: the
+/// caller takes botocore's path instead. `message` says why, for the debug
+/// log.
+#[cold]
+pub(crate) fn fallback(message: impl Into<String>) -> PyErr {
+    PyValueError::new_err(message.into())
+}
+
+/// A DynamoDB answer that does not have the shape of its operation's answer
+/// (`message` says where and what), or a shape description that is not one.
+#[cold]
+pub(crate) fn malformed(message: impl Into<String>) -> PyErr {
+    PyValueError::new_err(message.into())
+}
+
+/// `TypeError`: a value of a type the code it reached cannot take.
+#[cold]
+pub(crate) fn type_error(message: impl Into<String>) -> PyErr {
+    PyTypeError::new_err(message.into())
+}
+
+/// `IndexError`, as a list read past its end raises it.
+#[cold]
+pub(crate) fn index_error(message: impl Into<String>) -> PyErr {
+    PyIndexError::new_err(message.into())
+}
+
+/// `RuntimeError`, as iterating a container changed meanwhile raises it.
+#[cold]
+pub(crate) fn runtime_error(message: impl Into<String>) -> PyErr {
+    PyRuntimeError::new_err(message.into())
+}
+
 /// Converts a core error into the matching Python exception.
-#[allow(dead_code)]
-pub fn to_pyerr(err: CoreError) -> PyErr {
+#[cold]
+pub(crate) fn to_pyerr(err: CoreError) -> PyErr {
     match err {
-        CoreError::Validation(message) => ValidationError::new_err(message),
-        CoreError::Expression { message, position } => {
-            ExpressionError::new_err((message, position))
-        }
-        CoreError::InvalidModel(message) => InvalidModelError::new_err(message),
+        CoreError::Validation(message) => validation(message),
+        CoreError::Expression { message, position } => expression(message, position),
+        CoreError::InvalidModel(message) => invalid_model(message),
     }
 }
 
-/// `result.py()?` in binding code: a core result as a `PyResult`.
-#[allow(dead_code)]
-pub trait IntoPyResult<T> {
-    fn py(self) -> PyResult<T>;
+/// `result.or_raise()?` in binding code: a core result as a `PyResult`.
+pub(crate) trait OrRaise<T> {
+    /// The value, or the core error as its Python exception.
+    fn or_raise(self) -> PyResult<T>;
 }
 
-impl<T> IntoPyResult<T> for Result<T, CoreError> {
-    fn py(self) -> PyResult<T> {
+impl<T> OrRaise<T> for Result<T, CoreError> {
+    #[inline]
+    fn or_raise(self) -> PyResult<T> {
         self.map_err(to_pyerr)
     }
 }

@@ -9,70 +9,22 @@ mod tree;
 
 use dynamorm_core::expr::{self, Compiler, Kind, NameMap, ValueKeys};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
-use crate::errors::{IntoPyResult, ValidationError};
+use crate::cache::{placeholder_str, Prefix};
+use crate::errors::{self, OrRaise};
+use crate::ffi::presized_dict;
 use convert::{Gathered, Str};
 
 fn kind_arg(kind: Option<&str>) -> PyResult<Option<Kind>> {
     match kind {
         None => Ok(None),
         Some(name) => Kind::from_name(name).map(Some).ok_or_else(|| {
-            ValidationError::new_err(format!(
+            errors::validation(format!(
                 "kind must be 'condition', 'key_condition', 'update', 'projection' or None, \
                  got {name:?}"
             ))
         }),
-    }
-}
-
-/// How many `#n`/`:v` placeholders are kept as ready-made Python strings.
-const CACHED_PLACEHOLDERS: usize = 64;
-
-static NAME_PLACEHOLDERS: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
-static VALUE_PLACEHOLDERS: PyOnceLock<Vec<Py<PyString>>> = PyOnceLock::new();
-
-#[derive(Clone, Copy)]
-enum Prefix {
-    Name,
-    Value,
-}
-
-/// `#n{number}` or `:v{number}` as a Python string; the first few are made
-/// once and shared, since nearly every request uses them.
-fn placeholder(py: Python<'_>, prefix: Prefix, number: usize) -> Bound<'_, PyString> {
-    let (cache, text) = match prefix {
-        Prefix::Name => (&NAME_PLACEHOLDERS, "#n"),
-        Prefix::Value => (&VALUE_PLACEHOLDERS, ":v"),
-    };
-    if number < CACHED_PLACEHOLDERS {
-        let strings = cache.get_or_init(py, || {
-            (0..CACHED_PLACEHOLDERS)
-                .map(|n| PyString::new(py, &expr::compiler::placeholder(text, n)).unbind())
-                .collect()
-        });
-        return strings[number].bind(py).clone();
-    }
-    PyString::new(py, &expr::compiler::placeholder(text, number))
-}
-
-extern "C" {
-    // CPython's own presizing constructor: exported by every version this
-    // crate builds for (the build is per-version, not abi3), but not bound by
-    // pyo3-ffi since it is underscore-named.
-    fn _PyDict_NewPresized(minused: pyo3::ffi::Py_ssize_t) -> *mut pyo3::ffi::PyObject;
-}
-
-/// An empty dict with room for `len` entries, so filling it never resizes
-/// (a resize costs about as much as all the insertions of a small dict).
-fn dict_with_capacity(py: Python<'_>, len: usize) -> PyResult<Bound<'_, PyDict>> {
-    let len = pyo3::ffi::Py_ssize_t::try_from(len).unwrap_or(pyo3::ffi::Py_ssize_t::MAX);
-    // SAFETY: called with the GIL held (`py`); the result is a new reference
-    // to a dict, or NULL with an exception set, which `from_owned_ptr_or_err`
-    // turns into an error.
-    unsafe {
-        Bound::from_owned_ptr_or_err(py, _PyDict_NewPresized(len)).map(|d| d.cast_into_unchecked())
     }
 }
 
@@ -154,7 +106,8 @@ fn compile<'py>(
         slots.push((slot_name, kind, slot));
     }
     let caller_values = g.caller_value_keys();
-    let mut compiler = Compiler::new(std::mem::take(&mut g.caller_names), caller_values).py()?;
+    let mut compiler =
+        Compiler::new(std::mem::take(&mut g.caller_names), caller_values).or_raise()?;
     let mut texts = Vec::with_capacity(slots.len());
     for (slot_name, kind, slot) in &slots {
         let text = match slot {
@@ -164,24 +117,24 @@ fn compile<'py>(
             Slot::Actions(a) => compiler.update(a, key_attributes),
             Slot::Paths(p) => compiler.projection(p),
         }
-        .py()?;
+        .or_raise()?;
         texts.push((*slot_name, text));
     }
-    let namespace = compiler.finish().py()?;
-    let names_out = dict_with_capacity(
+    let namespace = compiler.finish().or_raise()?;
+    let names_out = presized_dict(
         py,
         namespace.generated_names.len() + namespace.caller_names.len(),
     )?;
     for (number, name) in namespace.generated_names.iter() {
         let name = caller_string(py, &slots, name).unwrap_or_else(|| PyString::new(py, name));
-        names_out.set_item(placeholder(py, Prefix::Name, number), name)?;
+        names_out.set_item(placeholder_str(py, Prefix::Name, number), name)?;
     }
     for (placeholder, name) in &namespace.caller_names {
         names_out.set_item(placeholder, name)?;
     }
-    let values_out = dict_with_capacity(py, namespace.values.len() + g.caller_values.len())?;
+    let values_out = presized_dict(py, namespace.values.len() + g.caller_values.len())?;
     for (number, id) in &namespace.values {
-        values_out.set_item(placeholder(py, Prefix::Value, *number), &g.values[*id])?;
+        values_out.set_item(placeholder_str(py, Prefix::Value, *number), &g.values[*id])?;
     }
     for (placeholder, av) in &g.caller_values {
         values_out.set_item(placeholder, av)?;
@@ -206,7 +159,7 @@ fn value_keys(values: Option<&Bound<'_, PyAny>>) -> PyResult<Option<ValueKeys>> 
     for key in values.try_iter()? {
         let key = key?;
         let Ok(key) = key.cast::<PyString>() else {
-            return Err(ValidationError::new_err(
+            return Err(errors::validation(
                 "values keys must be str placeholders like ':v'",
             ));
         };
@@ -240,7 +193,7 @@ fn validate_expression(
         values.as_ref(),
         key_attributes.as_deref(),
     )
-    .py()?;
+    .or_raise()?;
     Ok(())
 }
 
@@ -254,7 +207,7 @@ fn parse_expression<'py>(
     text: &str,
     kind: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let tree = expr::parse(text, kind_arg(kind)?).py()?;
+    let tree = expr::parse(text, kind_arg(kind)?).or_raise()?;
     tree::to_python(py, &tree)
 }
 

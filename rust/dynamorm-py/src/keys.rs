@@ -9,14 +9,14 @@
 use std::ops::Range;
 
 use dynamorm_core::keys::{self, CanonicalKey, Entry, KeySchema, KeyValue};
-use dynamorm_core::{AttributeValue, CoreError};
-use pyo3::ffi;
+use dynamorm_core::AttributeValue;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
 
-use crate::avjson::{av_from_py, map_from_py, map_to_py};
-use crate::errors::{to_pyerr, IntoPyResult};
+use crate::av::{av_from_py, map_from_py, map_to_py, only_entry, Tag};
+use crate::cache::{tags, Tags};
+use crate::errors::{self, OrRaise};
 
 /// Plans a batch get and collects its results, for one table or index.
 ///
@@ -50,54 +50,31 @@ pub struct KeyPlan {
 /// plain form (an exact dict with one `S`/`N`/`B` tag over an exact
 /// `str`/`bytes`, numbers well formed): the caller then takes the checked
 /// path, which either normalises the value or words the error.
-fn encode_plain(dict: &Bound<'_, PyDict>, names: &[Py<PyString>], out: &mut Vec<u8>) -> Option<()> {
+fn encode_plain(
+    tags: &Tags,
+    dict: &Bound<'_, PyDict>,
+    names: &[Py<PyString>],
+    out: &mut Vec<u8>,
+) -> Option<()> {
     let py = dict.py();
     for name in names {
         let value = dict.get_item(name.bind(py)).ok()??;
         let value = value.cast_exact::<PyDict>().ok()?;
-        let (tag, payload) = only_entry(value)?;
-        let tag = tag.cast_exact::<PyString>().ok()?;
-        match tag.to_str().ok()? {
-            tag @ ("S" | "N") => {
-                let text = payload.cast_exact::<PyString>().ok()?;
-                let text = text.to_str().ok()?;
-                let value = if tag == "S" {
-                    KeyValue::S(text)
-                } else {
-                    KeyValue::N(text)
-                };
-                value.encode_into(out).ok()?;
-            }
-            "B" => {
-                let bytes = payload.cast_exact::<PyBytes>().ok()?;
-                KeyValue::B(bytes.as_bytes()).encode_into(out).ok()?;
-            }
+        let (tag, payload) = only_entry(tags, value)?;
+        match tag? {
+            Tag::S => KeyValue::S(payload.cast_exact::<PyString>().ok()?.to_str().ok()?)
+                .encode_into(out)
+                .ok()?,
+            Tag::N => KeyValue::N(payload.cast_exact::<PyString>().ok()?.to_str().ok()?)
+                .encode_into(out)
+                .ok()?,
+            Tag::B => KeyValue::B(payload.cast_exact::<PyBytes>().ok()?.as_bytes())
+                .encode_into(out)
+                .ok()?,
             _ => return None,
         }
     }
     Some(())
-}
-
-/// The one `(tag, payload)` entry of an attribute value dict, borrowed from
-/// it (no reference counting, no iterator object); `None` unless it has
-/// exactly one entry.
-fn only_entry<'a, 'py>(
-    dict: &'a Bound<'py, PyDict>,
-) -> Option<(Borrowed<'a, 'py, PyAny>, Borrowed<'a, 'py, PyAny>)> {
-    if dict.len() != 1 {
-        return None;
-    }
-    let (mut pos, mut key, mut value) = (0, std::ptr::null_mut(), std::ptr::null_mut());
-    // SAFETY: `dict` is a live dict held for 'a; PyDict_Next hands out
-    // borrowed references to its entries, valid while the dict is unchanged,
-    // and nothing runs Python code before the caller is done with them.
-    unsafe {
-        if ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) == 0 {
-            return None;
-        }
-        let py = dict.py();
-        Some((Borrowed::from_ptr(py, key), Borrowed::from_ptr(py, value)))
-    }
 }
 
 /// The value of one attribute of an item dict (or mapping), if present.
@@ -109,11 +86,9 @@ fn item_attribute<'py>(
     if let Ok(dict) = item.cast::<PyDict>() {
         return dict.get_item(name);
     }
-    let mapping = item.cast::<PyMapping>().map_err(|_| {
-        to_pyerr(CoreError::validation(format!(
-            "{what}: expected an item dict"
-        )))
-    })?;
+    let mapping = item
+        .cast::<PyMapping>()
+        .map_err(|_| errors::validation(format!("{what}: expected an item dict")))?;
     if mapping.contains(name)? {
         Ok(Some(mapping.get_item(name)?))
     } else {
@@ -147,14 +122,17 @@ impl KeyPlan {
         buf: &mut Vec<u8>,
     ) -> PyResult<(CanonicalKey, Bound<'py, PyAny>)> {
         buf.clear();
+        let tags = tags(key.py())?;
         if let Ok(dict) = key.cast_exact::<PyDict>() {
-            if dict.len() == self.names.len() && encode_plain(dict, &self.names, buf).is_some() {
+            if dict.len() == self.names.len()
+                && encode_plain(tags, dict, &self.names, buf).is_some()
+            {
                 return Ok((CanonicalKey::from_encoded(buf.clone()), key));
             }
         }
         let map = map_from_py(&key, &what.to_string())?;
-        let canonical = self.inner.schema().canonical_key(&map, &what).py()?;
-        Ok((canonical, map_to_py(key.py(), &map)?.into_any()))
+        let canonical = self.inner.schema().canonical_key(&map, &what).or_raise()?;
+        Ok((canonical, map_to_py(tags, key.py(), &map)?.into_any()))
     }
 
     /// Leaves the canonical encoding of an item's key attributes in `buf`
@@ -167,7 +145,7 @@ impl KeyPlan {
     ) -> PyResult<()> {
         buf.clear();
         if let Ok(dict) = item.cast::<PyDict>() {
-            if encode_plain(dict, &self.names, buf).is_some() {
+            if encode_plain(tags(item.py())?, dict, &self.names, buf).is_some() {
                 return Ok(());
             }
         }
@@ -176,16 +154,14 @@ impl KeyPlan {
         let mut values: Vec<AttributeValue> = Vec::with_capacity(2);
         for name in schema.attributes() {
             let value = item_attribute(item, name, &label)?.ok_or_else(|| {
-                to_pyerr(CoreError::validation(format!(
-                    "{label}: key attribute {name:?} is missing"
-                )))
+                errors::validation(format!("{label}: key attribute {name:?} is missing"))
             })?;
             values.push(av_from_py(&value, &format!("{label}.{name}"))?);
         }
         let refs: Vec<&AttributeValue> = values.iter().collect();
         *buf = schema
             .canonical_of_values(&refs, &what)
-            .py()?
+            .or_raise()?
             .as_bytes()
             .to_vec();
         Ok(())
@@ -205,7 +181,7 @@ impl KeyPlan {
                 index,
             };
             self.encode_item(&item, what, &mut buf)?;
-            placed.push((self.inner.item_slot(&buf, &what).py()?, item));
+            placed.push((self.inner.item_slot(&buf, &what).or_raise()?, item));
         }
         Ok(placed)
     }
@@ -238,22 +214,20 @@ impl KeyPlan {
     #[new]
     #[pyo3(signature = (key_attributes, chunk_size=100))]
     fn new(py: Python<'_>, key_attributes: Vec<String>, chunk_size: i64) -> PyResult<Self> {
-        let chunk_size = usize::try_from(chunk_size)
-            .map_err(|_| {
-                CoreError::validation(format!(
-                    "chunk_size must be between 1 and {}, got {chunk_size}",
-                    keys::MAX_CHUNK_SIZE
-                ))
-            })
-            .py()?;
-        let schema = KeySchema::new(&key_attributes).py()?;
+        let chunk_size = usize::try_from(chunk_size).map_err(|_| {
+            errors::validation(format!(
+                "chunk_size must be between 1 and {}, got {chunk_size}",
+                keys::MAX_CHUNK_SIZE
+            ))
+        })?;
+        let schema = KeySchema::new(&key_attributes).or_raise()?;
         let names = schema
             .attributes()
             .iter()
             .map(|name| PyString::intern(py, name).unbind())
             .collect();
         Ok(KeyPlan {
-            inner: keys::KeyPlan::new(schema, chunk_size).py()?,
+            inner: keys::KeyPlan::new(schema, chunk_size).or_raise()?,
             names,
         })
     }
@@ -358,7 +332,7 @@ impl KeyPlan {
                     list: "items",
                     index,
                 };
-                self.inner.item_slot(key, &what).py()
+                self.inner.item_slot(key, &what).or_raise()
             })
             .collect::<PyResult<Vec<usize>>>()?;
         Ok(self.place_positions(slots))
@@ -415,7 +389,7 @@ impl KeyPlan {
             slots.push(
                 self.inner
                     .unprocessed_slot(canonical.as_bytes(), &what)
-                    .py()?,
+                    .or_raise()?,
             );
         }
         lists_to_py(py, self.inner.rechunk_slots(slots))

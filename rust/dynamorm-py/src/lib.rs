@@ -3,11 +3,12 @@
 
 use pyo3::prelude::*;
 
-#[allow(dead_code)]
-mod avjson;
+mod av;
+mod cache;
 mod cursor;
 mod errors;
 mod expr;
+mod ffi;
 mod keys;
 mod marshal;
 mod request;

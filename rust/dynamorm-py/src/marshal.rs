@@ -3,10 +3,8 @@
 //! Python objects are built directly (no JSON text in between). The number
 //! and set rules come from `dynamorm_core::number`.
 
-mod cache;
 mod de;
 mod path;
-mod raw;
 mod ser;
 
 use pyo3::prelude::*;
@@ -14,8 +12,25 @@ use pyo3::types::PyDict;
 
 /// Serializes one Python value to its DynamoDB-JSON dict ({"S": "x"}, ...).
 /// `path` names where the value sits, for error messages (e.g. "value", "values[':v0']").
-pub fn serialize_value<'py>(value: &Bound<'py, PyAny>, path: &str) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn serialize_value<'py>(
+    value: &Bound<'py, PyAny>,
+    path: &str,
+) -> PyResult<Bound<'py, PyDict>> {
     ser::value(value, 0).map_err(|fail| fail.into_pyerr(path))
+}
+
+/// Deserializes one DynamoDB-JSON value, exactly as `deserialize` does
+/// (errors name the value `value`).
+pub(crate) fn deserialize_value<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    de::value(av, 0).map_err(|fail| fail.into_pyerr("value"))
+}
+
+/// True when `value` is a `boto3.dynamodb.types.Binary`. Checked by name so
+/// that boto3 is never imported here: if it was not imported, no value can be
+/// one of its `Binary`s.
+fn is_boto3_binary(value: &Bound<'_, PyAny>) -> bool {
+    let ty = value.get_type();
+    ty.name().is_ok_and(|n| n == "Binary") && ty.module().is_ok_and(|m| m == "boto3.dynamodb.types")
 }
 
 /// Serializes a Python value to DynamoDB JSON (``{"S": "x"}``, ``{"N": "1"}``, ...).
@@ -30,7 +45,7 @@ fn serialize<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
 /// integral, else ``Decimal``; binary becomes ``bytes``; sets become ``set``.
 #[pyfunction]
 fn deserialize<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    de::value(av, 0).map_err(|fail| fail.into_pyerr("value"))
+    deserialize_value(av)
 }
 
 /// Serializes a mapping of attribute names to values into a DynamoDB item.

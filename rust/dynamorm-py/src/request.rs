@@ -4,17 +4,18 @@
 //! The output is what botocore's JSON serializer sends for the same
 //! parameters: binary values (`bytes`) as base64 text, everything else as
 //! JSON (numbers in `N` values are already strings). Anything else — a type
-//! the library never puts in a request — is a `TypeError`, and the caller
-//! falls back to botocore's serializer.
+//! the library never puts in a request, text that is not UTF-8 — is
+//! `errors::fallback`, and the caller uses botocore's serializer.
 
 use std::io::Write;
 
 use base64::Engine;
-use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
 };
+
+use crate::errors;
 
 /// Deeper than any DynamoDB item may nest (32 levels) plus the request's own
 /// structure; past it the dict is not a request the library built.
@@ -25,12 +26,19 @@ fn write_str(out: &mut Vec<u8>, text: &str) {
     let _ = serde_json::to_writer(&mut *out, text);
 }
 
+/// The UTF-8 text of `text`; a str that has none (lone surrogates) is left
+/// to botocore.
+fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    text.to_str()
+        .map_err(|err| errors::fallback(format!("a str that is not UTF-8: {err}")))
+}
+
 fn write_value(out: &mut Vec<u8>, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<()> {
     if depth > MAX_DEPTH {
-        return Err(PyValueError::new_err("request nests too deeply"));
+        return Err(errors::fallback("request nests too deeply"));
     }
     if let Ok(text) = obj.cast::<PyString>() {
-        write_str(out, text.to_str()?);
+        write_str(out, utf8(text)?);
     } else if let Ok(dict) = obj.cast::<PyDict>() {
         out.push(b'{');
         for (i, (key, value)) in dict.iter().enumerate() {
@@ -39,8 +47,8 @@ fn write_value(out: &mut Vec<u8>, obj: &Bound<'_, PyAny>, depth: usize) -> PyRes
             }
             let key = key
                 .cast::<PyString>()
-                .map_err(|_| PyTypeError::new_err("request dict keys must be str"))?;
-            write_str(out, key.to_str()?);
+                .map_err(|_| errors::type_error("request dict keys must be str"))?;
+            write_str(out, utf8(key)?);
             out.push(b':');
             write_value(out, &value, depth + 1)?;
         }
@@ -57,7 +65,12 @@ fn write_value(out: &mut Vec<u8>, obj: &Bound<'_, PyAny>, depth: usize) -> PyRes
                 let _ = write!(out, "{n}");
             }
             // Python ints are unbounded; their decimal text is exact.
-            Err(_) => out.extend_from_slice(obj.str()?.to_str()?.as_bytes()),
+            Err(_) => {
+                let text = obj.str().map_err(|err| {
+                    errors::fallback(format!("an int without decimal text: {err}"))
+                })?;
+                out.extend_from_slice(utf8(&text)?.as_bytes());
+            }
         }
     } else if let Ok(bytes) = obj.cast::<PyBytes>() {
         write_base64(out, bytes.as_bytes());
@@ -68,12 +81,12 @@ fn write_value(out: &mut Vec<u8>, obj: &Bound<'_, PyAny>, depth: usize) -> PyRes
     } else if let Ok(float) = obj.cast::<PyFloat>() {
         let value = float.value();
         if !value.is_finite() {
-            return Err(PyValueError::new_err("request holds a non-finite float"));
+            return Err(errors::fallback("request holds a non-finite float"));
         }
         let _ = serde_json::to_writer(&mut *out, &value);
     } else {
         let name = obj.get_type().name()?;
-        return Err(PyTypeError::new_err(format!(
+        return Err(errors::type_error(format!(
             "cannot write a {name} into a request body"
         )));
     }
@@ -114,7 +127,8 @@ fn write_base64(out: &mut Vec<u8>, data: &[u8]) {
 /// The JSON request body (UTF-8 bytes) of a DynamoDB request whose
 /// parameters are `params`: `bytes` as base64 text, `str`, `int`, `float`,
 /// `bool`, `None`, `list`/`tuple` and `dict` (str keys) as JSON. Raises
-/// `TypeError` for any other value and `ValueError` for a non-finite float.
+/// `ValueError` for any other value, a non-finite float or text that is not
+/// UTF-8: botocore's serializer takes those.
 #[pyfunction]
 pub fn encode_request<'py>(
     py: Python<'py>,

@@ -5,24 +5,25 @@
 //! one call, with no per-field Python code. The rules come from
 //! `dynamorm_core::schema`.
 
-mod cache;
+mod dataclass;
 mod decode;
 mod decode_set;
 mod encode;
 mod field;
-mod json_av;
 mod key_dicts;
 mod response;
 mod time;
 
 use std::collections::HashMap;
 
+use dynamorm_core::schema::Operation;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PySet, PyString, PyTuple, PyType};
 use pyo3::{PyTraverseError, PyVisit};
 
-use crate::errors::ValidationError;
+use crate::cache::object_new;
+use crate::errors;
 use field::{Descriptor, Field};
 
 /// The compiled item codec of one model: its fields' names, attribute names,
@@ -61,7 +62,7 @@ impl ItemSchema {
         for (index, f) in fields.iter().enumerate() {
             let name = f.name.bind(py).to_str()?.to_owned();
             if by_name.insert(name, index).is_some() {
-                return Err(crate::errors::InvalidModelError::new_err(format!(
+                return Err(errors::invalid_model(format!(
                     "{}: two fields named {:?}",
                     model_name,
                     f.name.bind(py).to_str()?
@@ -143,7 +144,7 @@ impl ItemSchema {
             };
             values.set_item(f.name.bind(py), value)?;
         }
-        let obj = cache::object_new(py)?.call1((self.cls.bind(py),))?;
+        let obj = object_new(py)?.call1((self.cls.bind(py),))?;
         obj.setattr(intern!(py, "__dict__"), values)?;
         Ok(obj)
     }
@@ -233,7 +234,7 @@ impl ItemSchema {
             };
             dict.set_item(f.name.bind(py), value)?;
         }
-        let obj = cache::object_new(py)?.call1((self.cls.bind(py),))?;
+        let obj = object_new(py)?.call1((self.cls.bind(py),))?;
         obj.setattr(intern!(py, "__dict__"), dict)?;
         Ok(obj)
     }
@@ -241,7 +242,7 @@ impl ItemSchema {
     fn field(&self, name: &str) -> PyResult<&Field> {
         match self.by_name.get(name) {
             Some(&index) => Ok(&self.fields[index]),
-            None => Err(ValidationError::new_err(format!(
+            None => Err(errors::validation(format!(
                 "{} has no field '{name}'",
                 self.model
             ))),
@@ -298,9 +299,10 @@ fn is_null(av: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// ``{}`` for ``TransactGetItems``). ``rest`` is the JSON text of every other
 /// member, verbatim, for botocore to parse.
 ///
-/// Raises ``ValueError`` for a body this reader does not understand and
-/// ``ValidationError`` (naming ``Model.field``) for an item that does not fit
-/// its model.
+/// Raises ``ValueError`` for a body this reader does not understand (or an
+/// operation not in ``ITEM_READS``), to leave it to botocore, and
+/// ``ValidationError`` (naming ``Model.field``) for an item that does not
+/// fit its model.
 #[pyfunction]
 fn decode_response<'py>(
     body: &Bound<'py, PyBytes>,
@@ -308,7 +310,11 @@ fn decode_response<'py>(
     schemas: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let py = body.py();
-    let op = response::Operation::parse(operation)?;
+    let Some(op) = Operation::parse(operation) else {
+        return Err(errors::fallback(format!(
+            "decode_response: {operation:?} is not an item-bearing read"
+        )));
+    };
     let bound: Vec<Bound<'py, ItemSchema>> = match schemas.cast::<ItemSchema>() {
         Ok(one) => vec![one.clone()],
         Err(_) => schemas.extract()?,
@@ -322,5 +328,9 @@ fn decode_response<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ItemSchema>()?;
     m.add_function(wrap_pyfunction!(decode_response, m)?)?;
+    m.add(
+        "ITEM_READS",
+        PyTuple::new(m.py(), Operation::ALL.map(Operation::name))?,
+    )?;
     Ok(())
 }

@@ -1,8 +1,9 @@
 //! Bindings for the answer-shape check of the core (`dynamorm_core::shape`).
 
 use dynamorm_core::shape::{Node, Shape};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+
+use crate::errors;
 
 /// The JSON shape of one operation's successful answer, compiled once.
 ///
@@ -25,7 +26,7 @@ type NodeSpec = (String, Vec<(String, usize)>, bool);
 fn node(kind: &str, children: &[(String, usize)], union: bool) -> PyResult<Node> {
     let only = || match children {
         [(_, index)] => Ok(*index),
-        _ => Err(PyValueError::new_err(format!(
+        _ => Err(errors::malformed(format!(
             "ResponseShape: a {kind} node has exactly one child"
         ))),
     };
@@ -44,7 +45,7 @@ fn node(kind: &str, children: &[(String, usize)], union: bool) -> PyResult<Node>
         "timestamp" => Node::Timestamp,
         "any" => Node::Any,
         other => {
-            return Err(PyValueError::new_err(format!(
+            return Err(errors::malformed(format!(
                 "ResponseShape: unknown node kind {other:?}"
             )))
         }
@@ -59,7 +60,7 @@ impl ResponseShape {
             .iter()
             .map(|(kind, children, union)| node(kind, children, *union))
             .collect::<PyResult<Vec<_>>>()?;
-        let shape = Shape::new(nodes, root).map_err(PyValueError::new_err)?;
+        let shape = Shape::new(nodes, root).map_err(errors::malformed)?;
         Ok(ResponseShape { shape })
     }
 
@@ -68,7 +69,7 @@ impl ResponseShape {
     /// integer `5`, expected a string"``). The GIL is released meanwhile.
     fn check(&self, py: Python<'_>, body: &[u8]) -> PyResult<()> {
         py.detach(|| self.shape.check(body))
-            .map_err(|err| PyValueError::new_err(err.to_string()))
+            .map_err(|err| errors::malformed(err.to_string()))
     }
 
     fn __repr__(&self) -> String {

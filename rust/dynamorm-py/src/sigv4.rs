@@ -1,8 +1,9 @@
 //! Bindings for the Signature Version 4 signer of the core (`dynamorm.signing`).
 
 use dynamorm_core::sigv4::{self, Payload, Request, Scope};
-use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+
+use crate::errors;
 
 /// The `Authorization` header value botocore's `SigV4Auth` would write for
 /// this request, timestamp and credentials.
@@ -36,7 +37,7 @@ fn sigv4_authorization(
         (Some(body), None) => Payload::Body(body),
         (None, Some(hash)) => Payload::Hash(hash),
         _ => {
-            return Err(PyTypeError::new_err(
+            return Err(errors::type_error(
                 "give exactly one of body and payload_hash",
             ))
         }
@@ -60,7 +61,7 @@ fn sigv4_authorization(
         region,
         service,
     };
-    sigv4::authorization(&request, &scope).map_err(|e| PyValueError::new_err(e.to_string()))
+    sigv4::authorization(&request, &scope).map_err(|err| errors::fallback(err.to_string()))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -8,24 +8,22 @@
 use std::collections::BTreeMap;
 
 use dynamorm_core::expr::{
-    Clause, ClauseValue, NameMap, Operator, PathInput, Segment, UpdateAction, ValueKeys,
+    At, Clause, ClauseValue, NameMap, Operator, PathInput, Segment, UpdateAction, ValueKeys,
 };
+use dynamorm_core::value::Tag;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use crate::errors::ValidationError;
+use crate::errors;
 use crate::marshal::serialize_value;
 
 /// The caller's strings as the core sees them: borrowed, not copied.
 pub type Str = PyBackedStr;
 
-/// DynamoDB's type tags, the values `ATTRIBUTE_TYPE` accepts.
-const TYPE_TAGS: [&str; 10] = ["S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"];
-
 fn invalid<T>(message: String) -> PyResult<T> {
-    Err(ValidationError::new_err(message))
+    Err(errors::validation(message))
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -33,56 +31,6 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "?".into())
-}
-
-/// Where in the caller's input something is (`filter[2][0] value`), a chain
-/// on the stack that is only rendered for an error message.
-#[derive(Clone, Copy)]
-pub struct Here<'a> {
-    parent: Option<&'a Here<'a>>,
-    step: Step<'a>,
-}
-
-#[derive(Clone, Copy)]
-enum Step<'a> {
-    Label(&'a str),
-    Index(usize),
-}
-
-impl<'a> Here<'a> {
-    /// The outermost place: an argument name.
-    pub fn root(label: &'a str) -> Self {
-        Here {
-            parent: None,
-            step: Step::Label(label),
-        }
-    }
-
-    fn index(&'a self, i: usize) -> Here<'a> {
-        Here {
-            parent: Some(self),
-            step: Step::Index(i),
-        }
-    }
-
-    fn value(&'a self) -> Here<'a> {
-        Here {
-            parent: Some(self),
-            step: Step::Label(" value"),
-        }
-    }
-}
-
-impl std::fmt::Display for Here<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Some(parent) = self.parent {
-            parent.fmt(f)?;
-        }
-        match self.step {
-            Step::Label(label) => f.write_str(label),
-            Step::Index(i) => write!(f, "[{i}]"),
-        }
-    }
 }
 
 /// Everything gathered from one request's Python inputs.
@@ -97,7 +45,7 @@ pub struct Gathered<'py> {
 }
 
 impl<'py> Gathered<'py> {
-    fn value(&mut self, value: &Bound<'py, PyAny>, at: &Here<'_>) -> PyResult<usize> {
+    fn value(&mut self, value: &Bound<'py, PyAny>, at: &At<'_>) -> PyResult<usize> {
         // The label is only built when marshaling fails: then again, with it.
         let av = match serialize_value(value, "value") {
             Ok(av) => av,
@@ -115,7 +63,7 @@ impl<'py> Gathered<'py> {
             .try_iter()?
         {
             let (key, name): (String, String) = item?.extract().map_err(|_| {
-                ValidationError::new_err(format!("{label} must map str placeholders to str names"))
+                errors::validation(format!("{label} must map str placeholders to str names"))
             })?;
             match self.caller_names.get(&key) {
                 Some(existing) if *existing != name => {
@@ -187,7 +135,7 @@ impl<'py> Gathered<'py> {
     /// Condition clauses: `(path, op[, value])` tuples, lists (ANDed) and
     /// `And`/`Or`/`Not`/`Raw` groups.
     pub fn clauses(&mut self, obj: &Bound<'py, PyAny>, label: &str) -> PyResult<Vec<Clause<Str>>> {
-        let at = Here::root(label);
+        let at = At::root(label);
         if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyTuple>() {
             return invalid(format!(
                 "{at} must be a list of clauses, e.g. [(\"status\", \"=\", \"active\")]; \
@@ -197,7 +145,7 @@ impl<'py> Gathered<'py> {
         self.items(obj, &at)
     }
 
-    fn items(&mut self, obj: &Bound<'py, PyAny>, at: &Here<'_>) -> PyResult<Vec<Clause<Str>>> {
+    fn items(&mut self, obj: &Bound<'py, PyAny>, at: &At<'_>) -> PyResult<Vec<Clause<Str>>> {
         // Lists are by far the most common: index them instead of going
         // through the iterator protocol.
         if let Ok(list) = obj.cast::<PyList>() {
@@ -214,7 +162,7 @@ impl<'py> Gathered<'py> {
         Ok(out)
     }
 
-    fn clause(&mut self, obj: &Bound<'py, PyAny>, at: &Here<'_>) -> PyResult<Clause<Str>> {
+    fn clause(&mut self, obj: &Bound<'py, PyAny>, at: &At<'_>) -> PyResult<Clause<Str>> {
         let py = obj.py();
         if let Ok(tuple) = obj.cast::<PyTuple>() {
             return self.compare(tuple, at);
@@ -243,7 +191,7 @@ impl<'py> Gathered<'py> {
         }
     }
 
-    fn compare(&mut self, tuple: &Bound<'py, PyTuple>, at: &Here<'_>) -> PyResult<Clause<Str>> {
+    fn compare(&mut self, tuple: &Bound<'py, PyTuple>, at: &At<'_>) -> PyResult<Clause<Str>> {
         let len = tuple.len();
         if !(2..=3).contains(&len) {
             return invalid(format!(
@@ -254,14 +202,14 @@ impl<'py> Gathered<'py> {
         let op: PyBackedStr = tuple
             .get_item(1)?
             .extract()
-            .map_err(|_| ValidationError::new_err(format!("{at}: the operator must be a str")))?;
+            .map_err(|_| errors::validation(format!("{at}: the operator must be a str")))?;
         let value = if len == 3 {
             Some(tuple.get_item(2)?)
         } else {
             None
         };
         let operator = Operator::parse(&op);
-        let label = at.value();
+        let label = at.label(" value");
         let value = match (operator, value) {
             (_, None) => ClauseValue::None,
             (Some(o), Some(v)) if o.takes_none() && v.is_none() => ClauseValue::None,
@@ -287,10 +235,10 @@ impl<'py> Gathered<'py> {
             }
             (Some(Operator::AttributeType), Some(v)) => {
                 let tag = v.extract::<String>().ok();
-                if !tag.as_deref().is_some_and(|t| TYPE_TAGS.contains(&t)) {
+                if tag.as_deref().and_then(Tag::parse).is_none() {
                     return invalid(format!(
-                        "{at} (operator {op:?}): the value must be a type tag, one of {}",
-                        TYPE_TAGS.join(", ")
+                        "{at} (operator {op:?}): the value must be a type tag, one of \
+                         S, SS, N, NS, B, BS, BOOL, NULL, L, M"
                     ));
                 }
                 ClauseValue::One(self.value(&v, &label)?)
@@ -304,12 +252,12 @@ impl<'py> Gathered<'py> {
     pub fn actions(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Vec<UpdateAction<Str>>> {
         let mut out = Vec::new();
         for (i, item) in obj.try_iter()?.enumerate() {
-            out.push(self.action(&item?, &Here::root("actions").index(i))?);
+            out.push(self.action(&item?, &At::root("actions").index(i))?);
         }
         Ok(out)
     }
 
-    fn action(&mut self, obj: &Bound<'py, PyAny>, at: &Here<'_>) -> PyResult<UpdateAction<Str>> {
+    fn action(&mut self, obj: &Bound<'py, PyAny>, at: &At<'_>) -> PyResult<UpdateAction<Str>> {
         let py = obj.py();
         let Ok(tuple) = obj.cast::<PyTuple>() else {
             return invalid(format!(
@@ -329,7 +277,7 @@ impl<'py> Gathered<'py> {
             }
         };
         let item = |i: usize| tuple.get_item(i);
-        let label = at.value();
+        let label = at.label(" value");
         let kind_lower = kind.to_ascii_lowercase();
         let action = match kind_lower.as_str() {
             "set" | "set_if_not_exists" | "add" | "delete" => {
@@ -355,9 +303,8 @@ impl<'py> Gathered<'py> {
                 };
                 // ADD treats a missing attribute as 0, so both work on new items.
                 let by = if kind_lower == "decrement" {
-                    by.neg().map_err(|_| {
-                        ValidationError::new_err(format!("{at}: 'by' must be a number"))
-                    })?
+                    by.neg()
+                        .map_err(|_| errors::validation(format!("{at}: 'by' must be a number")))?
                 } else {
                     by
                 };
@@ -395,7 +342,7 @@ impl<'py> Gathered<'py> {
                 arity(n, "(name, path, index[, value])")?;
                 let path = path(&item(1)?, at)?;
                 let index: u32 = item(2)?.extract().map_err(|_| {
-                    ValidationError::new_err(format!("{at}: the index must be an int >= 0"))
+                    errors::validation(format!("{at}: the index must be an int >= 0"))
                 })?;
                 if n == 4 {
                     let value = self.value(&item(3)?, &label)?;
@@ -417,7 +364,7 @@ impl<'py> Gathered<'py> {
 }
 
 /// A path: `"a.b[0]"` or a list/tuple of segments (`["a.b", 0]`).
-pub fn path(obj: &Bound<'_, PyAny>, at: &Here<'_>) -> PyResult<PathInput<Str>> {
+pub fn path(obj: &Bound<'_, PyAny>, at: &At<'_>) -> PyResult<PathInput<Str>> {
     if let Ok(text) = obj.cast::<PyString>() {
         return Ok(PathInput::Text(PyBackedStr::try_from(text.clone())?));
     }
@@ -453,7 +400,7 @@ pub fn paths(obj: &Bound<'_, PyAny>) -> PyResult<Vec<PathInput<Str>>> {
     }
     let mut out = Vec::new();
     for (i, item) in obj.try_iter()?.enumerate() {
-        out.push(path(&item?, &Here::root("paths").index(i))?);
+        out.push(path(&item?, &At::root("paths").index(i))?);
     }
     Ok(out)
 }

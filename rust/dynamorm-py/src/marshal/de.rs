@@ -1,18 +1,18 @@
 //! DynamoDB JSON → Python value: `N` becomes `int` when integral, else
 //! `Decimal`; `B` becomes `bytes`; sets become `set`.
 
-use dynamorm_core::number::{classify_plain, parse_number, Plain, MAX_DEPTH};
+use dynamorm_core::number::{classify_plain, parse_number, small_int, Plain, MAX_DEPTH};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{
     IntoPyDict, PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyList, PySet, PyString, PyTuple,
 };
 
-use super::cache::{a2b_base64, is_boto3_binary, tags, Tag, Tags};
+use super::is_boto3_binary;
 use super::path::{type_name, Fail, MResult};
-use super::raw::{
-    build_list, dict_len, entries, list_item, new_dict, only_entry, set_item, tuple_item,
-};
+use crate::av::{only_entry, Tag};
+use crate::cache::{a2b_base64, tags, Tags};
+use crate::ffi::{build_list, dict_len, entries, list_item, presized_dict, set_item, tuple_item};
 
 /// One DynamoDB-JSON value (`{"S": "x"}`) as a Python value.
 pub(crate) fn value<'py>(av: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'py, PyAny>> {
@@ -32,19 +32,18 @@ pub(crate) fn item<'py>(item: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyAny>> 
 
 fn any<'py>(tags: &Tags, av: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'py, PyAny>> {
     let py = av.py();
-    let entry = if av.is_exact_instance_of::<PyDict>() {
-        // SAFETY: the type was just checked.
-        only_entry(unsafe { av.cast_unchecked::<PyDict>() })
-    } else {
-        av.cast::<PyDict>().ok().and_then(only_entry)
+    let entry = match av.cast_exact::<PyDict>() {
+        Ok(dict) => only_entry(tags, dict),
+        Err(_) => av
+            .cast::<PyDict>()
+            .ok()
+            .and_then(|dict| only_entry(tags, dict)),
     };
-    let Some((key, payload)) = entry else {
+    let Some((tag, payload)) = entry else {
         return Err(not_an_attribute_value(av));
     };
-    let Some(tag) = tags.find(py, key) else {
-        // SAFETY: `key` is still held by `av`; nothing ran since it was read.
-        let key = unsafe { Borrowed::from_ptr(py, key) };
-        return Err(unknown_tag(&key));
+    let Some(tag) = tag else {
+        return Err(unknown_tag(av));
     };
     match tag {
         Tag::S => string(payload, "S"),
@@ -73,7 +72,7 @@ fn map<'py>(tags: &Tags, payload: &Bound<'py, PyAny>, depth: usize) -> MResult<B
     let Ok(dict) = payload.cast::<PyDict>() else {
         return Err(wrong_payload("M", "a dict", payload));
     };
-    let out = new_dict(payload.py(), dict_len(dict))?;
+    let out = presized_dict(payload.py(), dict_len(dict))?;
     for (key, item) in entries(dict) {
         match any(tags, &item, depth + 1) {
             Ok(decoded) => set_item(&out, &key, &decoded)?,
@@ -135,13 +134,12 @@ fn string<'py>(payload: Bound<'py, PyAny>, tag: &str) -> MResult<Bound<'py, PyAn
 /// most common, are parsed here without a detour through Python.
 fn number<'py>(tags: &Tags, payload: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyAny>> {
     let py = payload.py();
-    let text = if payload.is_exact_instance_of::<PyString>() {
-        // SAFETY: the type was just checked.
-        unsafe { payload.cast_unchecked::<PyString>() }
-    } else if let Ok(text) = payload.cast::<PyString>() {
-        text
-    } else {
-        return Err(wrong_payload("N", "number text", payload));
+    let text = match payload.cast_exact::<PyString>() {
+        Ok(text) => text,
+        Err(_) => match payload.cast::<PyString>() {
+            Ok(text) => text,
+            Err(_) => return Err(wrong_payload("N", "number text", payload)),
+        },
     };
     let s = text.to_str()?;
     if let Some(small) = small_int(s) {
@@ -157,26 +155,6 @@ fn number<'py>(tags: &Tags, payload: &Bound<'py, PyAny>) -> MResult<Bound<'py, P
     } else {
         Ok(tags.new_decimal(text)?)
     }
-}
-
-/// `s` as an `i64` when it is at most 18 plain digits with an optional `-`,
-/// which always fits.
-fn small_int(s: &str) -> Option<i64> {
-    let (negative, digits) = match s.as_bytes() {
-        [b'-', rest @ ..] => (true, rest),
-        all => (false, all),
-    };
-    if digits.is_empty() || digits.len() > 18 {
-        return None;
-    }
-    let mut n: i64 = 0;
-    for &b in digits {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n = n * 10 + i64::from(b - b'0');
-    }
-    Some(if negative { -n } else { n })
 }
 
 /// `bytes` from bytes, bytearray, boto3 `Binary` or base64 text (as in
@@ -225,8 +203,15 @@ fn key_text(key: &Bound<'_, PyAny>) -> String {
     }
 }
 
-fn unknown_tag(tag: &Borrowed<'_, '_, PyAny>) -> Fail {
-    let shown = tag.repr().map(|r| r.to_string()).unwrap_or_default();
+/// `av` is a dict of one entry whose key is not a type tag.
+fn unknown_tag(av: &Bound<'_, PyAny>) -> Fail {
+    let shown = av
+        .cast::<PyDict>()
+        .ok()
+        .and_then(|dict| dict.keys().iter().next())
+        .and_then(|key| key.repr().ok())
+        .map(|r| r.to_string())
+        .unwrap_or_default();
     Fail::invalid(format!(
         "unknown DynamoDB type tag {shown}; expected one of S, N, B, BOOL, NULL, L, M, SS, NS, BS"
     ))

@@ -6,7 +6,7 @@
 
 use pyo3::prelude::*;
 
-use crate::errors::ValidationError;
+use crate::errors;
 
 /// One step into a nested value.
 pub(crate) enum Segment {
@@ -84,7 +84,7 @@ impl Fail {
                         }
                     }
                 }
-                ValidationError::new_err(format!("{path}: {reason}"))
+                errors::validation(format!("{path}: {reason}"))
             }
         }
     }

@@ -5,8 +5,6 @@ use dynamorm_core::number::{
     classify_plain, distinct_numbers, empty_set_reason, mixed_set_reason, parse_number,
     write_float, SetKind, MAX_DEPTH,
 };
-use pyo3::exceptions::PyRuntimeError;
-use pyo3::ffi;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -14,11 +12,14 @@ use pyo3::types::{
     PyString, PyTuple,
 };
 
-use super::cache::{decimal_type, is_boto3_binary, mapping_type, tags, Tag, Tags};
+use super::is_boto3_binary;
 use super::path::{type_name, Fail, MResult};
-use super::raw::{
-    ascii_str, build_list, dict_len, entries, list_item, new_dict, set_elements, set_item, set_len,
-    tagged_dict, tuple_item,
+use crate::av::{tagged_dict, Tag};
+use crate::cache::{decimal_type, mapping_type, tags, Tags};
+use crate::errors;
+use crate::ffi::{
+    ascii_str, build_list, dict_len, entries, int_as_i64, list_item, presized_dict, set_elements,
+    set_item, set_len, tuple_item,
 };
 
 /// One value as its DynamoDB-JSON dict.
@@ -42,7 +43,7 @@ fn map<'py>(tags: &Tags, v: &Bound<'py, PyAny>, depth: usize) -> MResult<Bound<'
     }
     let py = v.py();
     if let Ok(dict) = v.cast::<PyDict>() {
-        let out = new_dict(py, dict_len(dict))?;
+        let out = presized_dict(py, dict_len(dict))?;
         for (key, item) in entries(dict) {
             map_entry(tags, &out, &key, &item, depth)?;
         }
@@ -70,17 +71,18 @@ fn map_entry<'py>(
     item: &Bound<'py, PyAny>,
     depth: usize,
 ) -> MResult<()> {
-    let name = if key.is_exact_instance_of::<PyString>() {
-        // SAFETY: the type was just checked.
-        unsafe { key.cast_unchecked::<PyString>() }
-    } else if let Ok(name) = key.cast::<PyString>() {
-        name
-    } else {
-        return Err(Fail::invalid(format!(
-            "map keys must be str, got {} key {}",
-            type_name(key),
-            key.repr().map(|r| r.to_string()).unwrap_or_default()
-        )));
+    let name = match key.cast_exact::<PyString>() {
+        Ok(name) => name,
+        Err(_) => match key.cast::<PyString>() {
+            Ok(name) => name,
+            Err(_) => {
+                return Err(Fail::invalid(format!(
+                    "map keys must be str, got {} key {}",
+                    type_name(key),
+                    key.repr().map(|r| r.to_string()).unwrap_or_default()
+                )))
+            }
+        },
     };
     match any(tags, item, depth + 1) {
         Ok(encoded) => Ok(set_item(out, name.as_any(), encoded.as_any())?),
@@ -346,7 +348,7 @@ fn distinct_number_list<'py>(texts: &Bound<'py, PyList>) -> MResult<Bound<'py, P
 
 #[cold]
 fn set_changed() -> PyErr {
-    PyRuntimeError::new_err("Set changed size during iteration")
+    errors::runtime_error("Set changed size during iteration")
 }
 
 /// Number text of an int (not bool), float or Decimal; `None` for other types.
@@ -369,16 +371,7 @@ fn number_text<'py>(tags: &Tags, v: &Bound<'py, PyAny>) -> MResult<Option<Bound<
 
 fn int_text<'py>(tags: &Tags, v: &Bound<'py, PyAny>) -> MResult<Bound<'py, PyString>> {
     let py = v.py();
-    let mut overflow = 0;
-    // SAFETY: `v` is a live int; the call sets `overflow` instead of raising
-    // when the value does not fit, and only raises for non-ints.
-    let small = unsafe { ffi::PyLong_AsLongLongAndOverflow(v.as_ptr(), &mut overflow) };
-    if overflow == 0 {
-        if small == -1 {
-            if let Some(err) = PyErr::take(py) {
-                return Err(err.into());
-            }
-        }
+    if let Some(small) = int_as_i64(v)? {
         if let Some(text) = tags.small_int_text(py, small) {
             return Ok(text.clone());
         }

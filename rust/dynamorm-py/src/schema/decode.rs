@@ -5,19 +5,21 @@
 //! that every malformed value is refused exactly as `dynamorm.marshal`
 //! refuses it.
 
-use dynamorm_core::number::parse_number;
+use dynamorm_core::number::{parse_number, small_int};
 use dynamorm_core::schema::{Read, UtcTime};
+use dynamorm_core::value::wire::Av;
 use pyo3::exceptions::{PyArithmeticError, PyKeyError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString};
 
-use super::cache::{decimal_type, deserialize, json_loads};
 use super::decode_set::read_set;
 use super::field::Field;
-use super::json_av::{self, Av};
 use super::time::from_utc;
-use crate::errors::{IntoPyResult, ValidationError};
+use crate::av::{tagged_entry, wire_to_py, Tag};
+use crate::cache::{decimal_type, json_loads, tags};
+use crate::errors::{self, OrRaise, ValidationError};
+use crate::marshal::deserialize_value;
 
 /// The field value of the stored attribute value `av` (present, not `NULL`).
 /// Errors name the field and the value (`Model.field: cannot read ...`).
@@ -37,7 +39,7 @@ pub(crate) fn decode<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'
             .map_or_else(|_| av.repr(), |d| d.repr())
             .map(|r| r.to_string())
             .unwrap_or_default();
-        ValidationError::new_err(format!(
+        errors::validation(format!(
             "{}: cannot read {shown}: {}",
             f.label,
             err.value(py)
@@ -47,19 +49,20 @@ pub(crate) fn decode<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'
 
 fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = av.py();
+    let tags = tags(py)?;
     match f.plan.read {
-        Read::Plain => match only(av) {
+        Read::Plain => match tagged_entry(tags, av) {
             Some((Tag::S, s)) if s.is_exact_instance_of::<PyString>() => Ok(s),
             Some((Tag::Bool, b)) if b.is_exact_instance_of::<PyBool>() => Ok(b),
-            Some((Tag::N, n)) => match small_int(&n) {
+            Some((Tag::N, n)) => match small_int_of(&n) {
                 Some(i) => Ok(PyInt::new(py, i).into_any()),
                 None => generic(av),
             },
             _ => generic(av),
         },
         Read::Int => {
-            if let Some((Tag::N, n)) = only(av) {
-                if let Some(i) = small_int(&n) {
+            if let Some((Tag::N, n)) = tagged_entry(tags, av) {
+                if let Some(i) = small_int_of(&n) {
                     return Ok(PyInt::new(py, i).into_any());
                 }
             }
@@ -67,14 +70,14 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
             if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
                 Ok(value)
             } else {
-                Err(ValidationError::new_err(format!(
+                Err(errors::validation(format!(
                     "expected an integer, got {}",
                     value.repr()?
                 )))
             }
         }
         Read::Float => {
-            if let Some((Tag::N, n)) = only(av) {
+            if let Some((Tag::N, n)) = tagged_entry(tags, av) {
                 if let Ok(text) = n.cast::<PyString>() {
                     let text = text.to_str()?;
                     if parse_number(text).is_ok() {
@@ -89,7 +92,7 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
             py.get_type::<PyFloat>().call1((generic(av)?,))
         }
         Read::Decimal => {
-            let text = match only(av) {
+            let text = match tagged_entry(tags, av) {
                 Some((Tag::N, n))
                     if n.cast::<PyString>()
                         .is_ok_and(|t| t.to_str().is_ok_and(|s| parse_number(s).is_ok())) =>
@@ -107,10 +110,10 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         Read::Dataclass => {
             let value = generic(av)?;
             let Some(cls) = &f.dataclass else {
-                return Err(PyTypeError::new_err("no dataclass to build"));
+                return Err(errors::type_error("no dataclass to build"));
             };
             let Ok(values) = value.cast::<PyDict>() else {
-                return Err(ValidationError::new_err(format!(
+                return Err(errors::validation(format!(
                     "expected a map for a dataclass, got {}",
                     value.repr()?
                 )));
@@ -120,13 +123,13 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         Read::Timestamp => {
             let text = av.get_item(intern!(py, "S"))?;
             let Ok(text) = text.cast::<PyString>() else {
-                return Err(ValidationError::new_err("S must hold text"));
+                return Err(errors::validation("S must hold text"));
             };
-            Ok(from_utc(py, UtcTime::parse(text.to_str()?).py()?)?.into_any())
+            Ok(from_utc(py, UtcTime::parse(text.to_str()?).or_raise()?)?.into_any())
         }
         Read::Ttl { as_datetime } => {
-            let value = match only(av) {
-                Some((Tag::N, n)) => match small_int(&n) {
+            let value = match tagged_entry(tags, av) {
+                Some((Tag::N, n)) => match small_int_of(&n) {
                     Some(i) => PyInt::new(py, i).into_any(),
                     None => generic(av)?,
                 },
@@ -135,7 +138,7 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
             let number = !value.is_instance_of::<PyBool>()
                 && (value.is_instance_of::<PyInt>() || value.is_instance(decimal_type(py)?)?);
             if !number {
-                return Err(ValidationError::new_err(format!(
+                return Err(errors::validation(format!(
                     "expected epoch seconds, got {}",
                     value.repr()?
                 )));
@@ -149,9 +152,9 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                 return Ok(seconds);
             }
             let seconds: i64 = seconds.extract().map_err(|_| {
-                ValidationError::new_err(format!("epoch seconds {seconds} are out of range"))
+                errors::validation(format!("epoch seconds {seconds} are out of range"))
             })?;
-            Ok(from_utc(py, UtcTime::from_epoch_seconds(seconds).py()?)?.into_any())
+            Ok(from_utc(py, UtcTime::from_epoch_seconds(seconds).or_raise()?)?.into_any())
         }
         Read::BinaryStr => {
             let payload = av.get_item(intern!(py, "B"))?;
@@ -163,9 +166,7 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
             let bytes = bytes.cast::<PyBytes>()?;
             match std::str::from_utf8(bytes.as_bytes()) {
                 Ok(text) => Ok(PyString::new(py, text).into_any()),
-                Err(err) => Err(ValidationError::new_err(format!(
-                    "B is not UTF-8 text: {err}"
-                ))),
+                Err(err) => Err(errors::validation(format!("B is not UTF-8 text: {err}"))),
             }
         }
         Read::Json => {
@@ -175,62 +176,17 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     }
 }
 
-/// The generic unmarshaling of one attribute value.
+/// The generic unmarshaling of one attribute value, as
+/// `dynamorm.marshal.deserialize` does it.
 fn generic<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    deserialize(av.py())?.call1((av,))
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tag {
-    S,
-    N,
-    Bool,
-}
-
-/// The tag and payload of a plain dict with exactly one entry whose tag is
-/// `S`, `N` or `BOOL`; `None` for every other shape.
-#[inline]
-fn only<'py>(av: &Bound<'py, PyAny>) -> Option<(Tag, Bound<'py, PyAny>)> {
-    let dict = av.cast_exact::<PyDict>().ok()?;
-    if dict.len() != 1 {
-        return None;
-    }
-    let (key, value) = dict.iter().next()?;
-    let key = key.cast_exact::<PyString>().ok()?;
-    let tag = match key.to_str().ok()? {
-        "S" => Tag::S,
-        "N" => Tag::N,
-        "BOOL" => Tag::Bool,
-        _ => return None,
-    };
-    Some((tag, value))
+    deserialize_value(av)
 }
 
 /// The value of `N` text that is at most 18 plain digits with an optional
-/// `-` (always fits an `i64`; `-0` is `0`).
+/// `-` (see `small_int`).
 #[inline]
-fn small_int(payload: &Bound<'_, PyAny>) -> Option<i64> {
-    small_int_text(payload.cast_exact::<PyString>().ok()?.to_str().ok()?)
-}
-
-/// `small_int` on text.
-#[inline]
-fn small_int_text(text: &str) -> Option<i64> {
-    let (negative, digits) = match text.as_bytes() {
-        [b'-', rest @ ..] => (true, rest),
-        all => (false, all),
-    };
-    if digits.is_empty() || digits.len() > 18 {
-        return None;
-    }
-    let mut n: i64 = 0;
-    for &b in digits {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n = n * 10 + i64::from(b - b'0');
-    }
-    Some(if negative { -n } else { n })
+fn small_int_of(payload: &Bound<'_, PyAny>) -> Option<i64> {
+    small_int(payload.cast_exact::<PyString>().ok()?.to_str().ok()?)
 }
 
 /// The field value of an attribute value read from the wire (present, not
@@ -246,7 +202,7 @@ pub(crate) fn decode_wire<'py>(
         (Read::Plain, Av::S(s)) => return Ok(PyString::new(py, s).into_any()),
         (Read::Plain, Av::Bool(b)) => return Ok(PyBool::new(py, *b).to_owned().into_any()),
         (Read::Plain | Read::Int | Read::Ttl { as_datetime: false }, Av::N(n)) => {
-            if let Some(i) = small_int_text(n) {
+            if let Some(i) = small_int(n) {
                 return Ok(PyInt::new(py, i).into_any());
             }
         }
@@ -267,5 +223,5 @@ pub(crate) fn decode_wire<'py>(
         }
         _ => {}
     }
-    decode(f, json_av::to_py(py, av)?.as_any())
+    decode(f, wire_to_py(tags(py)?, py, av)?.as_any())
 }

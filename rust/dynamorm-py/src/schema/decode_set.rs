@@ -10,8 +10,8 @@ use dynamorm_core::schema::SetElement;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PySet, PyString};
 
-use super::cache::decimal_type;
-use crate::errors::ValidationError;
+use crate::cache::decimal_type;
+use crate::errors;
 
 /// The set of `element`s that the stored `av` holds; `value` is its generic
 /// unmarshaling (so `av` is a well-formed attribute value).
@@ -33,7 +33,7 @@ pub(crate) fn read_set<'py>(
         return Ok(out.into_any());
     }
     if tag != "L" {
-        return Err(ValidationError::new_err(format!(
+        return Err(errors::validation(format!(
             "expected {} (or a list of {}), got {tag}",
             element.set_tag(),
             element.type_name()
@@ -41,12 +41,12 @@ pub(crate) fn read_set<'py>(
     }
     for (index, item) in value.cast::<PyList>()?.iter().enumerate() {
         let converted = list_element(element, &item).map_err(|err| {
-            ValidationError::new_err(format!("list element [{index}]: {}", err.value(py)))
+            errors::validation(format!("list element [{index}]: {}", err.value(py)))
         })?;
         let before = out.len();
         out.add(&converted)?;
         if out.len() == before {
-            return Err(ValidationError::new_err(format!(
+            return Err(errors::validation(format!(
                 "list element [{index}] repeats {}; a set holds each value once",
                 converted.repr()?
             )));
@@ -60,9 +60,7 @@ fn tag_of(av: &Bound<'_, PyAny>) -> PyResult<String> {
     let dict = av.cast::<PyDict>()?;
     match dict.keys().iter().next() {
         Some(key) => key.extract(),
-        None => Err(ValidationError::new_err(
-            "an attribute value without a type",
-        )),
+        None => Err(errors::validation("an attribute value without a type")),
     }
 }
 
@@ -75,7 +73,7 @@ fn list_element<'py>(element: SetElement, item: &Bound<'py, PyAny>) -> PyResult<
     };
     if !fits {
         let type_name = item.get_type().name()?;
-        return Err(ValidationError::new_err(format!(
+        return Err(errors::validation(format!(
             "expected {}, got {type_name} {}",
             element.type_name(),
             item.repr()?
@@ -92,7 +90,7 @@ fn number<'py>(element: SetElement, item: &Bound<'py, PyAny>) -> PyResult<Bound<
     let py = item.py();
     match element {
         SetElement::Int if item.is_exact_instance_of::<PyInt>() => Ok(item.clone()),
-        SetElement::Int => Err(ValidationError::new_err(format!(
+        SetElement::Int => Err(errors::validation(format!(
             "expected an integer, got {}",
             item.repr()?
         ))),

@@ -5,8 +5,8 @@ use dynamorm_core::schema::{FieldDecl, FieldKind, FieldPlan, Roles};
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple, PyType};
 
-use super::encode::dataclass_field_names;
-use crate::errors::IntoPyResult;
+use super::dataclass::dataclass_field_names;
+use crate::errors::{self, OrRaise};
 
 /// A field as `dynamorm.codec` describes it: a dict with these keys.
 #[derive(FromPyObject)]
@@ -54,11 +54,11 @@ impl Field {
     pub(crate) fn compile(py: Python<'_>, model: &str, d: Descriptor) -> PyResult<Self> {
         let roles = Roles::parse(d.roles.iter().map(String::as_str))
             .map_err(|err| prefixed(model, err))
-            .py()?;
+            .or_raise()?;
         let decl = FieldDecl {
             kind: FieldKind::parse(&d.kind, d.element.as_deref())
                 .map_err(|err| prefixed(model, err))
-                .py()?,
+                .or_raise()?,
             optional: d.optional,
             roles,
             index_key: d.index_key,
@@ -68,9 +68,9 @@ impl Field {
             name: d.name,
             attr: d.attr,
         };
-        let plan = decl.plan().map_err(|err| prefixed(model, err)).py()?;
+        let plan = decl.plan().map_err(|err| prefixed(model, err)).or_raise()?;
         if decl.kind == FieldKind::Dataclass && d.dataclass_type.is_none() {
-            return Err(crate::errors::InvalidModelError::new_err(format!(
+            return Err(errors::invalid_model(format!(
                 "{model}: field {:?} is a dataclass field without its dataclass_type",
                 decl.name
             )));

@@ -16,42 +16,15 @@ use serde::de::{
 };
 use serde_json::value::RawValue;
 
-use base64::Engine;
-use dynamorm_core::keys::KeyValue;
-use pyo3::exceptions::PyValueError;
+use dynamorm_core::keys::key_part;
+use dynamorm_core::schema::Operation;
+use dynamorm_core::value::wire::{Av, Text};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use super::decode::decode_wire;
-use super::json_av::{Av, Text};
 use super::{null_value, ItemSchema};
-
-/// The operations whose responses carry items.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Operation {
-    GetItem,
-    Query,
-    Scan,
-    BatchGetItem,
-    TransactGetItems,
-}
-
-impl Operation {
-    pub(crate) fn parse(name: &str) -> PyResult<Self> {
-        Ok(match name {
-            "GetItem" => Self::GetItem,
-            "Query" => Self::Query,
-            "Scan" => Self::Scan,
-            "BatchGetItem" => Self::BatchGetItem,
-            "TransactGetItems" => Self::TransactGetItems,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "decode_response: {other:?} is not an item-bearing read"
-                )))
-            }
-        })
-    }
-}
+use crate::errors;
 
 /// What one decode needs: the interpreter, the schemas, and where a Python
 /// error raised mid-parse waits until serde has unwound.
@@ -98,7 +71,7 @@ pub(crate) fn decode_response<'py>(
         Err(err) => Err(ctx
             .error
             .take()
-            .unwrap_or_else(|| PyValueError::new_err(format!("response body: {err}")))),
+            .unwrap_or_else(|| errors::fallback(format!("response body: {err}")))),
     }
 }
 
@@ -207,26 +180,6 @@ impl<'de, 'py> DeserializeSeed<'de> for ItemSeed<'_, '_, 'py> {
     }
 }
 
-/// Appends one key attribute's part of a canonical key to `out`.
-fn key_part<E: serde::de::Error>(av: &Av<'_>, out: &mut Vec<u8>) -> Result<(), E> {
-    let value = match av {
-        Av::S(text) => KeyValue::S(text),
-        Av::N(text) => KeyValue::N(text),
-        Av::B(text) => {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(text.as_bytes())
-                .map_err(|err| E::custom(format!("key attribute: invalid base64: {err}")))?;
-            return KeyValue::B(&bytes)
-                .encode_into(out)
-                .map_err(|err| E::custom(format!("key attribute: {err:?}")));
-        }
-        _ => return Err(E::custom("key attribute: not a string, number or binary")),
-    };
-    value
-        .encode_into(out)
-        .map_err(|err| E::custom(format!("key attribute: {err:?}")))
-}
-
 impl<'de, 'py> Visitor<'de> for ItemSeed<'_, '_, 'py> {
     type Value = Bound<'py, PyAny>;
 
@@ -248,7 +201,7 @@ impl<'de, 'py> Visitor<'de> for ItemSeed<'_, '_, 'py> {
             let f = &schema.fields[index];
             let av: Av<'de> = map.next_value()?;
             if let (Some(_), Some(part)) = (keys, f.key_part) {
-                key_part(&av, &mut parts[part])?;
+                key_part(&av, &mut parts[part]).map_err(A::Error::custom)?;
             }
             let value = match &av {
                 Av::Null => null_value(f, py),

@@ -7,7 +7,7 @@ use pyo3::types::{
     PyDateAccess, PyDateTime, PyDelta, PyDeltaAccess, PyTimeAccess, PyTzInfo, PyTzInfoAccess,
 };
 
-use crate::errors::IntoPyResult;
+use crate::errors::OrRaise;
 
 /// The UTC time of `dt`; a naive datetime is taken as UTC.
 pub(crate) fn to_utc(dt: &Bound<'_, PyDateTime>) -> PyResult<UtcTime> {
@@ -35,7 +35,7 @@ pub(crate) fn to_utc(dt: &Bound<'_, PyDateTime>) -> PyResult<UtcTime> {
         dt.get_microsecond(),
         offset,
     )
-    .py()
+    .or_raise()
 }
 
 /// An aware `datetime` in UTC.
