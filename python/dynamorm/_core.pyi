@@ -6,6 +6,10 @@ from typing import Any
 
 __version__: str
 
+class Fallback(Exception):
+    """Private: input a fast path of the core does not take, which botocore's
+    own code handles (the library catches it and takes botocore's path)."""
+
 # --- marshal (rust/dynamorm-py/src/marshal/) ---
 
 def serialize(value: object) -> dict[str, Any]: ...

@@ -6,7 +6,9 @@ import subprocess
 import sys
 import textwrap
 
-from dynamorm import _core
+import pytest
+from dynamorm import Model, _core, field
+from dynamorm.errors import ValidationError
 from dynamorm.transport import hooks
 
 
@@ -42,3 +44,43 @@ def test_reading_a_field_off_the_fast_shapes_does_not_call_back_into_python() ->
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+class Doc(Model, table="docs"):
+    pk: str = field(pk=True)
+    blob: bytes = b""
+    n: int = 0
+
+
+def test_the_fallback_signal_is_a_private_plain_exception() -> None:
+    assert _core.Fallback.__module__ == "dynamorm._core"
+    assert _core.Fallback.__mro__[1:] == (Exception, BaseException, object)
+    assert not issubclass(_core.Fallback, (ValueError, TypeError))
+
+
+@pytest.mark.parametrize(
+    ("body", "operation", "why"),
+    [
+        (b"not json", "Query", "response body"),
+        (b'{"Items": [{"pk": {"S": "a"}, "n": {"X": "?"}}]}', "Query", "unknown type tag"),
+        (b'{"Item": {"pk": {"S": "a"}}}', "PutItem", "not an item-bearing read"),
+        (b'{"Item": {"pk": {"S": "a"}, "blob": {"B": "***"}}}', "GetItem", "not base64"),
+    ],
+)
+def test_a_body_the_reader_does_not_take_is_left_to_botocore(
+    body: bytes, operation: str, why: str
+) -> None:
+    schema = Doc.__dynamorm_codec__.schema
+    with pytest.raises(_core.Fallback, match=why):
+        _core.decode_response(body, operation, schema)
+
+
+def test_an_item_that_does_not_fit_its_model_is_a_validation_error_not_a_fallback() -> None:
+    schema = Doc.__dynamorm_codec__.schema
+    body = b'{"Item": {"pk": {"S": "a"}, "n": {"S": "seven"}}, "ConsumedCapacity": {}}'
+    with pytest.raises(ValidationError, match=r"Doc\.n"):
+        _core.decode_response(body, "GetItem", schema)
+    decoded, rest = _core.decode_response(
+        b'{"Item": {"pk": {"S": "a"}, "n": {"N": "7"}}}', "GetItem", schema
+    )
+    assert (decoded["Item"].pk, decoded["Item"].n, rest) == ("a", 7, b"{}")

@@ -141,7 +141,40 @@ def test_the_core_refuses_what_it_does_not_sign() -> None:
         "region": "us-east-1",
         "service": "dynamodb",
     }
-    with pytest.raises(ValueError, match="X-N"):
+    with pytest.raises(_core.Fallback, match="X-N"):
         _core.sigv4_authorization(**args)
-    with pytest.raises(TypeError, match="exactly one"):
+    with pytest.raises(_core.Fallback, match="exactly one"):
         _core.sigv4_authorization(**{**args, "headers": [], "payload_hash": "x"})
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"headers": [("X-N", b"bytes")]}, "headers"),
+        ({"headers": [("X-N", "\ud800")]}, "headers"),
+        ({"path": "/\ud800"}, "path"),
+        ({"region": None}, "region is not a str"),
+        ({"body": bytearray(b"")}, "body is not bytes"),
+        ({"body": None, "payload_hash": 1}, "payload_hash is not a str"),
+    ],
+)
+def test_arguments_the_core_cannot_read_are_left_to_botocore(
+    change: dict[str, Any], why: str
+) -> None:
+    args: dict[str, Any] = {
+        "method": "POST",
+        "path": "/",
+        "query": "",
+        "headers": [("X-Amz-Target", "DynamoDB_20120810.GetItem")],
+        "host": "h",
+        "body": b"{}",
+        "payload_hash": None,
+        "timestamp": "20261125T000000Z",
+        "access_key": "a",
+        "secret_key": "s",
+        "region": "us-east-1",
+        "service": "dynamodb",
+    }
+    assert _core.sigv4_authorization(**args).startswith("AWS4-HMAC-SHA256 ")
+    with pytest.raises(_core.Fallback, match=why):
+        _core.sigv4_authorization(**{**args, **change})

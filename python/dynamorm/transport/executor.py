@@ -99,7 +99,7 @@ class Executor:
         if self.transport.takes_body:
             try:
                 body = _core.encode_request(params if isinstance(params, dict) else dict(params))
-            except (TypeError, ValueError):
+            except _core.Fallback:
                 body = None  # not plain JSON data: the transport serialises it
         return Request(operation, params, body, schemas, what)
 

@@ -172,7 +172,7 @@ def _before_parse(
         # the answer is malformed, which the standard path would say first.
         shapes.check(operation_model, body, what)
         raise
-    except ValueError as exc:
+    except _core.Fallback as exc:
         logger.debug("%s: fast read path not taken: %s", operation, exc)
         shapes.check(operation_model, body, what)  # then botocore reads it all
         return

@@ -106,7 +106,7 @@ class RustSigV4Auth(SigV4Auth):  # type: ignore[misc]  # botocore ships no types
                 self._region_name,
                 self._service_name,
             )
-        except (TypeError, ValueError) as exc:
+        except _core.Fallback as exc:
             logger.debug("signing with botocore's SigV4: %s", exc)
             super().add_auth(request)
             return

@@ -5,8 +5,10 @@
 //!   `ExpressionError`, `InvalidModelError`); the classes live in Python and
 //!   are imported here, so `except dynamorm.errors.X` works for errors
 //!   raised from Rust;
-//! - "leave this one to botocore" is `fallback`, a signal the Python side
-//!   catches to take botocore's own path; it is never user-facing;
+//! - "leave this one to botocore" is `fallback`, the private
+//!   `dynamorm._core.Fallback` (a plain `Exception`, so no `except
+//!   ValueError` mistakes it for bad input): the Python side catches it to
+//!   take botocore's own path, and it never reaches users;
 //! - a malformed answer from DynamoDB is a `ValueError` (`malformed`) that
 //!   the Python side words as a `MalformedResponseError`;
 //! - the built-in classes a Python container would raise in the same spot
@@ -19,6 +21,15 @@ use pyo3::prelude::*;
 pyo3::import_exception!(dynamorm.errors, ValidationError);
 pyo3::import_exception!(dynamorm.errors, ExpressionError);
 pyo3::import_exception!(dynamorm.errors, InvalidModelError);
+
+pyo3::create_exception!(
+    dynamorm._core,
+    Fallback,
+    pyo3::exceptions::PyException,
+    "Private: input a fast path of the core does not take, which botocore's own \
+     code handles. The library catches it and takes botocore's path; it is never \
+     raised to users."
+);
 
 /// Bad input caught before any request: `dynamorm.errors.ValidationError`.
 #[cold]
@@ -44,7 +55,7 @@ pub(crate) fn invalid_model(message: impl Into<String>) -> PyErr {
 /// log.
 #[cold]
 pub(crate) fn fallback(message: impl Into<String>) -> PyErr {
-    PyValueError::new_err(message.into())
+    Fallback::new_err(message.into())
 }
 
 /// A DynamoDB answer that does not have the shape of its operation's answer
@@ -80,6 +91,11 @@ pub(crate) fn to_pyerr(err: CoreError) -> PyErr {
         CoreError::Expression { message, position } => expression(message, position),
         CoreError::InvalidModel(message) => invalid_model(message),
     }
+}
+
+/// Adds the exception classes created here to `dynamorm._core`.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("Fallback", m.py().get_type::<Fallback>())
 }
 
 /// `result.or_raise()?` in binding code: a core result as a `PyResult`.

@@ -20,6 +20,7 @@ mod sigv4;
 #[pymodule(gil_used = true)]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(m)?;
     marshal::register(m)?;
     expr::register(m)?;
     keys::register(m)?;

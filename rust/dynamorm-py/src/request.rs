@@ -47,7 +47,7 @@ fn write_value(out: &mut Vec<u8>, obj: &Bound<'_, PyAny>, depth: usize) -> PyRes
             }
             let key = key
                 .cast::<PyString>()
-                .map_err(|_| errors::type_error("request dict keys must be str"))?;
+                .map_err(|_| errors::fallback("request dict keys must be str"))?;
             write_str(out, utf8(key)?);
             out.push(b':');
             write_value(out, &value, depth + 1)?;
@@ -86,7 +86,7 @@ fn write_value(out: &mut Vec<u8>, obj: &Bound<'_, PyAny>, depth: usize) -> PyRes
         let _ = serde_json::to_writer(&mut *out, &value);
     } else {
         let name = obj.get_type().name()?;
-        return Err(errors::type_error(format!(
+        return Err(errors::fallback(format!(
             "cannot write a {name} into a request body"
         )));
     }
@@ -127,7 +127,7 @@ fn write_base64(out: &mut Vec<u8>, data: &[u8]) {
 /// The JSON request body (UTF-8 bytes) of a DynamoDB request whose
 /// parameters are `params`: `bytes` as base64 text, `str`, `int`, `float`,
 /// `bool`, `None`, `list`/`tuple` and `dict` (str keys) as JSON. Raises
-/// `ValueError` for any other value, a non-finite float or text that is not
+/// `Fallback` for any other value, a non-finite float or text that is not
 /// UTF-8: botocore's serializer takes those.
 #[pyfunction]
 pub fn encode_request<'py>(

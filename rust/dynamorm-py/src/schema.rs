@@ -299,7 +299,7 @@ fn is_null(av: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// ``{}`` for ``TransactGetItems``). ``rest`` is the JSON text of every other
 /// member, verbatim, for botocore to parse.
 ///
-/// Raises ``ValueError`` for a body this reader does not understand (or an
+/// Raises ``Fallback`` for a body this reader does not understand (or an
 /// operation not in ``ITEM_READS``), to leave it to botocore, and
 /// ``ValidationError`` (naming ``Model.field``) for an item that does not
 /// fit its model.
