@@ -17,11 +17,12 @@ The suite's shared ``DB``s come from ``make_db``, on a client chosen by
 (``DB(region_name=..., endpoint_url=...)``), the only kind on which the Rust
 core also writes the request bodies — or ``given`` — ``DB(client=...)`` on a
 ``client_for`` client. Tests reach the client as ``db.client``. Tests about
-one kind of client build exactly that one. ``scripts/test.sh`` runs three
+one kind of client build exactly that one. ``scripts/test.sh`` runs these
 passes, naming the client of each:
 
-- main (unit and integration tests): moto, fast path on, ``own`` clients —
-  the Rust core writes the requests and decodes the responses;
+- main (unit and integration tests), on Python 3.11, 3.12 and 3.13: moto,
+  fast path on, ``own`` clients — the Rust core writes the requests and
+  decodes the responses;
 - ``DYNAMORM_TEST_FAST_PATH=0``: moto, botocore's standard path both ways,
   ``given`` clients;
 - ``DYNAMORM_TEST_SERVER=dynalite``: fast path on, ``given`` clients (so the
