@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from dynamorm import _core
 from dynamorm.errors import DynamORMError
 
 __all__ = ["DECODED", "FAST_OPERATIONS", "Request", "Response", "Target", "Transport"]
@@ -42,8 +43,9 @@ __all__ = ["DECODED", "FAST_OPERATIONS", "Request", "Response", "Target", "Trans
 DECODED = "__dynamorm_decoded__"
 """Set (to ``True``) in a response whose items are already model instances."""
 
-FAST_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
-"""The item-bearing reads whose items a transport may decode into models."""
+FAST_OPERATIONS = frozenset(_core.ITEM_READS)
+"""The item-bearing reads whose items a transport may decode into models: the
+Rust core's own list, so the decoder and the Python side cannot disagree."""
 
 
 @dataclass(frozen=True, slots=True)
