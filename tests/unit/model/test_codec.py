@@ -222,8 +222,14 @@ def typed(value: Any) -> Any:
     (1 and 1.0 and True, Decimal("1.0") and Decimal("1"))."""
     if isinstance(value, Model):
         return (type(value).__name__, typed(value.__dict__))
-    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ("SS", "NS", "BS"):
-        # A DynamoDB set's list is in no particular order.
+    if (
+        isinstance(value, dict)
+        and len(value) == 1
+        and next(iter(value)) in ("SS", "NS", "BS")
+        and isinstance(next(iter(value.values())), list)
+    ):
+        # A DynamoDB set's list is in no particular order (a user dict such as
+        # {"SS": None} is just a dict).
         ((tag, elements),) = value.items()
         return (tag, sorted(repr(typed(v)) for v in elements))
     if isinstance(value, dict):
