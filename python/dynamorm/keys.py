@@ -56,7 +56,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from dynamorm._core import KeyPlan
@@ -71,7 +70,7 @@ __all__ = [
     "KeyDict",
     "KeyPair",
     "KeyPlan",
-    "canonical_key",
+    "add_user_keys",
     "first_duplicate",
     "key_dicts",
     "key_list",
@@ -133,6 +132,23 @@ def key_dicts(meta: ModelMeta, keys: Iterable[Any], what: str) -> list[dict[str,
     return out
 
 
+def add_user_keys(
+    plan: KeyPlan, meta: ModelMeta, keys: list[Any], what: str
+) -> list[list[dict[str, Any]]]:
+    """Adds ``keys`` (as ``key_dicts`` takes them) to ``plan`` and returns its
+    chunks: the common forms encoded and planned by the Rust core in one
+    call, any other key built (or refused, naming its position) by
+    ``_key_dict``."""
+    sk_name = meta.sk.name if meta.sk is not None else None
+
+    def careful(i: int, key: Any) -> dict[str, Any]:
+        return _key_dict(meta, key, f"{what}: keys[{i}]")
+
+    return plan.add_user_keys(
+        codec_of(meta).schema, keys, meta.pk.name, sk_name, KeyPair, _OTHER_KEY_FORMS, careful
+    )
+
+
 def _plain_key_dicts(meta: ModelMeta, keys: list[Any]) -> list[dict[str, Any]]:
     """The keys of the common cases — ``(pk, sk)`` tuples, ``KeyPair``s and
     bare partition keys, all valid — up to the first other one, built by the
@@ -185,16 +201,6 @@ def _key_dict(meta: ModelMeta, key: Any, where: str) -> dict[str, Any]:
     return item
 
 
-def canonical_key(key: dict[str, Any], attrs: Sequence[str]) -> tuple[Any, ...]:
-    """A hashable form of a DynamoDB key that equals another exactly when
-    DynamoDB sees the same key (numbers compare by value)."""
-    parts: list[Any] = []
-    for attr in attrs:
-        ((tag, value),) = key[attr].items()
-        parts.append((tag, Decimal(value) if tag == "N" else value))
-    return tuple(parts)
-
-
 def first_duplicate(attrs: Sequence[str], keys: list[dict[str, Any]]) -> tuple[int, int] | None:
     """The positions ``(first, again)`` of the first key of ``keys`` that
     repeats an earlier one, as DynamoDB compares keys (the Rust core's
@@ -202,11 +208,4 @@ def first_duplicate(attrs: Sequence[str], keys: list[dict[str, Any]]) -> tuple[i
     ``attrs`` raises ``ValidationError``."""
     plan = KeyPlan(list(attrs), MAX_CHUNK_SIZE)
     plan.add_keys(keys)
-    if plan.unique_count == plan.input_count:
-        return None
-    first: dict[int, int] = {}
-    for position, unique in enumerate(plan.positions()):
-        if unique in first:
-            return first[unique], position
-        first[unique] = position
-    return None
+    return plan.first_duplicate()

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from dynamorm import marshal
 from dynamorm.batch.get import BatchGetBuilder, batch_get
 from dynamorm.batch.options import BatchGetOptions, BatchWriteOptions
 from dynamorm.batch.write import batch_write
@@ -464,11 +463,11 @@ class Query(Generic[M]):
         owned = {"pk", "sk", "version", "created_at", "updated_at"}
         chosen = [f for f in meta.fields if not f.roles & owned]
         for f in writable(meta, obj, chosen, named=False, operation="create_or_update"):
-            av = codec.encode_field(f, obj.__dict__.get(f.name))
-            if av is None:
+            value = codec.schema.encode_value(f.name, obj.__dict__.get(f.name))
+            if value is None:
                 actions.append(("remove", [f.attr]))
             else:
-                actions.append(("set", [f.attr], marshal.deserialize(av)))
+                actions.append(("set", [f.attr], value))
         if meta.created_at is not None:
             actions.append(("set_if_not_exists", [meta.created_at.attr], now))
         if meta.updated_at is not None:

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dynamorm import marshal
 from dynamorm.cursor import decode_cursor
 from dynamorm.errors import ValidationError
 from dynamorm.expr import And, Clause, UpdateAction, compile_request
@@ -227,9 +226,9 @@ def plan_read(state: QueryState, operation: str, *, single: bool = False) -> Rea
         and not state.filters
         and state.cursor is None
     ):
-        key = {choice.pk.segments[0]: marshal.serialize(choice.pk.value)}
+        key = {choice.pk.segments[0]: choice.pk.wire()}
         if choice.sk is not None:
-            key[str(choice.sk.segments[0])] = marshal.serialize(choice.sk.value)
+            key[str(choice.sk.segments[0])] = choice.sk.wire()
         params: dict[str, Any] = {"TableName": meta.table, "Key": key}
         if projection is not None:
             params.update(compile_request(projection=projection).to_params())
@@ -309,7 +308,7 @@ def key_of_where(meta: ModelMeta, where: Sequence[Term], operation: str) -> dict
                 f"{meta.name}.{operation}(): needs the full primary key: "
                 f"where({f.name!r}, '=', ...) is missing"
             )
-        key[f.attr] = marshal.serialize(term.value)
+        key[f.attr] = term.wire()
     extra = [t.path for t in where if t.field not in meta.key_fields or t.op != "="]
     if extra:
         raise ValidationError(
@@ -446,11 +445,11 @@ def instance_update(
     )
     actions: list[UpdateAction] = []
     for f in chosen:
-        av = codec.encode_field(f, obj.__dict__.get(f.name))
-        if av is None:
+        value = codec.schema.encode_value(f.name, obj.__dict__.get(f.name))
+        if value is None:
             actions.append(("remove", [f.attr]))
         else:
-            actions.append(("set", [f.attr], marshal.deserialize(av)))
+            actions.append(("set", [f.attr], value))
     changes: dict[str, Any] = {}
     conditions: list[Clause] = [([meta.pk.attr], "EXISTS")]
     if meta.updated_at is not None:

@@ -27,8 +27,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from dynamorm import marshal
+from dynamorm import _core, marshal
 from dynamorm.expr import And, Clause, Not, UpdateAction
+from dynamorm.expr.conditions import attribute_value
 from dynamorm.retry import Resend
 
 __all__ = ["delete_resend", "guard", "put_resend", "update_resend", "upsert_resend"]
@@ -112,7 +113,7 @@ def guard(actions: Sequence[UpdateAction]) -> Clause | None:
         elif "NULL" in av:
             clauses.append((path, "ATTRIBUTE_TYPE", "NULL"))
         else:
-            clauses.append((path, "=", marshal.deserialize(av)))
+            clauses.append((path, "=", _core.Encoded(av)))
     return Not(And(*clauses)) if clauses else None
 
 
@@ -135,11 +136,11 @@ def _effects(actions: Sequence[UpdateAction]) -> list[Effect]:
     for action in actions:
         kind, path = action[0], list(action[1])
         if kind == "set":
-            out.append((path, marshal.serialize(action[2])))
+            out.append((path, attribute_value(action[2])))
         elif kind == "remove":
             out.append((path, _ABSENT))
         elif kind == "set_list_element":
-            out.append(([*path, action[2]], marshal.serialize(action[3])))
+            out.append(([*path, action[2]], attribute_value(action[3])))
     return out
 
 

@@ -70,6 +70,6 @@ def page_of(
 
 def not_found(meta: ModelMeta, where: list[Term], index: str | None) -> ItemNotFoundError:
     """The error ``first()`` raises, naming the model and the key looked up."""
-    shown = ", ".join(f"{t.path} {t.op} {t.value!r}" for t in where) or "no conditions"
+    shown = ", ".join(f"{t.path} {t.op} {t.shown()!r}" for t in where) or "no conditions"
     on = f" on index {index!r}" if index else ""
     return ItemNotFoundError(f"{meta.name}: no item matches {shown}{on}")

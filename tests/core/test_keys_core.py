@@ -160,3 +160,31 @@ def test_plain_key_dicts_are_returned_not_copied() -> None:
 def test_values_off_the_plain_path_still_name_the_key(key: Any, needle: str) -> None:
     with pytest.raises(ValidationError, match=needle):
         _core.KeyPlan(["pk"]).add_keys([key])
+
+
+def test_first_positions_name_each_keys_first_occurrence_or_none() -> None:
+    plan = _core.KeyPlan(["pk"], 2)
+    chunks = plan.add_keys([{"pk": {"S": "a"}}, {"pk": {"N": "1"}}, {"pk": {"N": "1.0"}}])
+    assert plan.first_positions(chunks[0]) == [0, 1]
+    # Numbers by value; a key the plan never had is None.
+    assert plan.first_positions([{"pk": {"N": "1E0"}}, {"pk": {"S": "z"}}]) == [1, None]
+    with pytest.raises(ValidationError, match=r"keys\[0\]"):
+        plan.first_positions([{"other": {"S": "a"}}])
+
+
+def test_missing_positions_list_unread_keys_once_in_input_order() -> None:
+    plan = _core.KeyPlan(["pk"], 100)
+    keys = [{"pk": {"S": s}} for s in "abcab"]
+    plan.add_keys(keys)
+    plan.add_items([{"pk": {"S": "b"}, "v": {"S": "x"}}])
+    assert plan.missing_positions([keys[2], keys[0], keys[1], keys[3]]) == [0, 2]
+    with pytest.raises(ValidationError, match="not requested"):
+        plan.missing_positions([{"pk": {"S": "z"}}])
+
+
+def test_first_duplicate_compares_numbers_by_value() -> None:
+    plan = _core.KeyPlan(["pk", "sk"], 100)
+    plan.add_keys([{"pk": {"S": "a"}, "sk": {"N": "1"}}, {"pk": {"S": "a"}, "sk": {"N": "2"}}])
+    assert plan.first_duplicate() is None
+    plan.add_keys([{"pk": {"S": "a"}, "sk": {"N": "2.00"}}])
+    assert plan.first_duplicate() == (1, 2)

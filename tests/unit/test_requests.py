@@ -4,13 +4,15 @@ compared values, cursors, write parameters (requests.py, conditions.py)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from dynamorm import Model, field
+from dynamorm._core import Encoded
 from dynamorm.cursor import encode_cursor
 from dynamorm.errors import ExpressionError, ValidationError
-from dynamorm.expr import And, Or
+from dynamorm.expr import And, Or, compile_request
 from dynamorm.expr.conditions import ConditionSet, make_term, normalize_op
 from dynamorm.model.paths import resolve_path
 from dynamorm.requests import (
@@ -108,15 +110,34 @@ def test_consistent_read_on_gsi_rejected_lsi_allowed() -> None:
 
 def test_compared_values_are_encoded_like_the_field() -> None:
     meta = Order.__dynamorm__
-    assert make_term(meta, "shipped", ">", WHEN).value == WHEN_TEXT
-    assert make_term(meta, "expires", "<", WHEN).value == int(WHEN.timestamp())
-    assert make_term(meta, "shipped", "between", (WHEN, WHEN)).value == (WHEN_TEXT, WHEN_TEXT)
+    text = Encoded({"S": WHEN_TEXT})
+    assert make_term(meta, "shipped", ">", WHEN).value == text
+    assert make_term(meta, "expires", "<", WHEN).value == Encoded({"N": str(int(WHEN.timestamp()))})
+    assert make_term(meta, "shipped", "between", (WHEN, WHEN)).value == (text, text)
     assert make_term(meta, "shipped", "begins_with", "2024-05").value == "2024-05"
-    assert make_term(meta, "shipped", "in", [WHEN]).value == [WHEN_TEXT]
+    assert make_term(meta, "shipped", "in", [WHEN]).value == [text]
+    # The stored text of a datetime is taken as it is.
+    assert make_term(meta, "shipped", "<", WHEN_TEXT).value == WHEN_TEXT
     # Nested values are compared as given.
     assert make_term(meta, "address.city", "=", "Oslo").segments == ["address", "city"]
     with pytest.raises(ValidationError, match=r"Order\.qty"):
         make_term(meta, "qty", "=", "not a number")
+
+
+def test_encoded_values_reach_the_request_as_the_very_attribute_values() -> None:
+    term = make_term(Order.__dynamorm__, "shipped", ">", WHEN)
+    assert isinstance(term.value, Encoded)
+    values = compile_request(filter=[term.clause()]).to_params()["ExpressionAttributeValues"]
+    # The compiler takes the encoded dict as it is: not decoded, not marshaled again.
+    assert next(iter(values.values())) is term.value.av
+
+
+def test_encoded_refuses_what_is_not_an_attribute_value() -> None:
+    with pytest.raises(ValidationError, match="Encoded"):
+        Encoded({"S": "a", "N": "1"})
+    with pytest.raises(ValidationError, match="Encoded"):
+        Encoded({"X": "a"})
+    assert Encoded({"N": "1.50"}).value() == Decimal("1.50")
 
 
 def test_paths_and_operators() -> None:

@@ -32,7 +32,7 @@ from dynamorm.errors import (
     ValidationError,
 )
 from dynamorm.expr import compile_request
-from dynamorm.keys import KeyPlan, canonical_key, key_dicts, key_list
+from dynamorm.keys import KeyPlan, add_user_keys, key_dicts, key_list
 from dynamorm.model.base import Model
 from dynamorm.model.codec import codec_of
 from dynamorm.model.loaded import ReadShape, mark, shape_of
@@ -77,9 +77,7 @@ class _GetRun:
         self.plan = KeyPlan(meta.key_attrs, options.chunk_size)
         # The key dicts are not kept: the plan has them, and every object a
         # large batch keeps alive is one more for each garbage collection.
-        self.chunks: list[list[KeyDict]] = self.plan.add_keys(
-            key_dicts(meta, self.user_keys, self.what)
-        )
+        self.chunks: list[list[KeyDict]] = add_user_keys(self.plan, meta, self.user_keys, self.what)
         self.total = self.plan.unique_count
         self.template: dict[str, Any] = {}
         self.shape: ReadShape | None = None  # what a read returns of each item (loaded.py)
@@ -90,7 +88,6 @@ class _GetRun:
         if options.consistent_read:
             self.template["ConsistentRead"] = True
         self.handler_raised = False
-        self._by_key: dict[tuple[Any, ...], Any] | None = None
         # The model read for each key, by the input position of the key's
         # first occurrence. Items are decoded as their chunk arrives and the
         # raw dicts dropped, so a large batch keeps only its models alive.
@@ -150,16 +147,12 @@ class _GetRun:
 
     def user_keys_of(self, chunk: Iterable[KeyDict]) -> list[Any]:
         """The keys of ``chunk`` as the user gave them (first occurrence)."""
-        attrs = self.meta.key_attrs
-        if self._by_key is None:
-            first: dict[int, Any] = {}  # distinct key's slot -> its first user key
-            for user_key, slot in zip(self.user_keys, self.plan.positions(), strict=True):
-                first.setdefault(slot, user_key)
-            self._by_key = {
-                canonical_key(k, attrs): first[slot]
-                for slot, k in enumerate(self.plan.unique_keys())
-            }
-        return [self._by_key[canonical_key(k, attrs)] for k in chunk]
+        out: list[Any] = []
+        for position in self.plan.first_positions(chunk):
+            if position is None:  # never: chunks hold the plan's own keys
+                raise ValidationError(f"{self.what}: a chunk holds a key the batch did not plan")
+            out.append(self.user_keys[position])
+        return out
 
     def items(self) -> list[Any]:
         """The models read so far, in input-key order."""
@@ -170,10 +163,9 @@ class _GetRun:
 
     def not_read(self, chunks: Iterable[list[KeyDict]]) -> list[Any]:
         """The keys of ``chunks`` that have no item, in input order."""
-        attrs = self.meta.key_attrs
-        wanted = {canonical_key(k, attrs) for chunk in chunks for k in chunk}
-        missing = [k for k in self.plan.missing_keys() if canonical_key(k, attrs) in wanted]
-        return self.user_keys_of(missing)
+        user_keys = self.user_keys
+        keys = [k for chunk in chunks for k in chunk]
+        return [user_keys[p] for p in self.plan.missing_positions(keys)]
 
     def finish(self, result: RunResult[list[KeyDict]]) -> list[Any]:
         failure = result.failure

@@ -24,7 +24,7 @@ from dynamorm.batch.options import MAX_WRITE_CHUNK, BatchWriteOptions, check_opt
 from dynamorm.batch.runner import Collected, RunResult, run_chunks
 from dynamorm.errors import BatchWriteError, ValidationError, WriteOutcomeUnknownError
 from dynamorm.item_limits import item_fault, key_fault
-from dynamorm.keys import canonical_key, first_duplicate, key_dicts
+from dynamorm.keys import MAX_CHUNK_SIZE, KeyPlan, key_dicts
 from dynamorm.model.base import Model
 from dynamorm.model.meta import ModelMeta
 from dynamorm.requests import create_changes, staged_item
@@ -90,15 +90,16 @@ class _WriteRun:
             self.requests.append({"DeleteRequest": {"Key": key}})
             self.labels.append(f"deletes[{j}]")
             keys.append(key)
+        # The plan answers, for an unprocessed request, its position (keys
+        # compared as DynamoDB compares them: numbers by value).
+        self.plan = KeyPlan(meta.key_attrs, MAX_CHUNK_SIZE)
         self._reject_duplicates(keys)
-        self.keys = keys
         self.total = len(self.requests)
         size = options.chunk_size
         self.chunks: list[Chunk] = [
             list(range(i, min(i + size, self.total))) for i in range(0, self.total, size)
         ]
         self.written = 0
-        self._by_key: dict[tuple[Any, ...], int] | None = None
 
     def _check_puts(self, puts: Iterable[Any]) -> list[Any]:
         if isinstance(puts, str | bytes | Model) or not isinstance(puts, Iterable):
@@ -116,9 +117,10 @@ class _WriteRun:
 
     def _reject_duplicates(self, keys: list[dict[str, Any]]) -> None:
         try:
-            repeated = first_duplicate(self.meta.key_attrs, keys)
+            self.plan.add_keys(keys)
         except ValidationError as exc:
             raise ValidationError(f"{self.what}: {exc}") from None
+        repeated = self.plan.first_duplicate()
         if repeated is not None:
             first, again = repeated
             raise ValidationError(
@@ -138,24 +140,27 @@ class _WriteRun:
             "BatchWriteItem", params, self.target, scheduler=scheduler, write=Resend()
         )
 
-    def _position_of(self, request: dict[str, Any]) -> int:
+    def _positions_of(self, requests: Iterable[dict[str, Any]]) -> list[int]:
+        """The positions of returned write requests in the run's list."""
         attrs = self.meta.key_attrs
-        if self._by_key is None:
-            self._by_key = {canonical_key(k, attrs): i for i, k in enumerate(self.keys)}
-        if "PutRequest" in request:
-            key = {a: request["PutRequest"]["Item"][a] for a in attrs}
-        else:
-            key = request["DeleteRequest"]["Key"]
-        position = self._by_key.get(canonical_key(key, attrs))
-        if position is None:
-            raise ValidationError(
-                f"{self.what}: BatchWriteItem returned as unprocessed an item it was not sent"
-            )
-        return position
+        keys = [
+            {a: r["PutRequest"]["Item"][a] for a in attrs}
+            if "PutRequest" in r
+            else r["DeleteRequest"]["Key"]
+            for r in requests
+        ]
+        out: list[int] = []
+        for position in self.plan.first_positions(keys):
+            if position is None:
+                raise ValidationError(
+                    f"{self.what}: BatchWriteItem returned as unprocessed an item it was not sent"
+                )
+            out.append(position)
+        return out
 
     def collect(self, chunk: Chunk, response: dict[str, Any]) -> Collected[Chunk]:
         unprocessed = response.get("UnprocessedItems", {}).get(self.meta.table, ())
-        left = sorted({self._position_of(r) for r in unprocessed})
+        left = sorted(set(self._positions_of(unprocessed)))
         if not set(left) <= set(chunk):
             raise ValidationError(
                 f"{self.what}: BatchWriteItem returned as unprocessed an item it was not sent"

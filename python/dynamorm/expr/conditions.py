@@ -5,9 +5,10 @@ binds tighter than OR (as in DynamoDB), so ``a``, ``or b``, ``c`` means
 ``a OR (b AND c)``; use a group for anything else. Field paths are resolved
 to attribute names, and values compared with a field are encoded the way that
 field is stored (a datetime field compares against its RFC 3339 text, a TTL
-field against epoch seconds). The result is a clause for ``dynamorm.expr``;
-the same sets serve queries, conditional writes, update builders and (later)
-transactions.
+field against epoch seconds) and handed to the compiler as that attribute
+value (``_core.Encoded``), never decoded and marshaled again. The result is
+a clause for ``dynamorm.expr``; the same sets serve queries, conditional
+writes, update builders and transactions.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dynamorm import marshal
+from dynamorm import _core, marshal
 from dynamorm.errors import ValidationError
 from dynamorm.expr import And, Clause, Or, Raw
 from dynamorm.model.codec import codec_of
@@ -24,7 +25,15 @@ from dynamorm.model.fields import FieldInfo
 from dynamorm.model.meta import ModelMeta
 from dynamorm.model.paths import resolve_path
 
-__all__ = ["ConditionGroup", "ConditionSet", "Term", "encode_value", "make_term", "normalize_op"]
+__all__ = [
+    "ConditionGroup",
+    "ConditionSet",
+    "Term",
+    "attribute_value",
+    "encode_value",
+    "make_term",
+    "normalize_op",
+]
 
 _SIZE = re.compile(r"SIZE\s*(=|<>|!=|<=|>=|<|>)")
 _PLAIN_OPS = frozenset(
@@ -72,6 +81,16 @@ class Term:
         """Whether the term compares a whole field (not a nested value)."""
         return len(self.segments) == 1
 
+    def wire(self) -> dict[str, Any]:
+        """The compared value as an attribute value dict (``{"S": "u1"}``)."""
+        return attribute_value(self.value)
+
+    def shown(self) -> Any:
+        """The compared value as a plain Python value, for messages."""
+        if isinstance(self.value, _core.Encoded):
+            return self.value.value()
+        return self.value
+
     def clause(self) -> Clause:
         """The term as a ``dynamorm.expr`` clause."""
         if self.op in ("EXISTS", "NOT_EXISTS"):
@@ -79,17 +98,25 @@ class Term:
         return (self.segments, self.op, self.value)
 
 
+def attribute_value(value: Any) -> dict[str, Any]:
+    """A clause or action value as an attribute value dict: an ``Encoded``
+    one as it is, any other marshaled."""
+    if isinstance(value, _core.Encoded):
+        return value.av
+    return marshal.serialize(value)
+
+
 def encode_value(meta: ModelMeta, f: FieldInfo, value: Any) -> Any:
-    """``value`` encoded as field ``f`` stores it, as a plain value again
-    (``marshal.deserialize`` of the wire value) for the expression compiler."""
+    """``value`` encoded as field ``f`` stores it, as an ``Encoded`` attribute
+    value the expression compiler takes as it is."""
     if value is None:
         return None
     if f.info.kind == "datetime" and isinstance(value, str) and "ttl" not in f.roles:
         return value  # already the stored text (e.g. a prefix or an RFC 3339 bound)
-    av = codec_of(meta).encode_field(f, value)
-    if av is None:  # an omit_empty field's empty value: compare it as given
+    encoded = codec_of(meta).schema.encode_value(f.name, value)
+    if encoded is None:  # an omit_empty field's empty value: compare it as given
         return value
-    return marshal.deserialize(av)
+    return encoded
 
 
 def make_term(meta: ModelMeta, path: str, op: str, value: Any = None) -> Term:

@@ -4,6 +4,7 @@
 
 mod compiled;
 mod convert;
+pub(crate) mod encoded;
 mod request;
 mod tree;
 
@@ -224,6 +225,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compiled::compile_update, m)?)?;
     m.add_function(wrap_pyfunction!(compiled::compile_projection, m)?)?;
     m.add_class::<compiled::Compiled>()?;
+    m.add_class::<encoded::Encoded>()?;
     m.add_function(wrap_pyfunction!(request::compile_request_object, m)?)?;
     m.add_class::<request::CompiledRequest>()?;
     m.add_function(wrap_pyfunction!(validate_expression, m)?)?;

@@ -12,11 +12,12 @@ use dynamorm_core::keys::{self, CanonicalKey, Entry, KeySchema, KeyValue};
 use dynamorm_core::AttributeValue;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple, PyType};
 
 use crate::av::{av_from_py, map_from_py, map_to_py, only_entry, Tag};
 use crate::cache::{tags, Tags};
 use crate::errors::{self, OrRaise};
+use crate::schema::ItemSchema;
 
 /// Plans a batch get and collects its results, for one table or index.
 ///
@@ -200,6 +201,23 @@ impl KeyPlan {
             .collect()
     }
 
+    /// The slot of each of `keys` (key dicts), each checked to be a key of
+    /// this plan; errors name `list[index]`.
+    fn slots_of(&self, keys: &Bound<'_, PyAny>, list: &'static str) -> PyResult<Vec<usize>> {
+        let mut buf = Vec::with_capacity(64);
+        let mut slots = Vec::new();
+        for (index, key) in keys.try_iter()?.enumerate() {
+            let what = Entry { list, index };
+            let (canonical, _) = self.encode_key(key?, what, &mut buf)?;
+            slots.push(
+                self.inner
+                    .planned_slot(canonical.as_bytes(), &what)
+                    .or_raise()?,
+            );
+        }
+        Ok(slots)
+    }
+
     fn chunks_to_py<'py>(
         &self,
         py: Python<'py>,
@@ -292,6 +310,83 @@ impl KeyPlan {
         self.chunks_to_py(py, new)
     }
 
+    /// Adds the keys of a batch as the user gave them, encoded by `schema`
+    /// (the model's `ItemSchema`), and returns the chunks like `add_keys`:
+    /// the plain forms (`(pk, sk)` tuples and `key_pair` instances, or bare
+    /// partition-key values) are encoded and planned here in one pass; any
+    /// other key is handed to `careful(index, key)`, which returns its key
+    /// dict or raises the error naming it. No key is added when one fails.
+    #[pyo3(signature = (schema, keys, pk_name, sk_name, key_pair, other_forms, careful))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_user_keys<'py>(
+        &mut self,
+        py: Python<'py>,
+        schema: PyRef<'py, ItemSchema>,
+        keys: &Bound<'py, PyList>,
+        pk_name: &str,
+        sk_name: Option<&str>,
+        key_pair: &Bound<'py, PyType>,
+        other_forms: &Bound<'py, PyTuple>,
+        careful: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let offset = self.inner.input_count();
+        let mut buf = Vec::with_capacity(64);
+        let mut encoded = Vec::with_capacity(keys.len());
+        schema.each_plain_key(
+            keys,
+            pk_name,
+            sk_name,
+            key_pair,
+            other_forms,
+            |index, key, dict| {
+                let dict = match dict {
+                    Some(dict) => dict.into_any(),
+                    None => careful.call1((index, key))?,
+                };
+                let what = Entry {
+                    list: "keys",
+                    index: offset + index,
+                };
+                let (canonical, dict) = self.encode_key(dict, what, &mut buf)?;
+                encoded.push((canonical, dict.unbind()));
+                Ok(())
+            },
+        )?;
+        let new = self.inner.add_encoded(encoded);
+        self.chunks_to_py(py, new)
+    }
+
+    /// For each of `keys` (key dicts, e.g. a chunk this plan returned), the
+    /// input position of the first occurrence of that key, or `None` for a
+    /// key not in this plan. A malformed key raises `ValidationError`.
+    fn first_positions(&self, keys: &Bound<'_, PyAny>) -> PyResult<Vec<Option<usize>>> {
+        let mut buf = Vec::with_capacity(64);
+        let mut out = Vec::new();
+        for (index, key) in keys.try_iter()?.enumerate() {
+            let what = Entry {
+                list: "keys",
+                index,
+            };
+            let (canonical, _) = self.encode_key(key?, what, &mut buf)?;
+            let slot = self.inner.slot(canonical.as_bytes());
+            out.push(slot.map(|slot| self.inner.first_input(slot)));
+        }
+        Ok(out)
+    }
+
+    /// The input positions (first occurrence) of those of `keys` (key dicts
+    /// of this plan) that have no item yet, once each, in input order. A key
+    /// not in this plan raises `ValidationError`.
+    fn missing_positions(&self, keys: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
+        Ok(self.inner.missing_positions(self.slots_of(keys, "keys")?))
+    }
+
+    /// The input positions ``(first, again)`` of the first key given again
+    /// (numbers compared by value), or ``None`` when all keys are distinct.
+    fn first_duplicate(&self) -> Option<(usize, usize)> {
+        self.inner.first_duplicate()
+    }
+
     /// Places returned items (an iterable of item dicts, e.g. a
     /// `Responses[table]` list) by their key attributes; other attributes
     /// are not read. Returns how many were new (an item for a key already
@@ -378,20 +473,7 @@ impl KeyPlan {
         py: Python<'py>,
         unprocessed: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let mut buf = Vec::with_capacity(64);
-        let mut slots = Vec::new();
-        for (index, key) in unprocessed.try_iter()?.enumerate() {
-            let what = Entry {
-                list: "unprocessed",
-                index,
-            };
-            let (canonical, _) = self.encode_key(key?, what, &mut buf)?;
-            slots.push(
-                self.inner
-                    .unprocessed_slot(canonical.as_bytes(), &what)
-                    .or_raise()?,
-            );
-        }
+        let slots = self.slots_of(unprocessed, "unprocessed")?;
         lists_to_py(py, self.inner.rechunk_slots(slots))
     }
 

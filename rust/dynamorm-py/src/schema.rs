@@ -24,6 +24,7 @@ use pyo3::{PyTraverseError, PyVisit};
 
 use crate::cache::object_new;
 use crate::errors;
+use crate::expr::encoded::Encoded;
 use field::{Descriptor, Field};
 
 /// The compiled item codec of one model: its fields' names, attribute names,
@@ -159,6 +160,13 @@ impl ItemSchema {
         encode::encode(self.field(name)?, value)
     }
 
+    /// ``encode_field``'s attribute value as an ``Encoded`` (what the
+    /// expression compiler takes as it is), or ``None`` when the attribute
+    /// would be left out of the item.
+    fn encode_value(&self, name: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<Encoded>> {
+        Ok(encode::encode(self.field(name)?, value)?.map(Encoded::wrap))
+    }
+
     /// The value of one field (by field name) read from a stored attribute
     /// value; ``None`` for ``NULL``.
     fn decode_field<'py>(&self, name: &str, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -184,8 +192,8 @@ impl ItemSchema {
         key_pair: &Bound<'py, PyType>,
         other_forms: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let sk = sk_name.map(|name| self.field(name)).transpose()?;
-        key_dicts::plain(self.field(pk_name)?, sk, keys, key_pair, other_forms)
+        let (pk, sk) = self.key_fields(pk_name, sk_name)?;
+        key_dicts::plain(pk, sk, keys, key_pair, other_forms)
     }
 
     /// The table key of a model instance: ``{key attribute: attribute
@@ -247,6 +255,37 @@ impl ItemSchema {
                 self.model
             ))),
         }
+    }
+
+    /// The partition-key field and, when `sk_name` is given, the sort-key
+    /// field (by field name).
+    fn key_fields(
+        &self,
+        pk_name: &str,
+        sk_name: Option<&str>,
+    ) -> PyResult<(&Field, Option<&Field>)> {
+        let sk = sk_name.map(|name| self.field(name)).transpose()?;
+        Ok((self.field(pk_name)?, sk))
+    }
+
+    /// Calls `each(index, key, dict)` for every key of `keys`, `dict` being
+    /// its key dict when it is a plain key (see `plain_key_dicts`) and
+    /// `None` for a key of another form or with a value its field refuses.
+    pub(crate) fn each_plain_key<'py>(
+        &self,
+        keys: &Bound<'py, PyList>,
+        pk_name: &str,
+        sk_name: Option<&str>,
+        key_pair: &Bound<'py, PyType>,
+        other_forms: &Bound<'py, PyTuple>,
+        mut each: impl FnMut(usize, Bound<'py, PyAny>, Option<Bound<'py, PyDict>>) -> PyResult<()>,
+    ) -> PyResult<()> {
+        let (pk, sk) = self.key_fields(pk_name, sk_name)?;
+        for (index, key) in keys.iter().enumerate() {
+            let dict = key_dicts::plain_one(pk, sk, &key, key_pair, other_forms)?;
+            each(index, key, dict)?;
+        }
+        Ok(())
     }
 }
 

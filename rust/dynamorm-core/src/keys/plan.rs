@@ -120,8 +120,9 @@ impl<K, T> KeyPlan<K, T> {
         })
     }
 
-    /// The slot of an unprocessed key, checking it belongs to this plan.
-    pub fn unprocessed_slot(
+    /// The slot of a key this plan was given (an unprocessed key, a key of a
+    /// failed chunk), checking it belongs to this plan.
+    pub fn planned_slot(
         &self,
         canonical: &[u8],
         what: &(impl Display + ?Sized),
@@ -156,6 +157,31 @@ impl<K, T> KeyPlan<K, T> {
             .filter(|(_, item)| item.is_none())
             .map(|(key, _)| key)
             .collect()
+    }
+
+    /// The input positions (first occurrence) of the distinct keys in
+    /// `slots` that have no item yet, once each, in input order: what a
+    /// failure report lists as not read.
+    pub fn missing_positions(&self, slots: impl IntoIterator<Item = usize>) -> Vec<usize> {
+        let mut out: Vec<usize> = slots
+            .into_iter()
+            .filter(|&slot| self.items[slot].is_none())
+            .map(|slot| self.first_input[slot])
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The input positions `(first, again)` of the first key given again
+    /// (the earliest position whose key was given before), or `None` when
+    /// every key is distinct.
+    pub fn first_duplicate(&self) -> Option<(usize, usize)> {
+        self.slot_of
+            .iter()
+            .enumerate()
+            .find(|&(position, &slot)| self.first_input[slot] != position)
+            .map(|(position, &slot)| (self.first_input[slot], position))
     }
 
     /// The distinct keys, in input order (first occurrence).
@@ -219,7 +245,7 @@ impl<T> KeyPlan<Key, T> {
                     index,
                 };
                 let canonical = self.schema.canonical_key(key, &what)?;
-                self.unprocessed_slot(canonical.as_bytes(), &what)
+                self.planned_slot(canonical.as_bytes(), &what)
             })
             .collect::<CoreResult<Vec<_>>>()?;
         Ok(self

@@ -180,6 +180,38 @@ fn plan_orders_items_and_reports_missing_keys() {
 }
 
 #[test]
+fn missing_positions_name_first_occurrences_of_unfound_keys_in_input_order() {
+    let mut plan = KeyPlan::new(schema2(), 100).unwrap();
+    let keys = vec![
+        key(s("a"), n("1")),
+        key(s("b"), n("2")),
+        key(s("a"), n("1.0")),
+        key(s("c"), n("3")),
+        key(s("d"), n("4")),
+    ];
+    plan.add_keys(keys).unwrap();
+    assert!(plan.add_item(key(s("b"), n("2")), "items[0]").unwrap());
+    // Slots 3 (d), 0 (a, given twice) and 1 (b, found), out of order and repeated.
+    assert_eq!(plan.missing_positions([3, 0, 1, 0]), vec![0, 4]);
+    assert_eq!(plan.missing_positions([]), Vec::<usize>::new());
+}
+
+#[test]
+fn first_duplicate_names_the_earliest_repeat_and_its_first_position() {
+    let mut plan = KeyPlan::<Key>::new(schema2(), 100).unwrap();
+    plan.add_keys(vec![key(s("a"), n("1")), key(s("b"), n("1"))])
+        .unwrap();
+    assert_eq!(plan.first_duplicate(), None);
+    plan.add_keys(vec![
+        key(s("c"), n("1")),
+        key(s("b"), n("1E0")),
+        key(s("a"), n("1.0")),
+    ])
+    .unwrap();
+    assert_eq!(plan.first_duplicate(), Some((1, 3)));
+}
+
+#[test]
 fn failed_add_keys_leaves_plan_unchanged() {
     let mut plan = KeyPlan::<Key>::new(schema2(), 100).unwrap();
     let err = plan

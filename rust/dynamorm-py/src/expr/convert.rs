@@ -1,7 +1,8 @@
 //! Python clauses, actions and paths → the core's structured inputs.
 //!
 //! Values are marshaled here, as they are met, and the core only sees their
-//! numbers. Paths and operators stay the caller's Python strings
+//! numbers; an `Encoded` value is already an attribute value and is used as
+//! it is. Paths and operators stay the caller's Python strings
 //! (`PyBackedStr`), lent to the core without copying. Raw expressions (`dynamorm.expr.Raw`) bring their own names and
 //! values, which join the request's caller-supplied maps.
 
@@ -16,6 +17,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
+use super::encoded::Encoded;
 use crate::errors;
 use crate::marshal::serialize_value;
 
@@ -46,10 +48,14 @@ pub struct Gathered<'py> {
 
 impl<'py> Gathered<'py> {
     fn value(&mut self, value: &Bound<'py, PyAny>, at: &At<'_>) -> PyResult<usize> {
-        // The label is only built when marshaling fails: then again, with it.
-        let av = match serialize_value(value, "value") {
-            Ok(av) => av,
-            Err(_) => serialize_value(value, &at.to_string())?,
+        let av = if let Ok(encoded) = value.cast::<Encoded>() {
+            encoded.get().av(value.py()).clone()
+        } else {
+            // The label is only built when marshaling fails: then again, with it.
+            match serialize_value(value, "value") {
+                Ok(av) => av,
+                Err(_) => serialize_value(value, &at.to_string())?,
+            }
         };
         self.values.push(av);
         Ok(self.values.len() - 1)

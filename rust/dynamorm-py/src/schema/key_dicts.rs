@@ -5,6 +5,7 @@
 //! It takes keys up to the first one it does not handle — another form, a
 //! missing part, a value its field refuses — and returns those; the Python
 //! caller goes on from there with the checks that name the key at fault.
+//! `KeyPlan.add_user_keys` (`keys.rs`) uses the same rule key by key.
 
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -59,6 +60,33 @@ fn parts<'py>(
     Ok(Some((key.clone(), None)))
 }
 
+/// The key dict of one plain key, or `None` when it is not plain (another
+/// form, a missing part, a value its field refuses or would leave out).
+pub(crate) fn plain_one<'py>(
+    pk: &Field,
+    sk: Option<&Field>,
+    key: &Bound<'py, PyAny>,
+    key_pair: &Bound<'py, PyType>,
+    other_forms: &Bound<'py, PyTuple>,
+) -> PyResult<Option<Bound<'py, PyDict>>> {
+    let py = key.py();
+    let Some((pk_value, sk_value)) = parts(key, sk.is_some(), key_pair, other_forms)? else {
+        return Ok(None);
+    };
+    let Some(pk_av) = encoded(pk, &pk_value)? else {
+        return Ok(None);
+    };
+    let dict = PyDict::new(py);
+    dict.set_item(pk.attr.bind(py), pk_av)?;
+    if let (Some(field), Some(value)) = (sk, sk_value) {
+        let Some(sk_av) = encoded(field, &value)? else {
+            return Ok(None);
+        };
+        dict.set_item(field.attr.bind(py), sk_av)?;
+    }
+    Ok(Some(dict))
+}
+
 /// The key dicts of the plain keys at the start of `keys`.
 pub(crate) fn plain<'py>(
     pk: &Field,
@@ -67,23 +95,11 @@ pub(crate) fn plain<'py>(
     key_pair: &Bound<'py, PyType>,
     other_forms: &Bound<'py, PyTuple>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let py = keys.py();
-    let out = PyList::empty(py);
+    let out = PyList::empty(keys.py());
     for key in keys.iter() {
-        let Some((pk_value, sk_value)) = parts(&key, sk.is_some(), key_pair, other_forms)? else {
+        let Some(dict) = plain_one(pk, sk, &key, key_pair, other_forms)? else {
             break;
         };
-        let Some(pk_av) = encoded(pk, &pk_value)? else {
-            break;
-        };
-        let dict = PyDict::new(py);
-        dict.set_item(pk.attr.bind(py), pk_av)?;
-        if let (Some(field), Some(value)) = (sk, sk_value) {
-            let Some(sk_av) = encoded(field, &value)? else {
-                break;
-            };
-            dict.set_item(field.attr.bind(py), sk_av)?;
-        }
         out.append(dict)?;
     }
     Ok(out)
