@@ -1,4 +1,4 @@
-"""dynamorm._core batch keys and cursor bindings, called directly."""
+"""dynamorm._core's batch-key planner (rust/dynamorm-py/src/keys.rs), called directly."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dynamorm.errors import ValidationError
 
 def test_key_plan_is_a_final_class_of_the_core_module_with_docstrings() -> None:
     assert _core.KeyPlan.__module__ == "dynamorm._core"
-    for documented in (_core.KeyPlan, _core.KeyPlan.add_keys, _core.encode_cursor):
+    for documented in (_core.KeyPlan, _core.KeyPlan.add_keys, _core.KeyPlan.add_user_keys):
         assert (documented.__doc__ or "").strip()
     with pytest.raises(TypeError):
         type("Sub", (_core.KeyPlan,), {})
@@ -98,21 +98,6 @@ def test_repr_summarises_the_plan() -> None:
     plan = _core.KeyPlan(["pk"], 7)
     plan.add_keys([{"pk": {"S": "a"}}, {"pk": {"S": "a"}}])
     assert repr(plan) == 'KeyPlan(key_attributes=["pk"], chunk_size=7, keys=2, unique=1, found=0)'
-
-
-def test_cursor_functions_return_plain_values() -> None:
-    token = _core.encode_cursor({"pk": {"B": b"\x00"}, "sk": {"N": "1"}}, "idx", "desc")
-    last_key, index, sort = _core.decode_cursor(token)
-    assert last_key == {"pk": {"B": b"\x00"}, "sk": {"N": "1"}}
-    assert (index, sort) == ("idx", "DESC")
-    assert _core.decode_cursor(_core.encode_cursor({"pk": {"S": "a"}}))[1:] == (None, None)
-
-
-def test_cursor_errors_are_the_python_classes() -> None:
-    with pytest.raises(ValidationError) as info:
-        _core.decode_cursor("###")
-    assert type(info.value) is ValidationError
-    assert isinstance(info.value, ValueError)
 
 
 def test_add_items_positions_gives_an_input_position_or_none_per_item() -> None:
