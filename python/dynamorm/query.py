@@ -149,9 +149,14 @@ class Query(Generic[M]):
         self._state.cursor = token or None
         return self
 
-    def with_retry(self, max_retries: int, initial_delay: float = 0.1) -> Query[M]:
-        """Retry settings for this query's requests (used by the retry scheduler)."""
-        self._state.retry = (max_retries, initial_delay)
+    def with_retry(
+        self, retry: RetryPolicy | int | None, initial_delay: float | None = None
+    ) -> Query[M]:
+        """The retry policy of this query's requests instead of the DB's: a
+        ``RetryPolicy``, a number of retries (``with_retry(5, 0.2)``: 5
+        retries from 0.2 s), or ``None`` for none."""
+        policy = RetryPolicy.given(retry, initial_delay, f"{self._state.meta.name}.query()")
+        self._state.retry = policy if policy is not None else RetryPolicy(max_retries=0)
         return self
 
     def parallel_scan(self, segment: int, total_segments: int) -> Query[M]:
@@ -233,10 +238,7 @@ class Query(Generic[M]):
         request always goes out; ``partial`` is handed back if a retry pause
         reaches the deadline. ``write`` marks a write (see ``resend``)."""
         executor = self._executor
-        retry = self._state.retry
-        policy = (
-            None if retry is None else RetryPolicy(max_retries=retry[0], initial_delay=retry[1])
-        )
+        policy = self._state.retry
         if deadline is None and policy is None:
             return executor.call(operation, params, self._target, write=write)
         scheduler = executor.scheduler(deadline or self._deadline(), policy=policy)

@@ -26,6 +26,7 @@ from dynamorm.model.fields import FieldInfo
 from dynamorm.model.loaded import LOADED, check_put, writable, written
 from dynamorm.model.meta import IndexInfo, ModelMeta
 from dynamorm.model.paths import with_key_attrs
+from dynamorm.retry import RetryPolicy
 
 __all__ = [
     "KeyChoice",
@@ -67,7 +68,7 @@ class QueryState:
     select: list[list[str | int]] = field(default_factory=list)
     consistent: bool = False
     cursor: str | None = None
-    retry: tuple[int, float] | None = None
+    retry: RetryPolicy | None = None  # None: the DB's
     segment: tuple[int, int] | None = None
 
 

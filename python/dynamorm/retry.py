@@ -116,6 +116,31 @@ class RetryPolicy:
                 f"RetryPolicy.backoff_factor must be >= 1, got {self.backoff_factor}"
             )
 
+    @classmethod
+    def given(
+        cls, retry: RetryPolicy | int | None, initial_delay: float | None, what: str
+    ) -> RetryPolicy | None:
+        """The policy a builder's ``with_retry(retry, initial_delay)`` names:
+        a ``RetryPolicy`` as it is, an ``int`` as that many retries (from
+        ``initial_delay``, else the default), ``None`` as none (fail fast).
+        ``what`` names the builder in errors."""
+        if isinstance(retry, RetryPolicy):
+            if initial_delay is not None:
+                raise ValidationError(
+                    f"{what}.with_retry(): initial_delay goes into the RetryPolicy given"
+                )
+            return retry
+        if retry is None:
+            return None
+        if isinstance(retry, bool) or not isinstance(retry, int):
+            raise ValidationError(
+                f"{what}.with_retry(): expected a RetryPolicy, a number of retries or None, "
+                f"got {retry!r}"
+            )
+        if initial_delay is None:
+            return cls(max_retries=retry)
+        return cls(max_retries=retry, initial_delay=initial_delay)
+
     def base_delay(self, attempt: int) -> float:
         """The delay before retry number ``attempt`` (1, 2, ...) without jitter:
         ``initial_delay * backoff_factor ** (attempt - 1)``, capped at ``max_delay``."""

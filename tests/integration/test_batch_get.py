@@ -211,8 +211,10 @@ def test_builder_refuses_bad_input_where_it_is_given(env: BatchEnv) -> None:
         builder.parallel(0)
     with pytest.raises(ValidationError, match="has no field 'nope'"):
         builder.select("nope")
-    with pytest.raises(ValidationError, match="retry_policy"):
-        builder.with_retry(3)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=r"Doc\.batch_get_builder\(\)\.with_retry\(\)"):
+        builder.with_retry("3")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="initial_delay goes into the RetryPolicy"):
+        builder.with_retry(RetryPolicy(), 0.5)
 
 
 def test_parallel_returns_everything_in_order(env: BatchEnv) -> None:

@@ -62,6 +62,24 @@ def test_throttling_is_retried_with_backoff_then_succeeds(
     assert first >= 0.01 and second >= 0.02 and third >= 0.04
 
 
+def test_a_querys_with_retry_replaces_the_dbs_policy(
+    fault_proxy: FaultProxy, proxied_db: DB, Note: Any
+) -> None:
+    proxied_db.model(Note(pk="a", sk="s", n=1)).create()
+    query = proxied_db.model(Note).where("pk", "=", "a").where("sk", "=", "s")
+    fault_proxy.throttle("GetItem", times=1)
+    with pytest.raises(RequestError, match="ProvisionedThroughputExceededException"):
+        query.with_retry(None).first()  # no retries: the one throttle ends it
+    assert len(fault_proxy.of("GetItem")) == 1
+    fault_proxy.throttle("GetItem", times=FAST_RETRIES.max_retries + 1)
+    # More retries than the DB's policy allows, as a number (from 0.001 s) ...
+    assert query.with_retry(FAST_RETRIES.max_retries + 1, 0.001).first().n == 1
+    fault_proxy.throttle("GetItem", times=2)
+    # ... or as a policy.
+    assert query.with_retry(RetryPolicy(max_retries=2, initial_delay=0.001)).first().n == 1
+    assert len(fault_proxy.of("GetItem")) == 1 + (FAST_RETRIES.max_retries + 2) + 3
+
+
 def test_exhausted_retries_raise_with_the_cause(
     fault_proxy: FaultProxy, proxied_db: DB, Note: Any
 ) -> None:

@@ -484,3 +484,18 @@ def test_a_cancel_stop_chains_the_last_failure() -> None:
     with pytest.raises(OperationCancelledError) as info:
         Scheduler(slow, Stop(None, cancel)).call(send, what="op")
     assert info.value.__cause__ is throttle and "ThrottlingException" in str(info.value)
+
+
+def test_given_reads_a_policy_a_number_of_retries_or_none() -> None:
+    policy = RetryPolicy(max_retries=7)
+    assert RetryPolicy.given(policy, None, "M.query()") is policy
+    assert RetryPolicy.given(4, None, "M.query()") == RetryPolicy(max_retries=4)
+    assert RetryPolicy.given(4, 0.5, "M.query()") == RetryPolicy(max_retries=4, initial_delay=0.5)
+    assert RetryPolicy.given(None, None, "M.query()") is None
+    for wrong in ("3", 2.5, True):
+        with pytest.raises(ValidationError, match=r"M\.query\(\)\.with_retry\(\): expected"):
+            RetryPolicy.given(wrong, None, "M.query()")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="initial_delay goes into the RetryPolicy"):
+        RetryPolicy.given(policy, 0.5, "M.query()")
+    with pytest.raises(ValidationError, match="max_retries must be >= 0"):
+        RetryPolicy.given(-1, None, "M.query()")

@@ -274,10 +274,13 @@ class BatchGetBuilder(Generic[M]):
         )
         return self._set(parallel=True, max_concurrency=max_concurrency)
 
-    def with_retry(self, policy: RetryPolicy | None) -> BatchGetBuilder[M]:
-        """The retry policy for throttling and unprocessed keys; ``None``
-        fails fast (no retries)."""
-        check_options(f"{self._meta.name}.batch_get_builder()", 1, MAX_GET_CHUNK, 1, policy)
+    def with_retry(
+        self, retry: RetryPolicy | int | None, initial_delay: float | None = None
+    ) -> BatchGetBuilder[M]:
+        """The retry policy for throttling and unprocessed keys, as
+        ``Query.with_retry`` takes it: a ``RetryPolicy``, a number of retries
+        (from ``initial_delay``), or ``None`` to fail fast (no retries)."""
+        policy = RetryPolicy.given(retry, initial_delay, f"{self._meta.name}.batch_get_builder()")
         return self._set(retry_policy=policy)
 
     def select(self, *fields: str) -> BatchGetBuilder[M]:
