@@ -13,7 +13,7 @@ from dynamorm.model.codec import codec_of
 from dynamorm.model.meta import ModelMeta
 from dynamorm.transport.base import DECODED
 
-__all__ = ["Page", "items_of", "next_cursor", "not_found", "page_of"]
+__all__ = ["Page", "decoded", "items_of", "model_of", "next_cursor", "not_found", "page_of"]
 
 T = TypeVar("T")
 
@@ -38,10 +38,24 @@ class Page(Generic[T]):
         return self.next_cursor is not None
 
 
+def decoded(response: Mapping[str, Any]) -> bool:
+    """Whether the fast read path decoded ``response``: its items are model
+    instances already (and a batch get's canonical keys are in
+    ``ResponseKeys``). The one place the marker is read."""
+    return bool(response.get(DECODED))
+
+
+def model_of(meta: ModelMeta, item: Any, is_decoded: bool) -> Any:
+    """The model instance of one returned item (``None`` stays ``None``)."""
+    if is_decoded or item is None:
+        return item
+    return codec_of(meta).from_item(item)
+
+
 def items_of(meta: ModelMeta, response: Mapping[str, Any]) -> list[Any]:
     """The model instances of a Query/Scan response's ``Items`` (already
     instances when the fast read path decoded the response)."""
-    if response.get(DECODED):
+    if decoded(response):
         return list(response.get("Items", ()))
     from_item = codec_of(meta).from_item
     return [from_item(item) for item in response.get("Items", ())]

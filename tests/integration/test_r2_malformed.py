@@ -225,3 +225,19 @@ def test_well_formed_answers_with_members_the_model_does_not_know_still_read(
         b'"extra": {"M": {"x": {"L": [{"NULL": true}]}}}}, "SomethingNew": [1, {"a": null}]}',
     )
     assert get_item(db, Note).n == 7
+
+
+@pytest.mark.parametrize("fast_path", [True, False], ids=["fast-path", "standard-path"])
+@pytest.mark.parametrize(
+    "body",
+    [b'{"Responses": []}', b'{"Responses": [{}, {}, {}]}', b"{}"],
+    ids=["none", "one-too-many", "no-responses"],
+)
+def test_a_transact_get_answering_another_number_of_reads_is_malformed_not_absent_items(
+    fault_proxy: FaultProxy, Note: Any, fast_path: bool, body: bytes
+) -> None:
+    db = db_on(fault_proxy, fast_path)
+    answer_with(fault_proxy, "TransactGetItems", body)
+    builder = db.transact_get().get(Note, ("a", "s")).get(Note, ("b", "s"))
+    with pytest.raises(MalformedResponseError, match=r"answered \d of 2 reads"):
+        builder.execute()

@@ -38,8 +38,9 @@ from dynamorm.model.codec import codec_of
 from dynamorm.model.loaded import ReadShape, mark, shape_of
 from dynamorm.model.meta import ModelMeta
 from dynamorm.model.paths import resolve_path, with_key_attrs
+from dynamorm.responses import decoded
 from dynamorm.retry import RetryPolicy, Scheduler
-from dynamorm.transport.base import DECODED, Target
+from dynamorm.transport.base import Target
 
 if TYPE_CHECKING:
     from dynamorm.transport.executor import Executor
@@ -111,7 +112,7 @@ class _GetRun:
         table = self.meta.table
         items = response.get("Responses", {}).get(table, ())
         models = self._models
-        if response.get(DECODED):
+        if decoded(response):
             # The items are model instances already; the plan places them by
             # the canonical keys the fast path read alongside.
             keys = response["ResponseKeys"].get(table, [])

@@ -11,16 +11,15 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from dynamorm.batch.options import make_stop
-from dynamorm.errors import ValidationError
+from dynamorm.errors import MalformedResponseError, ValidationError
 from dynamorm.expr import compile_request
 from dynamorm.keys import key_dicts
 from dynamorm.model.base import Model
-from dynamorm.model.codec import codec_of
 from dynamorm.model.loaded import ReadShape, mark, shape_of
 from dynamorm.model.paths import resolve_path, with_key_attrs
+from dynamorm.responses import decoded, model_of
 from dynamorm.retry import Scheduler
 from dynamorm.transact.checks import Operation, TransactionTarget, check_operations
-from dynamorm.transport.base import DECODED
 
 if TYPE_CHECKING:
     from dynamorm.transport.executor import Executor
@@ -93,16 +92,18 @@ class TransactGetBuilder:
         target = TransactionTarget(self._ops, what)
         schemas = [op.model.__dynamorm_codec__.schema for op in self._ops]
         response = executor.call("TransactGetItems", params, target, scheduler, schemas=schemas)
-        decoded = response.get(DECODED, False)
-        out: list[Any] = []
-        for op, entry in zip(self._ops, response.get("Responses", []), strict=False):
-            raw = entry.get("Item")
-            if decoded:
-                out.append(raw)  # already a model instance (or None)
-            else:
-                out.append(codec_of(op.model.__dynamorm__).from_item(raw) if raw else None)
-        # DynamoDB answers every read; pad defensively so positions never shift.
-        out.extend([None] * (len(self._ops) - len(out)))
+        entries = response.get("Responses", [])
+        if len(entries) != len(self._ops):
+            # DynamoDB answers every read, in order ({} for an absent item):
+            # any other count would shift or drop items.
+            raise MalformedResponseError(
+                f"{what}: DynamoDB answered {len(entries)} of {len(self._ops)} reads"
+            )
+        is_decoded = decoded(response)
+        out = [
+            model_of(op.model.__dynamorm__, entry.get("Item") or None, is_decoded)
+            for op, entry in zip(self._ops, entries, strict=True)
+        ]
         for op, shape, obj in zip(self._ops, self._shapes, out, strict=True):
             if obj is not None:
                 mark(op.model.__dynamorm__, shape, [obj])
