@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -19,10 +19,17 @@ from dynamorm.batch.options import BatchGetOptions, BatchWriteOptions
 from dynamorm.batch.write import batch_write
 from dynamorm.errors import ValidationError
 from dynamorm.expr import Clause, UpdateAction
-from dynamorm.expr.conditions import ConditionGroup, build_group, make_term, raw_clause
+from dynamorm.expr.conditions import (
+    ConditionSet,
+    ConditionVocabulary,
+    FilterVocabulary,
+    make_term,
+    raw_clause,
+)
 from dynamorm.model.base import Model
 from dynamorm.model.codec import codec_of, format_timestamp
 from dynamorm.model.loaded import LOADED, ReadShape, mark, shape_of, writable
+from dynamorm.model.meta import ModelMeta
 from dynamorm.model.paths import resolve_path
 from dynamorm.requests import (
     QueryState,
@@ -53,7 +60,7 @@ __all__ = ["Query"]
 M = TypeVar("M", bound=Model)
 
 
-class Query(Generic[M]):
+class Query(FilterVocabulary, ConditionVocabulary, Generic[M]):
     """Reads and writes of one model: chain builders, then call a terminal."""
 
     __slots__ = ("_executor", "_state", "_target")
@@ -92,28 +99,6 @@ class Query(Generic[M]):
             known = ", ".join(sorted(self._state.meta.indexes)) or "none"
             raise ValidationError(f"{self._name} has no index {name!r} (indexes: {known})")
         self._state.index = name
-        return self
-
-    def filter(self, field: str, op: str, value: Any = None) -> Query[M]:
-        """ANDs a filter ``field op value``."""
-        self._state.filters.add(make_term(self._state.meta, field, op, value).clause())
-        return self
-
-    def or_filter(self, field: str, op: str, value: Any = None) -> Query[M]:
-        """ORs a filter with the filters so far (AND binds tighter than OR)."""
-        term = make_term(self._state.meta, field, op, value)
-        self._state.filters.add(term.clause(), either=True)
-        return self
-
-    def filter_group(self, fn: Callable[[ConditionGroup], object]) -> Query[M]:
-        """ANDs a parenthesised group of filters that ``fn`` adds to the
-        builder it receives."""
-        self._state.filters.add(build_group(self._state.meta, fn))
-        return self
-
-    def or_filter_group(self, fn: Callable[[ConditionGroup], object]) -> Query[M]:
-        """ORs a parenthesised group of filters."""
-        self._state.filters.add(build_group(self._state.meta, fn), either=True)
         return self
 
     def order_by(self, field: str, direction: str = "ASC") -> Query[M]:
@@ -179,26 +164,16 @@ class Query(Generic[M]):
         """The write succeeds only if the item exists."""
         return self.with_condition(self._state.meta.pk.name, "EXISTS")
 
+    def _filter_target(self) -> tuple[ModelMeta, ConditionSet]:
+        return self._state.meta, self._state.filters
+
+    def _condition_target(self) -> tuple[ModelMeta, ConditionSet]:
+        return self._state.meta, self._state.conditions
+
     def with_condition(self, field: str, op: str, value: Any = None) -> Query[M]:
-        """ANDs the write condition ``field op value``."""
-        self._state.conditions.add(make_term(self._state.meta, field, op, value).clause())
-        return self
-
-    def or_condition(self, field: str, op: str, value: Any = None) -> Query[M]:
-        """ORs a write condition with the conditions so far."""
-        term = make_term(self._state.meta, field, op, value)
-        self._state.conditions.add(term.clause(), either=True)
-        return self
-
-    def condition_group(self, fn: Callable[[ConditionGroup], object]) -> Query[M]:
-        """ANDs a parenthesised group of write conditions built by ``fn``."""
-        self._state.conditions.add(build_group(self._state.meta, fn))
-        return self
-
-    def or_condition_group(self, fn: Callable[[ConditionGroup], object]) -> Query[M]:
-        """ORs a parenthesised group of write conditions."""
-        self._state.conditions.add(build_group(self._state.meta, fn), either=True)
-        return self
+        """ANDs the write condition ``field op value`` (``condition`` under
+        its write-builder name)."""
+        return self.condition(field, op, value)
 
     def with_condition_expression(
         self,

@@ -14,17 +14,15 @@ idempotent, or ``condition_version`` guards it.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dynamorm.errors import ValidationError
 from dynamorm.expr import Clause, UpdateAction
 from dynamorm.expr.conditions import (
-    ConditionGroup,
     ConditionSet,
-    build_group,
+    ConditionVocabulary,
     encode_value,
-    make_term,
 )
 from dynamorm.model.codec import codec_of, format_timestamp
 from dynamorm.model.loaded import mark, shape_of
@@ -40,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["UpdateBuilder"]
 
 
-class UpdateBuilder:
+class UpdateBuilder(ConditionVocabulary):
     """Update actions and conditions for one item; every method returns the
     builder for chaining."""
 
@@ -120,25 +118,8 @@ class UpdateBuilder:
 
     # -- conditions -------------------------------------------------------
 
-    def condition(self, field: str, op: str, value: Any = None) -> UpdateBuilder:
-        """ANDs the condition ``field op value``."""
-        self._conditions.add(make_term(self._meta, field, op, value).clause())
-        return self
-
-    def or_condition(self, field: str, op: str, value: Any = None) -> UpdateBuilder:
-        """ORs the condition ``field op value`` with the conditions so far."""
-        self._conditions.add(make_term(self._meta, field, op, value).clause(), either=True)
-        return self
-
-    def condition_group(self, fn: Callable[[ConditionGroup], object]) -> UpdateBuilder:
-        """ANDs a parenthesised group built by ``fn``."""
-        self._conditions.add(build_group(self._meta, fn))
-        return self
-
-    def or_condition_group(self, fn: Callable[[ConditionGroup], object]) -> UpdateBuilder:
-        """ORs a parenthesised group built by ``fn``."""
-        self._conditions.add(build_group(self._meta, fn), either=True)
-        return self
+    def _condition_target(self) -> tuple[ModelMeta, ConditionSet]:
+        return self._meta, self._conditions
 
     def condition_exists(self, field: str | None = None) -> UpdateBuilder:
         """Requires ``field`` to exist (without a field: the item exists)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Self
 
 from dynamorm import _core, marshal
 from dynamorm.errors import ValidationError
@@ -28,6 +28,8 @@ from dynamorm.model.paths import resolve_path
 __all__ = [
     "ConditionGroup",
     "ConditionSet",
+    "ConditionVocabulary",
+    "FilterVocabulary",
     "Term",
     "attribute_value",
     "encode_value",
@@ -185,11 +187,86 @@ class ConditionSet:
         return groups[0] if len(groups) == 1 else Or(*groups)
 
 
-class ConditionGroup:
+class FilterVocabulary:
+    """``filter`` / ``or_filter`` / ``filter_group`` / ``or_filter_group``:
+    the read-side condition methods, written once for every builder that has
+    them (``Query``, ``ConditionGroup``). A class gives ``_filter_target()``,
+    the model and the set the clauses join."""
+
+    __slots__ = ()
+
+    def _filter_target(self) -> tuple[ModelMeta, ConditionSet]:
+        raise NotImplementedError
+
+    def filter(self, field: str, op: str, value: Any = None) -> Self:
+        """ANDs the filter ``field op value``."""
+        meta, target = self._filter_target()
+        target.add(make_term(meta, field, op, value).clause())
+        return self
+
+    def or_filter(self, field: str, op: str, value: Any = None) -> Self:
+        """ORs the filter ``field op value`` with the filters so far (AND
+        binds tighter than OR)."""
+        meta, target = self._filter_target()
+        target.add(make_term(meta, field, op, value).clause(), either=True)
+        return self
+
+    def filter_group(self, fn: Callable[[ConditionGroup], object]) -> Self:
+        """ANDs a parenthesised group of filters that ``fn`` adds to the
+        ``ConditionGroup`` it receives."""
+        meta, target = self._filter_target()
+        target.add(build_group(meta, fn))
+        return self
+
+    def or_filter_group(self, fn: Callable[[ConditionGroup], object]) -> Self:
+        """ORs a parenthesised group of filters built by ``fn``."""
+        meta, target = self._filter_target()
+        target.add(build_group(meta, fn), either=True)
+        return self
+
+
+class ConditionVocabulary:
+    """``condition`` / ``or_condition`` / ``condition_group`` /
+    ``or_condition_group``: the write-side condition methods, written once
+    for every builder that has them (``Query``, ``UpdateBuilder``,
+    ``ConditionGroup``). A class gives ``_condition_target()``."""
+
+    __slots__ = ()
+
+    def _condition_target(self) -> tuple[ModelMeta, ConditionSet]:
+        raise NotImplementedError
+
+    def condition(self, field: str, op: str, value: Any = None) -> Self:
+        """ANDs the condition ``field op value``."""
+        meta, target = self._condition_target()
+        target.add(make_term(meta, field, op, value).clause())
+        return self
+
+    def or_condition(self, field: str, op: str, value: Any = None) -> Self:
+        """ORs the condition ``field op value`` with the conditions so far."""
+        meta, target = self._condition_target()
+        target.add(make_term(meta, field, op, value).clause(), either=True)
+        return self
+
+    def condition_group(self, fn: Callable[[ConditionGroup], object]) -> Self:
+        """ANDs a parenthesised group of conditions built by ``fn``."""
+        meta, target = self._condition_target()
+        target.add(build_group(meta, fn))
+        return self
+
+    def or_condition_group(self, fn: Callable[[ConditionGroup], object]) -> Self:
+        """ORs a parenthesised group of conditions built by ``fn``."""
+        meta, target = self._condition_target()
+        target.add(build_group(meta, fn), either=True)
+        return self
+
+
+class ConditionGroup(FilterVocabulary, ConditionVocabulary):
     """The builder ``filter_group``/``or_filter_group`` (and the write-side
     ``condition_group``) pass to your function: collect clauses with
     ``filter``/``condition`` (AND) and ``or_filter``/``or_condition`` (OR);
-    they become one parenthesised group."""
+    they become one parenthesised group. ``group``/``or_group`` (or the
+    ``*_filter_group``/``*_condition_group`` names) nest a group in it."""
 
     __slots__ = ("_meta", "_set")
 
@@ -197,31 +274,13 @@ class ConditionGroup:
         self._meta = meta
         self._set = ConditionSet()
 
-    def filter(self, field: str, op: str, value: Any = None) -> ConditionGroup:
-        """ANDs ``field op value``."""
-        self._set.add(make_term(self._meta, field, op, value).clause())
-        return self
+    def _filter_target(self) -> tuple[ModelMeta, ConditionSet]:
+        return self._meta, self._set
 
-    def or_filter(self, field: str, op: str, value: Any = None) -> ConditionGroup:
-        """ORs ``field op value``."""
-        self._set.add(make_term(self._meta, field, op, value).clause(), either=True)
-        return self
+    _condition_target = _filter_target
 
-    condition = filter
-    or_condition = or_filter
-
-    def group(self, fn: Callable[[ConditionGroup], object]) -> ConditionGroup:
-        """ANDs a nested group."""
-        self._set.add(build_group(self._meta, fn))
-        return self
-
-    def or_group(self, fn: Callable[[ConditionGroup], object]) -> ConditionGroup:
-        """ORs a nested group."""
-        self._set.add(build_group(self._meta, fn), either=True)
-        return self
-
-    filter_group = group
-    or_filter_group = or_group
+    group = FilterVocabulary.filter_group
+    or_group = FilterVocabulary.or_filter_group
 
 
 def build_group(meta: ModelMeta, fn: Callable[[ConditionGroup], object]) -> Clause:
