@@ -33,16 +33,12 @@ class FieldSpec:
     """What ``field(...)`` records; turned into a ``FieldInfo`` when the model
     class is created."""
 
-    pk: bool = False
-    sk: bool = False
+    roles: frozenset[str] = frozenset()
+    """Any of ``ROLES``, as ``FieldInfo.roles``."""
     attr: str | None = None
     gsi_pk: tuple[str, ...] = ()
     gsi_sk: tuple[str, ...] = ()
     lsi: tuple[str, ...] = ()
-    version: bool = False
-    ttl: bool = False
-    created_at: bool = False
-    updated_at: bool = False
     omit_empty: bool = False
     json: bool = False
     binary: bool = False
@@ -89,17 +85,13 @@ def field(
     """
     if default is not MISSING and default_factory is not MISSING:
         raise TypeError("field() takes default or default_factory, not both")
+    flags = (pk, sk, version, ttl, created_at, updated_at)
     return FieldSpec(
-        pk=pk,
-        sk=sk,
+        roles=frozenset(role for role, on in zip(ROLES, flags, strict=True) if on),
         attr=attr,
         gsi_pk=_names(gsi_pk),
         gsi_sk=_names(gsi_sk),
         lsi=_names(lsi),
-        version=version,
-        ttl=ttl,
-        created_at=created_at,
-        updated_at=updated_at,
         omit_empty=omit_empty,
         json=json,
         binary=binary,

@@ -128,31 +128,20 @@ def _field_info(cls: type, name: str, annotation: Any, spec: FieldSpec) -> Field
         info = analyze(annotation)
     except TypeError as exc:
         raise _fail(cls, f"field {name!r}: {exc}") from None
-    roles = frozenset(
-        role
-        for role, on in (
-            ("pk", spec.pk),
-            ("sk", spec.sk),
-            ("version", spec.version),
-            ("ttl", spec.ttl),
-            ("created_at", spec.created_at),
-            ("updated_at", spec.updated_at),
-        )
-        if on
-    )
+    roles = spec.roles
     where = f"field {name!r}"
-    if spec.pk and spec.sk:
+    if {"pk", "sk"} <= roles:
         raise _fail(cls, f"{where} cannot be both pk and sk")
     is_key = bool(roles & {"pk", "sk"} or spec.gsi_pk or spec.gsi_sk or spec.lsi)
     if is_key and info.kind not in KEY_KINDS:
         raise _fail(
             cls, f"{where} is a key attribute, so it must be str, int, Decimal, bytes or datetime"
         )
-    if spec.version and info.kind != "int":
+    if "version" in roles and info.kind != "int":
         raise _fail(cls, f"{where} is a version field, so it must be int")
-    if spec.ttl and info.kind not in ("datetime", "int"):
+    if "ttl" in roles and info.kind not in ("datetime", "int"):
         raise _fail(cls, f"{where} is a TTL field, so it must be datetime or int")
-    if (spec.created_at or spec.updated_at) and info.kind != "datetime":
+    if roles & {"created_at", "updated_at"} and info.kind != "datetime":
         raise _fail(cls, f"{where} is a timestamp field, so it must be datetime")
     if len(roles - {"pk", "sk"}) > 1:
         raise _fail(cls, f"{where} has more than one role: {sorted(roles)}")
@@ -284,16 +273,11 @@ def _inherited_spec(cls: type, name: str) -> Any:
         if isinstance(meta, ModelMeta) and name in meta.by_name:
             f = meta.by_name[name]
             return FieldSpec(
-                pk="pk" in f.roles,
-                sk="sk" in f.roles,
+                roles=f.roles,
                 attr=f.attr,
                 gsi_pk=f.gsi_pk,
                 gsi_sk=f.gsi_sk,
                 lsi=f.lsi,
-                version="version" in f.roles,
-                ttl="ttl" in f.roles,
-                created_at="created_at" in f.roles,
-                updated_at="updated_at" in f.roles,
                 omit_empty=f.omit_empty,
                 json=f.json,
                 binary=f.binary,
