@@ -57,6 +57,9 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "free-threaded check (ffi.rs's cfg(Py_GIL_DISABLED) branches, clippy for CPython 3.14t)"
+scripts/check-free-threaded.sh
 step "cargo test"
 cargo test --workspace --locked
 
