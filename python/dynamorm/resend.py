@@ -121,7 +121,10 @@ def _idempotent(action: UpdateAction) -> bool:
     kind = action[0]
     if kind == "add":
         # ADD of set elements is a union; ADD of a number counts.
-        return isinstance(action[2], set | frozenset)
+        value = action[2]
+        if isinstance(value, _core.Encoded):
+            return next(iter(value.av)) in ("SS", "NS", "BS")
+        return isinstance(value, set | frozenset)
     return kind in _IDEMPOTENT
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from dynamorm.errors import DynamORMError, TableNotFoundError, ValidationError
 from dynamorm.model.base import Model
 from dynamorm.model.fields import FieldInfo
-from dynamorm.model.meta import KEY_KINDS, IndexInfo, ModelMeta
+from dynamorm.model.meta import IndexInfo, ModelMeta, key_tag
 from dynamorm.retry import RetryPolicy, Scheduler
 from dynamorm.transport.base import Target
 from dynamorm.transport.executor import Executor
@@ -47,15 +47,13 @@ WAIT_SECONDS = 600.0
 def _key_type(meta: ModelMeta, f: FieldInfo) -> str:
     if f.binary:
         return "B"
-    # Timestamps are stored as RFC 3339 strings, so they sort as keys.
-    kind = "str" if f.info.kind == "datetime" else f.info.kind
-    try:
-        return KEY_KINDS[kind]
-    except KeyError:
+    tag = key_tag(f.info)
+    if tag is None:
         raise ValidationError(
-            f"{meta.name}.{f.name} is a key attribute of kind {f.info.kind!r}, "
+            f"{meta.name}.{f.name} is a key attribute of type {f.info.describe()}, "
             "which has no DynamoDB key type"
-        ) from None
+        )
+    return tag
 
 
 def _key_schema(pk: FieldInfo, sk: FieldInfo | None) -> list[dict[str, str]]:

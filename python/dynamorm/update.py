@@ -22,6 +22,7 @@ from dynamorm.expr import Clause, UpdateAction
 from dynamorm.expr.conditions import (
     ConditionSet,
     ConditionVocabulary,
+    encode_elements,
     encode_value,
 )
 from dynamorm.model.codec import codec_of, format_timestamp
@@ -67,8 +68,9 @@ class UpdateBuilder(ConditionVocabulary):
 
     def _action(self, name: str, field: str, *rest: Any, encode: bool = False) -> UpdateBuilder:
         segments, f = self._path(field)
-        if encode and len(segments) == 1:
-            rest = (encode_value(self._meta, f, rest[0]),)
+        if encode:
+            # The value is checked and encoded by the type at the path.
+            rest = (encode_value(self._meta, f, rest[0], segments[1:]),)
         self._actions.append((name, segments, *rest))
         return self
 
@@ -82,7 +84,7 @@ class UpdateBuilder(ConditionVocabulary):
 
     def add(self, field: str, value: Any) -> UpdateBuilder:
         """``ADD field value``: adds to a number, or elements to a set."""
-        return self._action("add", field, value)
+        return self._action("add", field, value, encode=True)
 
     def increment(self, field: str, by: int | float = 1) -> UpdateBuilder:
         """Adds ``by`` to a number (0 when absent)."""
@@ -98,15 +100,15 @@ class UpdateBuilder(ConditionVocabulary):
 
     def delete(self, field: str, elements: Iterable[Any]) -> UpdateBuilder:
         """``DELETE field elements``: removes elements from a set."""
-        return self._action("delete", field, set(elements))
+        return self._action("delete", field, set(elements), encode=True)
 
     def append_to_list(self, field: str, items: Iterable[Any]) -> UpdateBuilder:
         """Appends ``items`` to a list (created when absent)."""
-        return self._action("append_to_list", field, list(items))
+        return self._list_action("append_to_list", field, items)
 
     def prepend_to_list(self, field: str, items: Iterable[Any]) -> UpdateBuilder:
         """Prepends ``items`` to a list (created when absent)."""
-        return self._action("prepend_to_list", field, list(items))
+        return self._list_action("prepend_to_list", field, items)
 
     def remove_from_list_at(self, field: str, index: int) -> UpdateBuilder:
         """Removes the list element at ``index``."""
@@ -114,7 +116,15 @@ class UpdateBuilder(ConditionVocabulary):
 
     def set_list_element(self, field: str, index: int, value: Any) -> UpdateBuilder:
         """Sets the list element at ``index``."""
-        return self._action("set_list_element", field, index, value)
+        segments, f = self._path(field)
+        value = encode_value(self._meta, f, value, [*segments[1:], index])
+        self._actions.append(("set_list_element", segments, index, value))
+        return self
+
+    def _list_action(self, name: str, field: str, items: Iterable[Any]) -> UpdateBuilder:
+        segments, f = self._path(field)
+        self._actions.append((name, segments, encode_elements(self._meta, f, segments[1:], items)))
+        return self
 
     # -- conditions -------------------------------------------------------
 

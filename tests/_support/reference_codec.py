@@ -18,10 +18,13 @@ from dynamorm.errors import ValidationError
 from dynamorm.model.codec import (
     _index_keys,
     format_timestamp,
+    needs_tree,
     parse_timestamp,
 )
 from dynamorm.model.fields import FieldInfo
 from dynamorm.model.meta import ModelMeta
+
+from tests._support import reference_tree
 
 __all__ = ["ReferenceCodec"]
 
@@ -87,6 +90,8 @@ class ReferenceCodec:
 
     def _encode(self, f: FieldInfo, value: Any) -> dict[str, Any]:
         kind = f.info.kind
+        if needs_tree(f.info) and not f.json:
+            return reference_tree.encode(f.info, value)
         if f.json:
             try:
                 return {"S": _json_text(value)}
@@ -109,6 +114,11 @@ class ReferenceCodec:
             if not value:
                 return {"NULL": True}
             self._check(f, value, set | frozenset)
+            element = f.info.element
+            assert element is not None
+            wanted = _KIND_TYPES[element]
+            if any(not isinstance(v, wanted) or isinstance(v, bool) for v in value):
+                raise ValidationError(f"expected {f.info.describe()}, got {value!r}")
             return marshal.serialize(value)
         if kind == "dataclass":
             return marshal.serialize(self._dataclass_dict(value))
@@ -146,7 +156,7 @@ class ReferenceCodec:
             if "NULL" in av:
                 # A set field that does not allow None stored its empty set as NULL.
                 empty_set = f.info.kind == "set" and not f.info.optional and not f.json
-                values[f.name] = set() if empty_set else None
+                values[f.name] = (frozenset() if f.info.frozen else set()) if empty_set else None
                 continue
             try:
                 values[f.name] = self._decode(f, av)
@@ -158,6 +168,8 @@ class ReferenceCodec:
 
     def _decode(self, f: FieldInfo, av: Mapping[str, Any]) -> Any:
         kind = f.info.kind
+        if needs_tree(f.info) and not f.json:
+            return reference_tree.decode(f.info, av)
         if f.json:
             return _json.loads(av["S"])
         if "ttl" in f.roles:

@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 from dynamorm import Model, field
-from dynamorm.model.meta import KEY_KINDS
+from dynamorm.model.meta import key_tag
 
 from tests.conftest import make_db
 
@@ -60,10 +60,10 @@ def create_table_for(client: Any, model: type[Model]) -> None:
 
     def key_schema(pk: Any, sk: Any) -> list[dict[str, str]]:
         out = [{"AttributeName": pk.attr, "KeyType": "HASH"}]
-        attrs[pk.attr] = KEY_KINDS[pk.info.kind]
+        attrs[pk.attr] = "B" if pk.binary else key_tag(pk.info)
         if sk is not None:
             out.append({"AttributeName": sk.attr, "KeyType": "RANGE"})
-            attrs[sk.attr] = KEY_KINDS[sk.info.kind]
+            attrs[sk.attr] = "B" if sk.binary else key_tag(sk.info)
         return out
 
     params: dict[str, Any] = {

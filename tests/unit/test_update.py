@@ -70,10 +70,16 @@ def test_values_are_encoded_like_the_field() -> None:
     assert values == {":v0": {"N": "3"}}
     params = builder().set("seen", when).to_params()
     assert {"S": "2024-01-01T00:00:00.000000000Z"} in params["ExpressionAttributeValues"].values()
-    params = builder(Plain).delete("n", {1}).to_params()
-    assert params["UpdateExpression"] == "DELETE #n0 :v0"
+    params = builder().delete("tags", {"x"}).to_params()
+    assert params["UpdateExpression"].endswith("DELETE #n0 :v0")
+    assert params["ExpressionAttributeValues"][":v0"] == {"SS": ["x"]}
     with pytest.raises(ValidationError, match=r"Account\.balance"):
         builder().set("balance", "lots")
+    # Set elements and numbers to ADD are checked by the type they go to.
+    with pytest.raises(ValidationError, match=r"Plain\.n: expected int, got set"):
+        builder(Plain).delete("n", {1})
+    with pytest.raises(ValidationError, match=r"Account\.tags: expected set\[str\]"):
+        builder().add("tags", {1})
 
 
 def test_list_actions_and_return_values() -> None:

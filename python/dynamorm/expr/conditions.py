@@ -14,7 +14,7 @@ writes, update builders and transactions.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self
 
 from dynamorm import _core, marshal
@@ -32,6 +32,7 @@ __all__ = [
     "FilterVocabulary",
     "Term",
     "attribute_value",
+    "encode_elements",
     "encode_value",
     "make_term",
     "normalize_op",
@@ -108,17 +109,43 @@ def attribute_value(value: Any) -> dict[str, Any]:
     return marshal.serialize(value)
 
 
-def encode_value(meta: ModelMeta, f: FieldInfo, value: Any) -> Any:
-    """``value`` encoded as field ``f`` stores it, as an ``Encoded`` attribute
-    value the expression compiler takes as it is."""
+def encode_value(
+    meta: ModelMeta,
+    f: FieldInfo,
+    value: Any,
+    path: Sequence[str | int] = (),
+    *,
+    element: bool = False,
+) -> Any:
+    """``value`` encoded as the type at ``path`` under field ``f`` stores it
+    (with ``element``: as an element of the list or set there), as an
+    ``Encoded`` attribute value the expression compiler takes as it is. A
+    value where nothing is typed (an untyped ``dict``, ``Any``) is returned
+    as given; a wrong type is a ``ValidationError`` naming the path."""
     if value is None:
         return None
-    if f.info.kind == "datetime" and isinstance(value, str) and "ttl" not in f.roles:
-        return value  # already the stored text (e.g. a prefix or an RFC 3339 bound)
-    encoded = codec_of(meta).schema.encode_value(f.name, value)
-    if encoded is None:  # an omit_empty field's empty value: compare it as given
+    schema = codec_of(meta).schema
+    if not path and not element:
+        if f.info.kind == "datetime" and isinstance(value, str) and "ttl" not in f.roles:
+            return value  # already the stored text (e.g. a prefix or an RFC 3339 bound)
+        encoded = schema.encode_value(f.name, value)
+        # None: an omit_empty field's empty value, compared as given.
+        return value if encoded is None else encoded
+    node = f.info.at(path)
+    if node is not None and node.kind == "datetime" and isinstance(value, str) and not element:
         return value
-    return encoded
+    encoded = schema.encode_path(f.name, list(path), value, element)
+    return value if encoded is None else encoded
+
+
+def encode_elements(meta: ModelMeta, f: FieldInfo, path: Sequence[str | int], items: Any) -> Any:
+    """A list of elements for the list at ``path`` under ``f`` (``append``,
+    ``prepend``): one ``Encoded`` list of the encoded elements, or the list
+    as given where the elements are untyped."""
+    values = [encode_value(meta, f, item, path, element=True) for item in items]
+    if values and all(isinstance(v, _core.Encoded) for v in values):
+        return _core.Encoded({"L": [v.av for v in values]})
+    return list(items)
 
 
 def make_term(meta: ModelMeta, path: str, op: str, value: Any = None) -> Term:
@@ -131,11 +158,15 @@ def make_term(meta: ModelMeta, path: str, op: str, value: Any = None) -> Term:
         raise ValidationError(f"{meta.name}.{path}: {exc}") from None
     if canonical in ("EXISTS", "NOT_EXISTS"):
         return Term(f, path, segments, canonical, None)
-    encode = len(segments) == 1 and canonical in _ENCODED_OPS
-    if canonical == "BETWEEN":
+    encode = canonical in _ENCODED_OPS
+    below = segments[1:]
+    if canonical in ("CONTAINS", "NOT_CONTAINS") and value is not None:
+        # An element of the list or set at the path (a substring of a str).
+        value = encode_value(meta, f, value, below, element=True)
+    elif canonical == "BETWEEN":
         if not isinstance(value, tuple | list) or len(value) != 2:
             raise ValidationError(f"{meta.name}.{path}: BETWEEN takes a (low, high) pair")
-        value = tuple(encode_value(meta, f, v) if encode else v for v in value)
+        value = tuple(encode_value(meta, f, v, below) for v in value)
     elif canonical == "IN":
         if isinstance(value, str | bytes) or not isinstance(value, Iterable):
             raise ValidationError(f"{meta.name}.{path}: IN takes an iterable of values")
@@ -144,11 +175,11 @@ def make_term(meta: ModelMeta, path: str, op: str, value: Any = None) -> Term:
             raise ValidationError(
                 f"{meta.name}.{path}: IN takes 1 to {_MAX_IN} values, got {len(items)}"
             )
-        value = [encode_value(meta, f, v) if encode else v for v in items]
+        value = [encode_value(meta, f, v, below) for v in items]
     elif canonical == "BEGINS_WITH" and isinstance(value, str):
         pass  # a prefix of the stored text, not a whole value of the field
     elif encode:
-        value = encode_value(meta, f, value)
+        value = encode_value(meta, f, value, below)
     return Term(f, path, segments, canonical, value)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from dynamorm import _core
 from dynamorm.model.fields import MISSING, FieldInfo
 from dynamorm.model.meta import ModelMeta
+from dynamorm.model.types import TypeInfo, registered
 
 __all__ = ["ItemCodec", "codec_of", "format_timestamp", "parse_timestamp"]
 
@@ -77,21 +78,71 @@ def _index_keys(meta: ModelMeta) -> frozenset[str]:
     return frozenset(names)
 
 
+_PLAIN_KINDS = frozenset({"str", "int", "float", "decimal", "bool", "bytes", "datetime", "any"})
+"""Kinds the Rust schema writes and reads by the field's own rule, without
+its type tree (they hold nothing typed below them)."""
+
+_PLAIN_SET_ELEMENTS = frozenset({"str", "int", "float", "decimal", "bytes"})
+
+
+def needs_tree(info: TypeInfo) -> bool:
+    """Whether a field of type ``info`` is written and read by its type tree:
+    everything but the plain scalars, untyped containers and sets of plain
+    elements (which keep their own, quicker rules)."""
+    if info.kind in _PLAIN_KINDS:
+        return False
+    if info.kind in ("list", "dict"):
+        return bool(info.args) and info.args[0].kind != "any"
+    if info.kind == "set":
+        return info.args[0].kind not in _PLAIN_SET_ELEMENTS or info.frozen
+    return True
+
+
+def tree_spec(info: TypeInfo) -> dict[str, Any]:
+    """The descriptor of a type tree the Rust schema compiles."""
+    found = registered(info.cls) if info.kind == "custom" else None
+    return {
+        "kind": info.kind,
+        "optional": info.optional,
+        "args": [tree_spec(a) for a in info.args],
+        "fields": [(name, tree_spec(node), required) for name, node, required in info.fields],
+        "choices": list(info.choices),
+        "cls": info.cls,
+        "variadic": info.variadic,
+        "frozen": info.frozen,
+        "repr": info.describe(),
+        "to_storage": found.to_storage if found is not None else None,
+        "from_storage": found.from_storage if found is not None else None,
+    }
+
+
 def _descriptor(f: FieldInfo, index_keys: frozenset[str]) -> dict[str, Any]:
     """What the Rust ``ItemSchema`` needs to know about one field."""
     default = f.default if f.default is not MISSING else (0 if "version" in f.roles else None)
+    tree = needs_tree(f.info) and not f.json
+    if tree:
+        kind = "tree"
+    elif f.info.kind in _PLAIN_KINDS or f.info.kind in ("list", "dict"):
+        kind = f.info.kind
+    elif f.info.kind == "set" and f.info.element in _PLAIN_SET_ELEMENTS:
+        kind = "set"
+    else:
+        kind = "any"  # a json=True field of a richer type: stored as its JSON text
     return {
         "name": f.name,
         "attr": f.attr,
-        "kind": f.info.kind,
-        "element": f.info.element,
+        "kind": kind,
+        # Every field's tree is compiled: values at nested paths are encoded
+        # by it even where the field itself keeps its own, quicker rule.
+        "tree": None if f.json else tree_spec(f.info),
+        "element": f.info.element if kind == "set" else None,
         "optional": f.info.optional,
         "roles": sorted(f.roles),
         "index_key": f.name in index_keys,
         "omit_empty": f.omit_empty,
         "json": f.json,
         "binary": f.binary,
-        "type_repr": repr(f.type),
+        "type_repr": f.info.describe(),
         "dataclass_type": f.info.dataclass_type,
         "default": default,
         "default_factory": None if f.default_factory is MISSING else f.default_factory,

@@ -14,12 +14,30 @@ from typing import Any
 
 from dynamorm.errors import InvalidModelError, ValidationError
 from dynamorm.model.fields import MISSING, FieldInfo, FieldSpec
-from dynamorm.model.types import analyze
+from dynamorm.model.types import TypeInfo, analyze
 
-__all__ = ["IndexInfo", "ModelMeta", "build_meta", "default_table_name"]
+__all__ = ["KEY_KINDS", "IndexInfo", "ModelMeta", "build_meta", "default_table_name", "key_tag"]
 
-KEY_KINDS = {"str": "S", "int": "N", "decimal": "N", "bytes": "B", "datetime": "S"}
-"""Field kinds that can be key attributes, with their DynamoDB key type."""
+KEY_KINDS = frozenset(
+    {"str", "int", "decimal", "bytes", "datetime", "date", "uuid", "enum", "literal", "custom"}
+)
+"""Kinds of field that can be key attributes (an enum, literal or registered
+type only when its values are stored as ``S``, ``N`` or ``B``)."""
+
+_KEY_STORAGE = frozenset({"str", "int", "decimal", "bytes"})
+"""What a registered type must be stored as to be a key."""
+
+
+def key_tag(info: TypeInfo) -> str | None:
+    """The DynamoDB key type (``S``, ``N``, ``B``) of a field of type
+    ``info``, or ``None`` when such a field cannot be a key."""
+    if info.kind not in KEY_KINDS:
+        return None
+    if info.kind == "custom" and info.args[0].kind not in _KEY_STORAGE:
+        return None
+    tag = info.tag
+    return tag if tag in ("S", "N", "B") else None
+
 
 RESERVED_FIELD_NAMES = frozenset({"from_dict", "from_item", "to_dict", "to_dms", "to_item"})
 """Names of the ``Model`` API; a field of one of these names would hide a
@@ -125,7 +143,7 @@ def _field_info(cls: type, name: str, annotation: Any, spec: FieldSpec) -> Field
         )
     _check_default(cls, name, spec.default)
     try:
-        info = analyze(annotation)
+        info = analyze(annotation, owner=cls)
     except TypeError as exc:
         raise _fail(cls, f"field {name!r}: {exc}") from None
     roles = spec.roles
@@ -133,9 +151,12 @@ def _field_info(cls: type, name: str, annotation: Any, spec: FieldSpec) -> Field
     if {"pk", "sk"} <= roles:
         raise _fail(cls, f"{where} cannot be both pk and sk")
     is_key = bool(roles & {"pk", "sk"} or spec.gsi_pk or spec.gsi_sk or spec.lsi)
-    if is_key and info.kind not in KEY_KINDS:
+    if is_key and key_tag(info) is None:
         raise _fail(
-            cls, f"{where} is a key attribute, so it must be str, int, Decimal, bytes or datetime"
+            cls,
+            f"{where} is a key attribute, so it must be str, int, Decimal, bytes, UUID, date, "
+            f"datetime, a str/int Enum or Literal, or a type registered with scalar storage; "
+            f"got {info.describe()}",
         )
     if "version" in roles and info.kind != "int":
         raise _fail(cls, f"{where} is a version field, so it must be int")

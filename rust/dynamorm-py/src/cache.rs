@@ -12,6 +12,8 @@ use crate::ffi::{self, EntryKey};
 
 static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static MAPPING: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static UUID: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static TIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static A2B_BASE64: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static JSON_DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -26,6 +28,16 @@ static TAGS: PyOnceLock<Tags> = PyOnceLock::new();
 /// `decimal.Decimal`.
 pub(crate) fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     DECIMAL.import(py, "decimal", "Decimal")
+}
+
+/// `uuid.UUID`.
+pub(crate) fn uuid_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    UUID.import(py, "uuid", "UUID")
+}
+
+/// `datetime.time`.
+pub(crate) fn time_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    TIME.import(py, "datetime", "time")
 }
 
 /// `collections.abc.Mapping`.

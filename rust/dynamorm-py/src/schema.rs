@@ -13,6 +13,7 @@ mod field;
 mod key_dicts;
 mod response;
 mod time;
+mod tree;
 
 use std::collections::HashMap;
 
@@ -167,6 +168,66 @@ impl ItemSchema {
         Ok(encode::encode(self.field(name)?, value)?.map(Encoded::wrap))
     }
 
+    /// ``value`` encoded as the type at ``path`` under field ``name`` stores
+    /// it (``path``: the map keys and list indexes below the field, e.g.
+    /// ``["geo", "lat"]``), as an ``Encoded``; with ``element``, as an element
+    /// of the list or set there (what ``contains`` compares). ``None`` when
+    /// the path leads where nothing is typed (an untyped ``dict``, ``Any``):
+    /// the value is then compared as given.
+    #[pyo3(signature = (name, path, value, element = false))]
+    fn encode_path(
+        &self,
+        name: &str,
+        path: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        element: bool,
+    ) -> PyResult<Option<Encoded>> {
+        let f = self.field(name)?;
+        let mut steps = Vec::new();
+        let mut label = f.label.clone();
+        let texts: Vec<Bound<'_, PyAny>> = path.try_iter()?.collect::<PyResult<_>>()?;
+        let keys: Vec<Option<String>> = texts.iter().map(|s| s.extract::<String>().ok()).collect();
+        for (item, key) in texts.iter().zip(&keys) {
+            match key {
+                Some(key) => {
+                    label.push('.');
+                    label.push_str(key);
+                    steps.push(tree::Step::Key(key));
+                }
+                None => {
+                    let index: usize = item.extract().map_err(|_| {
+                        errors::validation(format!(
+                            "{label}: a path step must be a str or an int >= 0"
+                        ))
+                    })?;
+                    label.push_str(&format!("[{index}]"));
+                    steps.push(tree::Step::Index(index));
+                }
+            }
+        }
+        let Some(root) = &f.tree else {
+            return if steps.is_empty() && !element {
+                Ok(encode::encode(f, value)?.map(Encoded::wrap))
+            } else {
+                Ok(None)
+            };
+        };
+        let Some(mut node) = root.at(&steps) else {
+            return Ok(None);
+        };
+        if element {
+            match node.element() {
+                Some(inner) => node = inner,
+                None => return Ok(None),
+            }
+        }
+        if matches!(node.node, tree::Node::Any) {
+            return Ok(None);
+        }
+        let av = tree::encode(node, value).map_err(|err| err.into_pyerr(&label))?;
+        Ok(Some(Encoded::wrap(av)))
+    }
+
     /// The value of one field (by field name) read from a stored attribute
     /// value; ``None`` for ``NULL``.
     fn decode_field<'py>(&self, name: &str, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -218,9 +279,7 @@ impl ItemSchema {
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         visit.call(&self.cls)?;
         for f in &self.fields {
-            for object in f.objects() {
-                visit.call(object)?;
-            }
+            f.traverse(&visit)?;
         }
         Ok(())
     }
@@ -309,6 +368,13 @@ fn field_value<'py>(values: &Bound<'py, PyDict>, f: &Field) -> PyResult<Bound<'p
 #[inline]
 fn null_value<'py>(f: &Field, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
     if f.plan.null_is_empty_set {
+        if let Some(tree::Typed {
+            node: tree::Node::Set { frozen: true, .. },
+            ..
+        }) = &f.tree
+        {
+            return Ok(pyo3::types::PyFrozenSet::empty(py)?.into_any());
+        }
         Ok(PySet::empty(py)?.into_any())
     } else {
         Ok(py.None().into_bound(py))

@@ -49,6 +49,9 @@ pub enum FieldKind {
     Dict,
     Dataclass,
     Any,
+    /// Any other type (dates, UUIDs, enums, typed containers, ...): the
+    /// bindings follow the field's type tree.
+    Tree,
 }
 
 impl FieldKind {
@@ -67,6 +70,7 @@ impl FieldKind {
             "dict" => FieldKind::Dict,
             "dataclass" => FieldKind::Dataclass,
             "any" => FieldKind::Any,
+            "tree" => FieldKind::Tree,
             "set" => FieldKind::Set(match element {
                 Some("str") => SetElement::Str,
                 Some("int") => SetElement::Int,

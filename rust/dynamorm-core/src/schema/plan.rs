@@ -75,6 +75,8 @@ pub enum Write {
     Checked(ScalarCheck),
     /// The value's own marshaling, unchecked (`list`, `dict`, `Any`).
     Plain,
+    /// By the field's type tree.
+    Tree,
 }
 
 /// How a stored attribute (not missing, not `NULL`) is read back.
@@ -100,6 +102,8 @@ pub enum Read {
     Dataclass,
     /// The attribute's own unmarshaling.
     Plain,
+    /// By the field's type tree.
+    Tree,
 }
 
 /// Everything the codec needs to know to write and read one field.
@@ -156,6 +160,7 @@ impl FieldDecl {
             FieldKind::Bool => Write::Checked(ScalarCheck::Bool),
             FieldKind::Bytes => Write::Checked(ScalarCheck::Bytes),
             FieldKind::List | FieldKind::Dict | FieldKind::Any => Write::Plain,
+            FieldKind::Tree => Write::Tree,
         }
     }
 
@@ -176,6 +181,7 @@ impl FieldDecl {
             FieldKind::Int => Read::Int,
             FieldKind::Set(element) => Read::Set(element),
             FieldKind::Dataclass => Read::Dataclass,
+            FieldKind::Tree => Read::Tree,
             _ => Read::Plain,
         }
     }

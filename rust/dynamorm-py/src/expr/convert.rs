@@ -327,11 +327,16 @@ impl<'py> Gathered<'py> {
                 arity(3, "(name, path, list)")?;
                 let path = path(&item(1)?, at)?;
                 let values = item(2)?;
-                if !values.is_instance_of::<PyList>() && !values.is_instance_of::<PyTuple>() {
-                    return invalid(format!("{at}: {kind:?} takes a list of elements to add"));
-                }
-                let list = PyList::new(py, values.try_iter()?.collect::<PyResult<Vec<_>>>()?)?;
-                let value = self.value(list.as_any(), &label)?;
+                let value = if values.is_instance_of::<Encoded>() {
+                    // The elements encoded already, as one list value.
+                    self.value(&values, &label)?
+                } else {
+                    if !values.is_instance_of::<PyList>() && !values.is_instance_of::<PyTuple>() {
+                        return invalid(format!("{at}: {kind:?} takes a list of elements to add"));
+                    }
+                    let list = PyList::new(py, values.try_iter()?.collect::<PyResult<Vec<_>>>()?)?;
+                    self.value(list.as_any(), &label)?
+                };
                 let empty = Some(self.value(PyList::empty(py).as_any(), &label)?);
                 if kind_lower == "append_to_list" {
                     UpdateAction::AppendToList { path, value, empty }

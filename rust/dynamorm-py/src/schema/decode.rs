@@ -25,6 +25,9 @@ use crate::marshal::deserialize_value;
 /// Errors name the field and the value (`Model.field: cannot read ...`).
 pub(crate) fn decode<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = av.py();
+    if let (Read::Tree, Some(tree)) = (f.plan.read, &f.tree) {
+        return super::tree::decode(tree, av).map_err(|err| err.into_pyerr(&f.label));
+    }
     read(f, av).map_err(|err| {
         let readable = err.is_instance_of::<ValidationError>(py)
             || err.is_instance_of::<PyValueError>(py)
@@ -51,61 +54,11 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = av.py();
     let tags = tags(py)?;
     match f.plan.read {
-        Read::Plain => match tagged_entry(tags, av) {
-            Some((Tag::S, s)) if s.is_exact_instance_of::<PyString>() => Ok(s),
-            Some((Tag::Bool, b)) if b.is_exact_instance_of::<PyBool>() => Ok(b),
-            Some((Tag::N, n)) => match small_int_of(&n) {
-                Some(i) => Ok(PyInt::new(py, i).into_any()),
-                None => generic(av),
-            },
-            _ => generic(av),
-        },
-        Read::Int => {
-            if let Some((Tag::N, n)) = tagged_entry(tags, av) {
-                if let Some(i) = small_int_of(&n) {
-                    return Ok(PyInt::new(py, i).into_any());
-                }
-            }
-            let value = generic(av)?;
-            if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
-                Ok(value)
-            } else {
-                Err(errors::validation(format!(
-                    "expected an integer, got {}",
-                    value.repr()?
-                )))
-            }
-        }
-        Read::Float => {
-            if let Some((Tag::N, n)) = tagged_entry(tags, av) {
-                if let Ok(text) = n.cast::<PyString>() {
-                    let text = text.to_str()?;
-                    if parse_number(text).is_ok() {
-                        if let Ok(x) = text.parse::<f64>() {
-                            // Zero is stored without its sign.
-                            let x = if x == 0.0 { 0.0 } else { x };
-                            return Ok(PyFloat::new(py, x).into_any());
-                        }
-                    }
-                }
-            }
-            py.get_type::<PyFloat>().call1((generic(av)?,))
-        }
-        Read::Decimal => {
-            let text = match tagged_entry(tags, av) {
-                Some((Tag::N, n))
-                    if n.cast::<PyString>()
-                        .is_ok_and(|t| t.to_str().is_ok_and(|s| parse_number(s).is_ok())) =>
-                {
-                    n
-                }
-                _ => {
-                    generic(av)?;
-                    av.get_item(intern!(py, "N"))?
-                }
-            };
-            decimal_type(py)?.call1((text,))
-        }
+        Read::Plain => read_plain(av),
+        Read::Int => read_int(av),
+        Read::Float => read_float(av),
+        Read::Decimal => read_decimal(av),
+        Read::Tree => Err(errors::type_error("a tree field is read by decode()")),
         Read::Set(element) => read_set(element, av, generic(av)?),
         Read::Dataclass => {
             let value = generic(av)?;
@@ -120,13 +73,7 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
             };
             cls.bind(py).call((), Some(values))
         }
-        Read::Timestamp => {
-            let text = av.get_item(intern!(py, "S"))?;
-            let Ok(text) = text.cast::<PyString>() else {
-                return Err(errors::validation("S must hold text"));
-            };
-            Ok(from_utc(py, UtcTime::parse(text.to_str()?).or_raise()?)?.into_any())
-        }
+        Read::Timestamp => read_timestamp(av),
         Read::Ttl { as_datetime } => {
             let value = match tagged_entry(tags, av) {
                 Some((Tag::N, n)) => match small_int_of(&n) {
@@ -176,9 +123,89 @@ fn read<'py>(f: &Field, av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     }
 }
 
+/// An untyped attribute's value, as `dynamorm.marshal` reads it (the
+/// common shapes read directly).
+pub(crate) fn read_plain<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = av.py();
+    match tagged_entry(tags(py)?, av) {
+        Some((Tag::S, s)) if s.is_exact_instance_of::<PyString>() => Ok(s),
+        Some((Tag::Bool, b)) if b.is_exact_instance_of::<PyBool>() => Ok(b),
+        Some((Tag::N, n)) => match small_int_of(&n) {
+            Some(i) => Ok(PyInt::new(py, i).into_any()),
+            None => generic(av),
+        },
+        _ => generic(av),
+    }
+}
+
+/// A stored number that must be integral, as `int`.
+pub(crate) fn read_int<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = av.py();
+    if let Some((Tag::N, n)) = tagged_entry(tags(py)?, av) {
+        if let Some(i) = small_int_of(&n) {
+            return Ok(PyInt::new(py, i).into_any());
+        }
+    }
+    let value = generic(av)?;
+    if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
+        Ok(value)
+    } else {
+        Err(errors::validation(format!(
+            "expected an integer, got {}",
+            value.repr()?
+        )))
+    }
+}
+
+/// A stored number as `float`.
+pub(crate) fn read_float<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = av.py();
+    if let Some((Tag::N, n)) = tagged_entry(tags(py)?, av) {
+        if let Ok(text) = n.cast::<PyString>() {
+            let text = text.to_str()?;
+            if parse_number(text).is_ok() {
+                if let Ok(x) = text.parse::<f64>() {
+                    // Zero is stored without its sign.
+                    let x = if x == 0.0 { 0.0 } else { x };
+                    return Ok(PyFloat::new(py, x).into_any());
+                }
+            }
+        }
+    }
+    py.get_type::<PyFloat>().call1((generic(av)?,))
+}
+
+/// A stored number as `Decimal`, exactly as stored.
+pub(crate) fn read_decimal<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = av.py();
+    let text = match tagged_entry(tags(py)?, av) {
+        Some((Tag::N, n))
+            if n.cast::<PyString>()
+                .is_ok_and(|t| t.to_str().is_ok_and(|s| parse_number(s).is_ok())) =>
+        {
+            n
+        }
+        _ => {
+            generic(av)?;
+            av.get_item(intern!(py, "N"))?
+        }
+    };
+    decimal_type(py)?.call1((text,))
+}
+
+/// A stored RFC 3339 timestamp as an aware UTC `datetime`.
+pub(crate) fn read_timestamp<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = av.py();
+    let text = av.get_item(intern!(py, "S"))?;
+    let Ok(text) = text.cast::<PyString>() else {
+        return Err(errors::validation("S must hold text"));
+    };
+    Ok(from_utc(py, UtcTime::parse(text.to_str()?).or_raise()?)?.into_any())
+}
+
 /// The generic unmarshaling of one attribute value, as
 /// `dynamorm.marshal.deserialize` does it.
-fn generic<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn generic<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     deserialize_value(av)
 }
 

@@ -12,6 +12,7 @@ use pyo3::types::{
 use super::dataclass::dataclass_dict;
 use super::field::Field;
 use super::time::to_utc;
+use super::tree::{Node, Typed};
 use crate::av::tagged_dict;
 use crate::cache::{decimal_type, json_dumps, json_options};
 use crate::errors::{self, ValidationError};
@@ -36,6 +37,11 @@ pub(crate) fn encode<'py>(
             WhenNone::Omit => Ok(None),
             WhenNone::Null => Ok(Some(null(py)?)),
         };
+    }
+    if let (Write::Tree, Some(tree)) = (f.plan.write, &f.tree) {
+        return super::tree::encode(tree, value)
+            .map(Some)
+            .map_err(|err| err.into_pyerr(&f.label));
     }
     match write(f, value) {
         Ok(av) => Ok(Some(av)),
@@ -120,6 +126,14 @@ fn write<'py>(f: &Field, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDic
             if !(value.is_instance_of::<PySet>() || value.is_instance_of::<PyFrozenSet>()) {
                 return Err(type_error(f, value));
             }
+            if let Some(expected) = f.tree.as_ref().and_then(element_check) {
+                for element in value.try_iter()? {
+                    let element = element?;
+                    if !accepts(&element, expected)? {
+                        return Err(type_error(f, value));
+                    }
+                }
+            }
             serialize_value(value, "value")
         }
         Write::Dataclass => serialize_value(dataclass_dict(f, value)?.as_any(), "value"),
@@ -131,13 +145,35 @@ fn write<'py>(f: &Field, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDic
             serialize_value(value, "value")
         }
         Write::Plain => serialize_value(value, "value"),
+        Write::Tree => Err(errors::type_error("a tree field is written by encode()")),
+    }
+}
+
+/// The check of a plain set's elements (`set[str]`: `str`).
+fn element_check(tree: &Typed) -> Option<ScalarCheck> {
+    match tree.element()?.node {
+        Node::Str => Some(ScalarCheck::Str),
+        Node::Int => Some(ScalarCheck::Int),
+        Node::Float => Some(ScalarCheck::Float),
+        Node::Decimal => Some(ScalarCheck::Decimal),
+        Node::Bytes => Some(ScalarCheck::Bytes),
+        _ => None,
     }
 }
 
 /// `ValidationError` unless `value` is of a type `expected` accepts.
 fn check(f: &Field, value: &Bound<'_, PyAny>, expected: ScalarCheck) -> PyResult<()> {
+    if accepts(value, expected)? {
+        Ok(())
+    } else {
+        Err(type_error(f, value))
+    }
+}
+
+/// Whether `value` is of a type `expected` accepts (`bool` is no number).
+pub(crate) fn accepts(value: &Bound<'_, PyAny>, expected: ScalarCheck) -> PyResult<bool> {
     let is_bool = value.is_instance_of::<PyBool>();
-    let ok = match expected {
+    Ok(match expected {
         ScalarCheck::Str => value.is_instance_of::<PyString>(),
         ScalarCheck::Int => value.is_instance_of::<PyInt>() && !is_bool,
         ScalarCheck::Float => {
@@ -153,12 +189,7 @@ fn check(f: &Field, value: &Bound<'_, PyAny>, expected: ScalarCheck) -> PyResult
                 || value.is_instance_of::<PyByteArray>()
                 || value.is_instance_of::<PyMemoryView>()
         }
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(type_error(f, value))
-    }
+    })
 }
 
 #[cold]

@@ -4,8 +4,10 @@
 use dynamorm_core::schema::{FieldDecl, FieldKind, FieldPlan, Roles};
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple, PyType};
+use pyo3::{PyTraverseError, PyVisit};
 
 use super::dataclass::dataclass_field_names;
+use super::tree::Typed;
 use crate::errors::{self, OrRaise};
 
 /// A field as `dynamorm.codec` describes it: a dict with these keys.
@@ -25,6 +27,10 @@ pub(crate) struct Descriptor {
     /// The annotation's `repr`, for type errors.
     type_repr: String,
     dataclass_type: Option<Py<PyType>>,
+    /// The type tree (`dynamorm.model.codec` describes it): followed on
+    /// every path for fields of kind `tree`; for the others, only to encode
+    /// values at nested paths.
+    tree: Option<Py<PyAny>>,
     /// The value of a missing attribute, unless `default_factory` is given.
     default: Py<PyAny>,
     default_factory: Option<Py<PyAny>>,
@@ -47,6 +53,8 @@ pub(crate) struct Field {
     pub dataclass_names: Option<Py<PyTuple>>,
     pub default: Py<PyAny>,
     pub default_factory: Option<Py<PyAny>>,
+    /// What the field holds at every depth (see `Descriptor::tree`).
+    pub tree: Option<Typed>,
 }
 
 impl Field {
@@ -68,7 +76,23 @@ impl Field {
             name: d.name,
             attr: d.attr,
         };
-        let plan = decl.plan().map_err(|err| prefixed(model, err)).or_raise()?;
+        let mut plan = decl.plan().map_err(|err| prefixed(model, err)).or_raise()?;
+        let tree = match (&d.tree, decl.kind) {
+            (Some(spec), _) => Some(Typed::compile(spec.bind(py)).map_err(|err| {
+                errors::invalid_model(format!("{model}.{}: {}", decl.name, err.value(py)))
+            })?),
+            (None, FieldKind::Tree) => {
+                return Err(errors::invalid_model(format!(
+                    "{model}: field {:?} is of kind tree without its tree",
+                    decl.name
+                )))
+            }
+            _ => None,
+        };
+        if tree.as_ref().is_some_and(|t| t.is_set()) && !decl.optional && !decl.json {
+            // As for the other set fields: the empty set was written as NULL.
+            plan.null_is_empty_set = true;
+        }
         if decl.kind == FieldKind::Dataclass && d.dataclass_type.is_none() {
             return Err(errors::invalid_model(format!(
                 "{model}: field {:?} is a dataclass field without its dataclass_type",
@@ -99,6 +123,7 @@ impl Field {
             dataclass_names,
             default: d.default,
             default_factory: d.default_factory,
+            tree,
         })
     }
 
@@ -110,13 +135,22 @@ impl Field {
         }
     }
 
-    /// Every Python object this field holds, for the garbage collector.
-    pub(crate) fn objects(&self) -> impl Iterator<Item = &Py<PyAny>> {
-        [Some(&self.default), self.default_factory.as_ref()]
-            .into_iter()
-            .flatten()
-            .chain(self.dataclass.iter().map(|cls| cls.as_any()))
-            .chain(self.dataclass_names.iter().map(|names| names.as_any()))
+    /// Visits every Python object this field holds, for the garbage collector.
+    pub(crate) fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.default)?;
+        if let Some(factory) = &self.default_factory {
+            visit.call(factory)?;
+        }
+        if let Some(cls) = &self.dataclass {
+            visit.call(cls)?;
+        }
+        if let Some(names) = &self.dataclass_names {
+            visit.call(names)?;
+        }
+        if let Some(tree) = &self.tree {
+            tree.traverse(visit)?;
+        }
+        Ok(())
     }
 }
 
