@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from dynamorm.keys import KeyPair
     from dynamorm.model.base import Model
     from dynamorm.model.fields import field, fields
+    from dynamorm.model.types import register_type
     from dynamorm.query import Query
     from dynamorm.responses import Page
     from dynamorm.retry import RetryPolicy
@@ -66,6 +67,7 @@ _EXPORTS = {
     "if_not_exists": "dynamorm.transact.write",
     "load_dms": "dynamorm.dms",
     "marshal": "dynamorm.marshal",
+    "register_type": "dynamorm.model.types",
     "unmarshal_item": "dynamorm.streams",
     "unmarshal_items": "dynamorm.streams",
     "unmarshal_stream_record": "dynamorm.streams",
@@ -102,6 +104,7 @@ __all__ = [
     "if_not_exists",
     "load_dms",
     "marshal",
+    "register_type",
     "unmarshal_item",
     "unmarshal_items",
     "unmarshal_stream_record",

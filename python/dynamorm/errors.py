@@ -37,7 +37,15 @@ class DynamORMError(Exception):
 
 
 class ValidationError(DynamORMError, ValueError):
-    """Bad input, caught before any request was sent."""
+    """Bad input, caught before any request was sent; or a stored item that
+    does not fit its model (a value of the wrong type, an enum value that
+    names no member).
+
+    ``item`` is then the item as DynamoDB returned it (attribute name → its
+    DynamoDB-JSON value), so nothing read is lost; ``None`` otherwise.
+    """
+
+    item: dict[str, Any] | None = None
 
 
 class InvalidModelError(ValidationError):

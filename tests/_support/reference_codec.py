@@ -214,6 +214,8 @@ class ReferenceCodec:
         if tag == set_tag:
             if element in ("str", "bytes"):
                 return value  # type: ignore[no-any-return]
+            if element == "decimal":
+                return {Decimal(text) for text in av["NS"]}  # exactly as stored
             return {_set_number(element, v) for v in value}
         if tag != "L":
             raise ValidationError(f"expected {set_tag} (or a list of {type_name}), got {tag}")

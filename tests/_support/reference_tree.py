@@ -274,13 +274,13 @@ def _decode_choice(
         raw = marshal.deserialize(av)
         for member in t.cls:
             if member.value == raw:
-                return member
+                return True, member
         raise _fail(f"{raw!r} is not a value of {t.cls.__name__}")
     if kind == "literal":
         value = marshal.deserialize(av)
         for choice in t.choices:
             if type(choice) is type(value) and choice == value:
-                return value
+                return True, value
         raise _fail(f"{value!r} is not one of {t.describe()}")
     return False, None
 
@@ -314,7 +314,10 @@ def _decode_sequence(
             if plain:
                 want = {"S": "SS", "N": "NS", "B": "BS"}[element.tag or ""]
                 _tag(tag, want)
-                out = {_plain_set_element(element, v) for v in marshal.deserialize(av)}
+                if element.kind == "decimal":
+                    out = {Decimal(text) for text in payload}
+                else:
+                    out = {_plain_set_element(element, v) for v in marshal.deserialize(av)}
             else:
                 out = {decode(element, {tag[0]: v}) for v in payload}
         else:
@@ -345,8 +348,12 @@ def _decode_mapping(
         nodes = {name: node for name, node, _ in t.fields}
         if set(payload) - set(nodes):
             raise _fail("unknown field")
+        values = {k: decode(nodes[k], v) for k, v in payload.items()}
+        for name, node, required in t.fields:
+            if required and node.optional and name not in values:
+                values[name] = None  # a None member, left out on write
         try:
-            return True, t.cls(**{k: decode(nodes[k], v) for k, v in payload.items()})
+            return True, t.cls(**values)
         except TypeError as exc:
             raise _fail(str(exc)) from None
     return False, None

@@ -167,11 +167,13 @@ def _before_parse(
         return
     try:
         decoded, rest = _core.decode_response(body, operation, schemas)
-    except ValidationError:
-        # An item that does not fit its model, as on the standard path; unless
-        # the answer is malformed, which the standard path would say first.
+    except ValidationError as exc:
+        # An item that does not fit its model. Unless the answer is malformed
+        # (said first, as on the standard path), botocore reads it all and the
+        # standard path raises the same error, carrying the item as read.
         shapes.check(operation_model, body, what)
-        raise
+        logger.debug("%s: an item does not fit its model, read as stored: %s", operation, exc)
+        return
     except _core.Fallback as exc:
         logger.debug("%s: fast read path not taken: %s", operation, exc)
         shapes.check(operation_model, body, what)  # then botocore reads it all

@@ -142,7 +142,7 @@ impl ItemSchema {
             let value = match av {
                 None => f.make_default(py)?,
                 Some(av) if is_null(&av)? => null_value(f, py)?,
-                Some(av) => decode::decode(f, &av)?,
+                Some(av) => decode::decode(f, &av).map_err(|err| with_item(py, err, item))?,
             };
             values.set_item(f.name.bind(py), value)?;
         }
@@ -379,6 +379,16 @@ fn null_value<'py>(f: &Field, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
     } else {
         Ok(py.None().into_bound(py))
     }
+}
+
+/// A `ValidationError` about a stored item, carrying the item (its `item`
+/// attribute) so that nothing read is lost; other errors unchanged.
+fn with_item(py: Python<'_>, err: PyErr, item: &Bound<'_, PyAny>) -> PyErr {
+    if err.is_instance_of::<errors::ValidationError>(py) {
+        // A failed setattr leaves the error as it is.
+        let _ = err.value(py).setattr(intern!(py, "item"), item);
+    }
+    err
 }
 
 /// `"NULL" in av`.

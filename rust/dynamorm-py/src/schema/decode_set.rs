@@ -27,6 +27,13 @@ pub(crate) fn read_set<'py>(
         if matches!(element, SetElement::Str | SetElement::Bytes) {
             return Ok(value);
         }
+        if element == SetElement::Decimal {
+            // Each Decimal exactly as stored (`1E+1` stays `Decimal('1E+1')`).
+            for text in av.get_item(pyo3::intern!(py, "NS"))?.try_iter()? {
+                out.add(decimal_type(py)?.call1((text?,))?)?;
+            }
+            return Ok(out.into_any());
+        }
         for item in value.try_iter()? {
             out.add(number(element, &item?)?)?;
         }

@@ -58,9 +58,17 @@ pub(crate) fn decode<'py>(t: &Typed, av: &Bound<'py, PyAny>) -> Walk<Bound<'py, 
             let text = n_text(t, av, tag, &payload)?;
             match parse_duration(&text) {
                 Ok(micros) => {
-                    let micros = i64::try_from(micros)
-                        .map_err(|_| Failure::Fault(reason(av, "the duration is out of range")))?;
-                    leaf(av, micros_delta(py, micros))
+                    let day = 86_400_000_000;
+                    let (days, rest) = (micros.div_euclid(day), micros.rem_euclid(day));
+                    let Ok(days) = i32::try_from(days) else {
+                        return cannot(av, Some("the duration is out of range"));
+                    };
+                    // rest < 86,400 s, so both parts fit an i32.
+                    let (seconds, micros) = ((rest / 1_000_000) as i32, (rest % 1_000_000) as i32);
+                    leaf(
+                        av,
+                        PyDelta::new(py, days, seconds, micros, true).map(Bound::into_any),
+                    )
                 }
                 Err(err) => cannot(av, Some(err.to_string())),
             }
@@ -186,6 +194,13 @@ pub(crate) fn decode<'py>(t: &Typed, av: &Bound<'py, PyAny>) -> Walk<Bound<'py, 
                     &key,
                     within(decode(&m.typed, &item), || format!(".{}", m.key))?,
                 )?;
+            }
+            for m in members {
+                // A None member was left out on write: a member without a
+                // default gets its None back.
+                if m.required && m.typed.optional && !kwargs.contains(m.name.bind(py))? {
+                    kwargs.set_item(m.name.bind(py), py.None())?;
+                }
             }
             cls.bind(py)
                 .call((), Some(&kwargs))
@@ -388,11 +403,4 @@ fn reason(av: &Bound<'_, PyAny>, why: &str) -> Fault {
 fn reason_of(av: &Bound<'_, PyAny>, err: PyErr) -> Fault {
     let why = err.value(av.py()).to_string();
     reason(av, &why)
-}
-
-/// `timedelta(microseconds=micros)`.
-fn micros_delta(py: Python<'_>, micros: i64) -> PyResult<Bound<'_, PyAny>> {
-    let kwargs = PyDict::new(py);
-    kwargs.set_item(intern!(py, "microseconds"), micros)?;
-    py.get_type::<PyDelta>().call((), Some(&kwargs))
 }
