@@ -381,7 +381,7 @@ class _Analyzer:
                 }
             else:
                 names = list(hints)
-                required = set(getattr(cls, "__required_keys__", names))
+                required = _required_keys(cls, hints)
             members = []
             for name in names:
                 try:
@@ -396,6 +396,19 @@ class _Analyzer:
     def with_inside(self, inside: list[type]) -> _Analyzer:
         self.inside = list(inside)
         return self
+
+
+def _required_keys(cls: type, hints: dict[str, Any]) -> set[str]:
+    """A TypedDict's required keys, read from its resolved annotations
+    (``__required_keys__`` misses ``NotRequired`` written as a string under
+    ``from __future__ import annotations`` before Python 3.12)."""
+    total = getattr(cls, "__total__", True)
+    out = set()
+    for name, hint in hints.items():
+        origin = typing.get_origin(hint)
+        if origin is typing.Required or (total and origin is not typing.NotRequired):
+            out.add(name)
+    return out
 
 
 def _hints(cls: type) -> dict[str, Any]:

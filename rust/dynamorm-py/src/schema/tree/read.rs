@@ -177,7 +177,7 @@ pub(crate) fn decode<'py>(t: &Typed, av: &Bound<'py, PyAny>) -> Walk<Bound<'py, 
                 };
                 out.set_item(key, value)?;
             }
-            missing(t, av, members, &out)?;
+            missing(av, members, &out)?;
             Ok(out.into_any())
         }
         Node::Dataclass { cls, members } => {
@@ -235,15 +235,10 @@ fn null<'py>(t: &Typed, av: &Bound<'py, PyAny>) -> Walk<Bound<'py, PyAny>> {
 }
 
 /// Required members a TypedDict's stored map lacks.
-fn missing(
-    t: &Typed,
-    av: &Bound<'_, PyAny>,
-    members: &[Member],
-    out: &Bound<'_, PyDict>,
-) -> Walk<()> {
+fn missing(av: &Bound<'_, PyAny>, members: &[Member], out: &Bound<'_, PyDict>) -> Walk<()> {
     for m in members {
         if m.required && !out.contains(m.name.bind(av.py()))? {
-            return cannot(av, Some(format!("{} needs the key {:?}", t.repr, m.key)));
+            return cannot(av, Some(format!("missing key '{}'", m.key)));
         }
     }
     Ok(())

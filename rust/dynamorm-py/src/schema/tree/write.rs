@@ -135,7 +135,7 @@ pub(crate) fn encode<'py>(t: &Typed, value: &Bound<'py, PyAny>) -> Walk<Bound<'p
                 let name = m.name.bind(py);
                 if !value.contains(name)? {
                     if m.required {
-                        return fault(format!("{}: missing key {:?}", t.repr, m.key));
+                        return fault(format!("missing key '{}'", m.key));
                     }
                     continue;
                 }
@@ -152,7 +152,7 @@ pub(crate) fn encode<'py>(t: &Typed, value: &Bound<'py, PyAny>) -> Walk<Bound<'p
                         .iter()
                         .any(|m| key.eq(m.name.bind(py)).unwrap_or(false))
                     {
-                        return fault(format!("{} has no key {}", t.repr, key.repr()?));
+                        return fault(format!("unexpected key {}", key.repr()?));
                     }
                 }
             }
