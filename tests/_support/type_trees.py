@@ -219,8 +219,9 @@ def values_of(tree: Tree) -> st.SearchStrategy[Any]:
     return tree.values
 
 
-def model_with(annotation: Any) -> type[Model]:
-    """A model with key ``pk`` and one field ``v`` of type ``annotation``."""
+def model_with(annotation: Any, table: str = "type-trees") -> type[Model]:
+    """A model of ``table`` with key ``pk`` and one field ``v`` of type
+    ``annotation``."""
     name = f"TreeModel{next(_count)}"
 
     def body(ns: dict[str, Any]) -> None:
@@ -228,4 +229,4 @@ def model_with(annotation: Any) -> type[Model]:
         ns["pk"] = field(pk=True)
         ns["__module__"] = __name__
 
-    return types.new_class(name, (Model,), {"table": "type-trees"}, body)
+    return types.new_class(name, (Model,), {"table": table}, body)

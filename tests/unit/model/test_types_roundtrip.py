@@ -17,9 +17,20 @@ from tests._support.reference_codec import ReferenceCodec
 from tests._support.type_trees import Tree, model_with, trees
 
 
-def exactly(value: Any) -> Any:
+def exactly(value: Any, *, numbers_by_value: bool = False) -> Any:
     """``value`` with the type of every part spelled out, so that ``1`` and
-    ``1.0``, a list and a tuple, a dataclass and a dict compare unequal."""
+    ``1.0``, a list and a tuple, a dataclass and a dict compare unequal.
+    ``numbers_by_value``: a ``Decimal`` as its value (a server may store
+    ``1.50`` as ``1.5``, as DynamoDB trims zeros), not its exact text."""
+    if numbers_by_value:
+        return _exactly(value, lambda d: str(d.normalize()))
+    return _exactly(value, str)
+
+
+def _exactly(value: Any, decimal: Any) -> Any:
+    def exactly(v: Any) -> Any:
+        return _exactly(v, decimal)
+
     if isinstance(value, enum.Enum):
         return ("enum", type(value).__qualname__, value.name)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -35,7 +46,7 @@ def exactly(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return (type(value).__name__, sorted(repr(exactly(v)) for v in value))
     if isinstance(value, Decimal):
-        return ("Decimal", str(value))
+        return ("Decimal", decimal(value))
     return (type(value).__name__, repr(value))
 
 
