@@ -220,6 +220,25 @@ def test_hand_written_model_exports_and_reloads() -> None:
     assert reloaded(**values).to_item() == User(**values).to_item()
 
 
+def test_richer_types_are_written_as_their_storage_types_and_reload_as_those() -> None:
+    from tests.unit.model.test_types import Color, Geo, Home, Typed, U
+
+    doc = Typed.to_dms()
+    types = {a["attribute"]: a["type"] for a in doc["models"][0]["attributes"]}
+    assert types == {
+        "id": "S", "color": "S", "tier": "S", "level": "N", "kind": "S", "when": "S",
+        "at": "S", "span": "N", "home": "M", "homes": "L", "floats": "L", "ratios": "M",
+        "pair": "L", "many": "L", "colors": "SS", "ids": "SS", "extra": "M", "price": "S",
+        "note": "S",
+    }  # fmt: skip
+    reloaded = load_dms(yaml.safe_dump(doc))["Typed"]
+    assert reloaded.to_dms() == doc
+    # The reloaded model reads what the typed one wrote, as the DMS types.
+    item = Typed(id=U, color=Color.BLUE, home=Home(Geo(1.5))).to_item()
+    back = reloaded.from_item(item)
+    assert (back.id, back.color, back.home["geo"]["lat"]) == (str(U), "blue", Decimal("1.5"))
+
+
 def test_models_without_a_dms_type_are_refused() -> None:
     class Loose(Model):
         id: str = field(pk=True)

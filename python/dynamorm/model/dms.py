@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from dynamorm.errors import InvalidModelError
 from dynamorm.model.fields import FieldInfo
+from dynamorm.model.types import TypeInfo
 
 if TYPE_CHECKING:
     from dynamorm.model.base import Model
@@ -72,6 +73,18 @@ _KIND_TYPES |= {"list": "L", "dict": "M", "dataclass": "M"}
 _SET_TYPES = {"str": "SS", "bytes": "BS", "int": "NS", "float": "NS", "decimal": "NS"}
 
 
+def _storage_type(info: TypeInfo) -> str | None:
+    """The DynamoDB type a value of ``info`` is stored as."""
+    if info.kind in ("list", "tuple"):
+        return "L"
+    if info.kind in ("dict", "typeddict", "dataclass"):
+        return "M"
+    if info.kind == "custom":
+        return _storage_type(info.args[0])
+    tag = info.tag
+    return tag if tag in ("S", "N", "B", "BOOL") else None
+
+
 def _derive(model: str, f: FieldInfo) -> DmsType:
     """The DMS description of a field declared in Python."""
     kind = f.info.kind
@@ -86,9 +99,15 @@ def _derive(model: str, f: FieldInfo) -> DmsType:
     elif kind == "int":
         type_, fmt = "N", "int"
     elif kind == "set" and f.info.element is not None:
-        type_, fmt = _SET_TYPES[f.info.element], None
+        element = f.info.args[0]
+        type_, fmt = _SET_TYPES.get(f.info.element) or f"{element.tag}S", None
     elif kind in _KIND_TYPES:
         type_, fmt = _KIND_TYPES[kind], None
+    elif (stored := _storage_type(f.info)) is not None:
+        # DMS v0.1 names storage types, not Python types: a date, UUID,
+        # enum, ... is described by what it is stored as, which is what the
+        # other languages' libraries read (docs/dms.md).
+        type_, fmt = stored, None
     else:
         raise dms_error(
             f"model {model!r}, attribute {f.attr!r}", f"type {f.type!r} has no DMS type"
