@@ -40,3 +40,26 @@ image: dict[str, Any] = {}
 unmarshal_item(image, User).nickname  # type: ignore[attr-defined]  # noqa: B018
 unmarshal_stream_record({}, User).name  # type: ignore[union-attr]  # noqa: B018
 load_dms(42)  # type: ignore[arg-type]
+
+
+# -- SPEC §2's richer types ----------------------------------------------------
+
+import enum as _enum  # noqa: E402
+import uuid as _uuid  # noqa: E402
+from typing import Literal as _Literal  # noqa: E402
+
+
+class _Color(_enum.Enum):
+    RED = "red"
+
+
+class Typed(Model, table="typed"):
+    id: _uuid.UUID = field(pk=True)
+    color: _Color = _Color.RED
+    kind: _Literal["a", "b"] = "a"
+
+
+Typed(id="not-a-uuid")  # type: ignore[arg-type]
+Typed(id=_uuid.uuid4(), color="red")  # type: ignore[arg-type]
+Typed(id=_uuid.uuid4(), kind="c")  # type: ignore[arg-type]
+wrong_color: str = Typed(id=_uuid.uuid4()).color  # type: ignore[assignment]
