@@ -124,7 +124,11 @@ def client_for(endpoint: str, **config: Any) -> Any:
 
 
 def make_db(
-    endpoint: str, *, retry_policy: RetryPolicy | None = None, single_attempt: bool = False
+    endpoint: str,
+    *,
+    retry_policy: RetryPolicy | None = None,
+    single_attempt: bool = False,
+    table_prefix: str = "",
 ) -> DB:
     """A ``DB`` on ``endpoint`` taking the fast path per ``FAST_PATH``, on a
     client made as ``CLIENT`` says: ``own`` — by the ``DB`` (one attempt per
@@ -137,10 +141,13 @@ def make_db(
             endpoint_url=endpoint,
             retry_policy=retry_policy,
             fast_path=FAST_PATH,
+            table_prefix=table_prefix,
         )
     config: dict[str, Any] = {"retries": {"total_max_attempts": 1}} if single_attempt else {}
     client = client_for(endpoint, **config)
-    return DB(client=client, retry_policy=retry_policy, fast_path=FAST_PATH)
+    return DB(
+        client=client, retry_policy=retry_policy, fast_path=FAST_PATH, table_prefix=table_prefix
+    )
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ starts a ``Query``.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from dynamorm import tables
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 __all__ = ["DB"]
 
 M = TypeVar("M", bound=Model)
+
+
+_PREFIX = re.compile(r"[A-Za-z0-9_.\-]*")
+"""The characters of a DynamoDB table name (a prefix may be empty)."""
 
 
 class DB:
@@ -60,7 +65,13 @@ class DB:
         endpoint_url: str | None = None,
         retry_policy: RetryPolicy | None = None,
         fast_path: bool = True,
+        table_prefix: str = "",
     ) -> None:
+        if not isinstance(table_prefix, str) or not _PREFIX.fullmatch(table_prefix):
+            raise ValidationError(
+                "DB: table_prefix must be a str of letters, digits, '_', '-' or '.' "
+                f"(a DynamoDB table name's characters), got {table_prefix!r}"
+            )
         if not isinstance(fast_path, bool):
             raise ValidationError(f"DB: fast_path must be a bool, got {fast_path!r}")
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
@@ -73,7 +84,7 @@ class DB:
         transport = connect(
             client, region_name=region_name, endpoint_url=endpoint_url, fast_path=fast_path
         )
-        self._executor = Executor(transport, policy)
+        self._executor = Executor(transport, policy, table_prefix=table_prefix)
 
     def __repr__(self) -> str:
         timeout = "" if self.timeout is None else f" timeout={self.timeout}s"
@@ -83,6 +94,13 @@ class DB:
     def client(self) -> Any:
         """The boto3 DynamoDB client."""
         return self._executor.client
+
+    @property
+    def table_prefix(self) -> str:
+        """What every table name of this ``DB``'s requests starts with
+        (``DB(table_prefix="prod-")``: the model of table ``orders`` reads and
+        writes ``prod-orders``)."""
+        return self._executor.table_prefix
 
     @property
     def fast_path(self) -> bool:

@@ -26,6 +26,7 @@ from dynamorm.errors import (
     WriteOutcomeUnknownError,
 )
 from dynamorm.retry import Deadline, Resend, RetryPolicy, Scheduler, Stop, attempt_cap
+from dynamorm.transport import prefix
 from dynamorm.transport.base import Request, Target, Transport
 from dynamorm.transport.shapes import WRITES
 
@@ -41,13 +42,15 @@ class Executor:
     scheduler of its own. ``Executor(client)`` sends through a botocore
     client (``BotocoreTransport(client, **options)``)."""
 
-    __slots__ = ("policy", "timeout", "transport")
+    __slots__ = ("policy", "table_prefix", "timeout", "transport")
 
     def __init__(
         self,
         transport: Any,
         policy: RetryPolicy | None = None,
         timeout: float | None = None,
+        *,
+        table_prefix: str = "",
     ) -> None:
         if not hasattr(transport, "send"):
             from dynamorm.transport.botocore import BotocoreTransport
@@ -56,6 +59,7 @@ class Executor:
         self.transport: Transport = transport
         self.policy = policy
         self.timeout = timeout
+        self.table_prefix = table_prefix
 
     @property
     def client(self) -> Any:
@@ -69,7 +73,7 @@ class Executor:
 
     def with_timeout(self, timeout: float | None) -> Executor:
         """This executor with another default deadline (same transport)."""
-        return Executor(self.transport, self.policy, timeout)
+        return Executor(self.transport, self.policy, timeout, table_prefix=self.table_prefix)
 
     def scheduler(
         self,
@@ -92,7 +96,10 @@ class Executor:
         """The ``Request`` of ``operation`` with ``params`` about ``target``:
         the body written by the Rust core when the transport takes one, and
         the schemas its items decode into (``target.model``'s by default)."""
-        what = f"{operation} on {target.name} (table {target.table!r})"
+        if self.table_prefix:
+            params = prefix.request(self.table_prefix, params)
+        table = prefix.table_of(self.table_prefix, target.table)
+        what = f"{operation} on {target.name} (table {table!r})"
         if schemas is None and target.model is not None:
             schemas = target.model.__dynamorm_codec__.schema
         body: bytes | None = None
@@ -137,6 +144,10 @@ class Executor:
             scheduler = Scheduler(self.policy, Stop(Deadline(self.timeout)))
         request = self.request(operation, params, target, schemas)
         transport, stop = self.transport, scheduler.stop
+        # Errors name the table the request went to.
+        named = target
+        if self.table_prefix and type(target) is Target:
+            named = Target(target.model, prefix.table_of(self.table_prefix, target.table))
 
         def attempt(req: Request) -> dict[str, Any]:
             cap = attempt_cap(stop)
@@ -168,13 +179,15 @@ class Executor:
                 resend=resend,
             )
         except (WriteOutcomeUnknownError, MalformedResponseError) as exc:
-            error, cause = _failure(exc, operation, target)
+            error, cause = _failure(exc, operation, named)
             raise error from cause
         except Exception as exc:
             if not isinstance(exc, _botocore().FAILURES):
                 raise
-            error, cause = _failure(exc, operation, target)
+            error, cause = _failure(exc, operation, named)
             raise error from cause
+        if self.table_prefix:
+            return prefix.answer(self.table_prefix, response)
         return response
 
 
