@@ -25,6 +25,7 @@ SUITES = {
     "marshal": "bench_marshal",
     "expr": "bench_expr",
     "models": "bench_models",
+    "typed": "bench_typed",
     "transact": "bench_transact",  # starts its own moto server
     "batch": "bench_batch",  # starts its own dynalite server
     "fastpath": "bench_fastpath",  # canned responses, then a dynalite server
@@ -41,6 +42,8 @@ TARGETS: dict[tuple[str, str], float] = {
     ("models", "item→model vs pydynox"): 5.0,
     ("models", "item→model vs PynamoDB"): 10.0,
     ("models", "model→item vs pydynox"): 3.0,
+    ("typed", "item→model vs pydynox"): 5.0,
+    ("typed", "item→model vs PynamoDB"): 10.0,
     ("transact", "transaction vs boto3"): 1 / 1.15,
     ("fastpath", "canned Query 1,000 items: fast path vs boto3"): 10.0,
     ("fastpath", "Query 1,000 items: fast path vs pydynox"): 3.0,

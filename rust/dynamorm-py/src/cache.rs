@@ -14,6 +14,7 @@ static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static MAPPING: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static UUID: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static TIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static SAFE_UNKNOWN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static A2B_BASE64: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static JSON_DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -33,6 +34,16 @@ pub(crate) fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
 /// `uuid.UUID`.
 pub(crate) fn uuid_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     UUID.import(py, "uuid", "UUID")
+}
+
+/// `uuid.SafeUUID.unknown`, what a `UUID` built from its number is.
+pub(crate) fn uuid_safe_unknown(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    SAFE_UNKNOWN
+        .get_or_try_init(py, || {
+            let safe = py.import("uuid")?.getattr("SafeUUID")?;
+            Ok::<_, PyErr>(safe.getattr("unknown")?.unbind())
+        })
+        .map(|unknown| unknown.bind(py))
 }
 
 /// `datetime.time`.

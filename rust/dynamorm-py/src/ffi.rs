@@ -615,3 +615,22 @@ pub(crate) fn new_decimal<'py>(
     // an exception set, which `from_owned_ptr_or_err` turns into an error.
     unsafe { Bound::from_owned_ptr_or_err(py, new(ty, args.as_ptr(), std::ptr::null_mut())) }
 }
+
+/// `object.__setattr__(obj, name, value)`: sets an attribute through the
+/// generic machinery (slot descriptors, `__dict__`), past a class's own
+/// `__setattr__`. For building instances of classes that refuse assignment
+/// once built (`uuid.UUID`), exactly as their `__setstate__` does.
+pub(crate) fn generic_setattr(
+    obj: &Bound<'_, PyAny>,
+    name: &Bound<'_, PyString>,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    // SAFETY: three live objects; PyObject_GenericSetAttr takes borrowed
+    // references, returns 0 or -1 with an exception set, and is safe on
+    // free-threaded builds (it locks the object's dict or uses the slot).
+    if unsafe { ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), value.as_ptr()) } == 0 {
+        Ok(())
+    } else {
+        Err(PyErr::fetch(obj.py()))
+    }
+}

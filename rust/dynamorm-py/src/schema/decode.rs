@@ -178,11 +178,15 @@ pub(crate) fn read_float<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyA
 /// A stored number as `Decimal`, exactly as stored.
 pub(crate) fn read_decimal<'py>(av: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = av.py();
-    let text = match tagged_entry(tags(py)?, av) {
+    let tags = tags(py)?;
+    let text = match tagged_entry(tags, av) {
         Some((Tag::N, n))
             if n.cast::<PyString>()
                 .is_ok_and(|t| t.to_str().is_ok_and(|s| parse_number(s).is_ok())) =>
         {
+            if let Ok(text) = n.cast_exact::<PyString>() {
+                return tags.new_decimal(text);
+            }
             n
         }
         _ => {

@@ -11,6 +11,7 @@
 mod read;
 mod write;
 
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyType};
 use pyo3::{PyTraverseError, PyVisit};
@@ -26,6 +27,16 @@ pub(crate) struct Typed {
     pub optional: bool,
     /// The node as an annotation (`list[Address] | None`), for messages.
     pub repr: String,
+}
+
+/// What a dataclass member is when its attribute is missing.
+pub(crate) enum Default {
+    /// The member's `default`.
+    Value(Py<PyAny>),
+    /// The member's `default_factory`.
+    Factory(Py<PyAny>),
+    /// No default: `None` for an optional member, else a fault.
+    Required,
 }
 
 /// A named member of a dataclass or TypedDict.
@@ -76,6 +87,9 @@ pub(crate) enum Node {
     Dataclass {
         cls: Py<PyType>,
         members: Vec<Member>,
+        /// Each member's default when its attribute is missing, when the
+        /// class can be built without its `__init__` (see `Defaults`).
+        defaults: Option<Vec<Default>>,
     },
     Custom {
         cls: Py<PyType>,
@@ -175,10 +189,19 @@ impl Typed {
                     member.typed.traverse(visit)?;
                 }
             }
-            Node::Dataclass { cls, members } => {
+            Node::Dataclass {
+                cls,
+                members,
+                defaults,
+            } => {
                 visit.call(cls)?;
                 for member in members {
                     member.typed.traverse(visit)?;
+                }
+                for default in defaults.iter().flatten() {
+                    if let Default::Value(object) | Default::Factory(object) = default {
+                        visit.call(object)?;
+                    }
                 }
             }
             Node::Custom {
@@ -258,7 +281,7 @@ fn node(spec: &Spec<'_>) -> PyResult<Node> {
             let mut numeric = false;
             for member in cls.try_iter()? {
                 let member = member?;
-                let value = member.getattr(pyo3::intern!(py, "value"))?;
+                let value = member.getattr(intern!(py, "value"))?;
                 numeric = !value.is_instance_of::<PyString>();
                 by_value.set_item(value, member)?;
             }
@@ -272,10 +295,15 @@ fn node(spec: &Spec<'_>) -> PyResult<Node> {
             choices: spec.choices.iter().map(|c| c.clone().unbind()).collect(),
         },
         "typeddict" => Node::TypedDict(members(spec)?),
-        "dataclass" => Node::Dataclass {
-            cls: cls()?.unbind(),
-            members: members(spec)?,
-        },
+        "dataclass" => {
+            let cls = cls()?;
+            let members = members(spec)?;
+            Node::Dataclass {
+                defaults: direct_defaults(&cls, &members)?,
+                cls: cls.unbind(),
+                members,
+            }
+        }
         "custom" => {
             let (Some(to_storage), Some(from_storage)) = (&spec.to_storage, &spec.from_storage)
             else {
@@ -296,6 +324,41 @@ fn node(spec: &Spec<'_>) -> PyResult<Node> {
             )))
         }
     })
+}
+
+/// The members' defaults, when instances of `cls` can be built without
+/// calling its `__init__` (an instance's `__dict__` set at once, as the
+/// models are built): a plain dataclass, every member an `__init__`
+/// parameter, no `__post_init__`, no `__slots__`. `None` otherwise: read
+/// instances are then built by calling the class.
+fn direct_defaults(cls: &Bound<'_, PyType>, members: &[Member]) -> PyResult<Option<Vec<Default>>> {
+    let py = cls.py();
+    if cls.hasattr(intern!(py, "__post_init__"))?
+        || cls.getattr_opt(intern!(py, "__slots__"))?.is_some()
+    {
+        return Ok(None);
+    }
+    let fields = py.import("dataclasses")?.call_method1("fields", (cls,))?;
+    let missing = py.import("dataclasses")?.getattr("MISSING")?;
+    let mut out = Vec::with_capacity(members.len());
+    for (field, member) in fields.try_iter()?.zip(members) {
+        let field = field?;
+        if !field.getattr(intern!(py, "init"))?.is_truthy()?
+            || field.getattr(intern!(py, "name"))?.extract::<String>()? != member.key
+        {
+            return Ok(None);
+        }
+        let default = field.getattr(intern!(py, "default"))?;
+        let factory = field.getattr(intern!(py, "default_factory"))?;
+        out.push(if !default.is(&missing) {
+            Default::Value(default.unbind())
+        } else if !factory.is(&missing) {
+            Default::Factory(factory.unbind())
+        } else {
+            Default::Required
+        });
+    }
+    Ok((out.len() == members.len()).then_some(out))
 }
 
 fn members(spec: &Spec<'_>) -> PyResult<Vec<Member>> {

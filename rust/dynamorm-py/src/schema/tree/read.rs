@@ -9,9 +9,10 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDelta, PyDict, PyFrozenSet, PyList, PySet, PyString, PyTuple};
 
-use super::{user_error, within, Failure, Fault, Member, Node, Typed, Walk};
+use super::{user_error, within, Default, Failure, Fault, Member, Node, Typed, Walk};
 use crate::av::{tagged_dict, tagged_entry, Tag};
-use crate::cache::{tags, time_type, uuid_type};
+use crate::cache::{object_new, tags, time_type, uuid_safe_unknown, uuid_type};
+use crate::ffi::generic_setattr;
 use crate::schema::decode::{
     generic, read_decimal, read_float, read_int, read_plain, read_timestamp,
 };
@@ -76,11 +77,7 @@ pub(crate) fn decode<'py>(t: &Typed, av: &Bound<'py, PyAny>) -> Walk<Bound<'py, 
         Node::Uuid => {
             let text = s_text(t, av, tag, &payload)?;
             match parse_uuid(&text) {
-                Ok(bits) => {
-                    let kwargs = PyDict::new(py);
-                    kwargs.set_item(intern!(py, "int"), bits)?;
-                    leaf(av, uuid_type(py)?.call((), Some(&kwargs)))
-                }
+                Ok(bits) => Ok(new_uuid(py, bits)?),
                 Err(err) => cannot(av, Some(err.to_string())),
             }
         }
@@ -167,10 +164,7 @@ pub(crate) fn decode<'py>(t: &Typed, av: &Bound<'py, PyAny>) -> Walk<Bound<'py, 
             let map = m_entries(t, av, tag, &payload)?;
             let out = PyDict::new(py);
             for (key, item) in map.iter() {
-                let value = match members
-                    .iter()
-                    .find(|m| key.eq(m.name.bind(py)).unwrap_or(false))
-                {
+                let value = match member_of(members, &key) {
                     Some(m) => within(decode(&m.typed, &item), || format!(".{}", m.key))?,
                     // A key the TypedDict does not declare: kept, untyped.
                     None => within(leaf(&item, read_plain(&item)), || super::key_step(&key))?,
@@ -180,31 +174,60 @@ pub(crate) fn decode<'py>(t: &Typed, av: &Bound<'py, PyAny>) -> Walk<Bound<'py, 
             missing(av, members, &out)?;
             Ok(out.into_any())
         }
-        Node::Dataclass { cls, members } => {
+        Node::Dataclass {
+            cls,
+            members,
+            defaults,
+        } => {
             let map = m_entries(t, av, tag, &payload)?;
-            let kwargs = PyDict::new(py);
+            let values = PyDict::new(py);
             for (key, item) in map.iter() {
-                let Some(m) = members
-                    .iter()
-                    .find(|m| key.eq(m.name.bind(py)).unwrap_or(false))
-                else {
+                let Some(m) = member_of(members, &key) else {
                     return cannot(av, Some(format!("{} has no field {}", t.repr, key.repr()?)));
                 };
-                kwargs.set_item(
-                    &key,
+                values.set_item(
+                    m.name.bind(py),
                     within(decode(&m.typed, &item), || format!(".{}", m.key))?,
                 )?;
             }
-            for m in members {
-                // A None member was left out on write: a member without a
-                // default gets its None back.
-                if m.required && m.typed.optional && !kwargs.contains(m.name.bind(py))? {
-                    kwargs.set_item(m.name.bind(py), py.None())?;
+            match defaults {
+                Some(defaults) => {
+                    // Built as the models are: the instance's __dict__ at once.
+                    for (m, default) in members.iter().zip(defaults) {
+                        let name = m.name.bind(py);
+                        if values.contains(name)? {
+                            continue;
+                        }
+                        let value = match default {
+                            Default::Value(value) => value.bind(py).clone(),
+                            Default::Factory(factory) => factory.bind(py).call0()?,
+                            Default::Required if m.typed.optional => py.None().into_bound(py),
+                            Default::Required => {
+                                return cannot(
+                                    av,
+                                    Some(format!("{} needs the field '{}'", t.repr, m.key)),
+                                )
+                            }
+                        };
+                        values.set_item(name, value)?;
+                    }
+                    let obj = object_new(py)?.call1((cls.bind(py),))?;
+                    generic_setattr(&obj, intern!(py, "__dict__"), values.as_any())?;
+                    Ok(obj)
+                }
+                None => {
+                    for m in members {
+                        // A None member was left out on write: a member
+                        // without a default gets its None back.
+                        if m.required && m.typed.optional && !values.contains(m.name.bind(py))? {
+                            values.set_item(m.name.bind(py), py.None())?;
+                        }
+                    }
+                    cls.bind(py)
+                        .call((), Some(&values))
+                        .map_err(|err| user_error(py, err, &format!("cannot build {}", t.repr)))
                 }
             }
-            cls.bind(py)
-                .call((), Some(&kwargs))
-                .map_err(|err| user_error(py, err, &format!("cannot build {}", t.repr)))
         }
         Node::Custom {
             from_storage,
@@ -398,4 +421,20 @@ fn reason(av: &Bound<'_, PyAny>, why: &str) -> Fault {
 fn reason_of(av: &Bound<'_, PyAny>, err: PyErr) -> Fault {
     let why = err.value(av.py()).to_string();
     reason(av, &why)
+}
+
+/// A `uuid.UUID` of the number `bits`, built as `UUID.__setstate__` builds
+/// one (no text parsing: the stored text was read already).
+fn new_uuid(py: Python<'_>, bits: u128) -> PyResult<Bound<'_, PyAny>> {
+    let uuid = object_new(py)?.call1((uuid_type(py)?,))?;
+    generic_setattr(&uuid, intern!(py, "int"), bits.into_pyobject(py)?.as_any())?;
+    generic_setattr(&uuid, intern!(py, "is_safe"), uuid_safe_unknown(py)?)?;
+    Ok(uuid)
+}
+
+/// The member a stored map key names (compared as text: keys read from
+/// the wire are not the interned member names).
+fn member_of<'m>(members: &'m [Member], key: &Bound<'_, PyAny>) -> Option<&'m Member> {
+    let key = key.cast::<PyString>().ok()?.to_str().ok()?;
+    members.iter().find(|m| m.key == key)
 }

@@ -158,7 +158,7 @@ pub(crate) fn encode<'py>(t: &Typed, value: &Bound<'py, PyAny>) -> Walk<Bound<'p
             }
             Ok(map(py, &out)?)
         }
-        Node::Dataclass { cls, members } => {
+        Node::Dataclass { cls, members, .. } => {
             if !value.is_instance(cls.bind(py))? {
                 return wrong(t, value);
             }
