@@ -9,8 +9,8 @@ use pyo3::types::{
 };
 
 use super::{fault, shown, user_error, within, Failure, Member, Node, Typed, Walk};
-use crate::av::tagged_dict;
-use crate::cache::{mapping_type, uuid_type};
+use crate::av::{tagged_dict, Tag};
+use crate::cache::{mapping_type, tags, uuid_type};
 use crate::marshal::serialize_value;
 use crate::schema::encode::accepts;
 use crate::schema::time::to_utc;
@@ -36,12 +36,12 @@ pub(crate) fn encode<'py>(t: &Typed, value: &Bound<'py, PyAny>) -> Walk<Bound<'p
             let Ok(dt) = value.cast::<PyDateTime>() else {
                 return wrong(t, value);
             };
-            text(py, "S", &to_utc(dt)?.format())
+            text(py, Tag::S, &to_utc(dt)?.format())
         }
         Node::Date => match value.cast::<PyDate>() {
             Ok(date) if !value.is_instance_of::<PyDateTime>() => text(
                 py,
-                "S",
+                Tag::S,
                 &date_text(date.get_year(), date.get_month(), date.get_day()),
             ),
             _ => wrong(t, value),
@@ -60,14 +60,14 @@ pub(crate) fn encode<'py>(t: &Typed, value: &Bound<'py, PyAny>) -> Walk<Bound<'p
             let micros = (i128::from(delta.get_days()) * 86_400 + i128::from(delta.get_seconds()))
                 * 1_000_000
                 + i128::from(delta.get_microseconds());
-            text(py, "N", &duration_text(micros))
+            text(py, Tag::N, &duration_text(micros))
         }
         Node::Uuid => {
             if !value.is_instance(uuid_type(py)?)? {
                 return wrong(t, value);
             }
             let bits: u128 = value.getattr(intern!(py, "int"))?.extract()?;
-            text(py, "S", &uuid_text(bits))
+            text(py, Tag::S, &uuid_text(bits))
         }
         Node::Enum { cls, numeric, .. } => {
             if !value.is_instance(cls.bind(py))? {
@@ -245,9 +245,9 @@ fn wrong<T>(t: &Typed, value: &Bound<'_, PyAny>) -> Walk<T> {
     fault(format!("expected {}, got {}", t.repr, shown(value)))
 }
 
-fn text<'py>(py: Python<'py>, tag: &str, text: &str) -> Walk<Bound<'py, PyDict>> {
+fn text<'py>(py: Python<'py>, tag: Tag, text: &str) -> Walk<Bound<'py, PyDict>> {
     Ok(tagged_dict(
-        &PyString::new(py, tag),
+        tags(py)?.get(py, tag),
         PyString::new(py, text).as_any(),
     )?)
 }
@@ -256,11 +256,14 @@ fn list<'a, 'py>(
     py: Python<'py>,
     items: impl Iterator<Item = (&'a Typed, PyResult<Bound<'py, PyAny>>)>,
 ) -> Walk<Bound<'py, PyDict>> {
-    let out = PyList::empty(py);
+    let mut out = Vec::with_capacity(items.size_hint().0);
     for (index, (element, item)) in items.enumerate() {
-        out.append(within(encode(element, &item?), || format!("[{index}]"))?)?;
+        out.push(within(encode(element, &item?), || format!("[{index}]"))?);
     }
-    Ok(tagged_dict(intern!(py, "L"), out.as_any())?)
+    Ok(tagged_dict(
+        tags(py)?.get(py, Tag::L),
+        PyList::new(py, out)?.as_any(),
+    )?)
 }
 
 fn map<'py>(py: Python<'py>, out: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyDict>> {
@@ -279,7 +282,7 @@ fn set<'py>(t: &Typed, element: &Typed, value: &Bound<'py, PyAny>) -> Walk<Bound
         return Ok(null(py)?);
     }
     let payloads = PyList::empty(py);
-    let mut set_tag = "SS";
+    let mut set_tag = Tag::Ss;
     for item in value.try_iter()? {
         let item = item?;
         let av = within(encode(element, &item), || format!("{{{}}}", shown(&item)))?;
@@ -287,9 +290,9 @@ fn set<'py>(t: &Typed, element: &Typed, value: &Bound<'py, PyAny>) -> Walk<Bound
             return fault("an element without a type");
         };
         set_tag = match tag.extract::<&str>()? {
-            "S" => "SS",
-            "N" => "NS",
-            "B" => "BS",
+            "S" => Tag::Ss,
+            "N" => Tag::Ns,
+            "B" => Tag::Bs,
             other => {
                 return fault(format!(
                     "set elements must be stored as S, N or B, not {other}"
@@ -298,7 +301,7 @@ fn set<'py>(t: &Typed, element: &Typed, value: &Bound<'py, PyAny>) -> Walk<Bound
         };
         payloads.append(payload)?;
     }
-    Ok(tagged_dict(&PyString::new(py, set_tag), payloads.as_any())?)
+    Ok(tagged_dict(tags(py)?.get(py, set_tag), payloads.as_any())?)
 }
 
 /// `{"NULL": True}`.
