@@ -14,7 +14,7 @@ from typing import Any
 
 from dynamorm import marshal
 from dynamorm.errors import ValidationError
-from dynamorm.model.codec import format_timestamp, parse_timestamp
+from dynamorm.model.codec import format_timestamp, parse_timestamp, untyped
 from dynamorm.model.types import TypeInfo, registered
 
 __all__ = ["decode", "encode"]
@@ -47,7 +47,7 @@ def encode(t: TypeInfo, value: Any) -> dict[str, Any]:
         ):
             raise _fail(f"expected {t.describe()}")
         return marshal.serialize(value)
-    if kind == "any" or (kind in ("list", "dict") and not t.args):
+    if untyped(t):
         return marshal.serialize(value)
     for group in (_encode_time, _encode_choice, _encode_sequence, _encode_mapping, _encode_custom):
         av = group(t, kind, value)
@@ -175,13 +175,13 @@ def decode(t: TypeInfo, av: Mapping[str, Any]) -> Any:
         raise _fail("malformed")
     ((tag, payload),) = av.items()
     if tag == "NULL":
-        if t.optional or t.kind == "any" or (t.kind in ("list", "dict") and not t.args):
+        if t.optional or untyped(t):
             return None
         if t.kind == "set":
             return frozenset() if t.frozen else set()
         raise _fail(f"expected {t.describe()}")
     kind = t.kind
-    if kind == "any" or (kind in ("list", "dict") and not t.args):
+    if untyped(t):
         return marshal.deserialize(av)
     for group in (
         _decode_scalar,

@@ -92,14 +92,26 @@ def needs_tree(info: TypeInfo) -> bool:
     if info.kind in _PLAIN_KINDS:
         return False
     if info.kind in ("list", "dict"):
-        return bool(info.args) and info.args[0].kind != "any"
+        return not untyped(info)
     if info.kind == "set":
         return info.args[0].kind not in _PLAIN_SET_ELEMENTS or info.frozen
     return True
 
 
+def untyped(info: TypeInfo) -> bool:
+    """Whether nothing below ``info`` is typed (``Any``, ``list``,
+    ``dict[str, Any]``, ``list[dict[str, Any]]``): such a value is written
+    and read by ``dynamorm.marshal``'s rules, in one call."""
+    if info.kind == "any":
+        return True
+    return info.kind in ("list", "dict") and (not info.args or untyped(info.args[0]))
+
+
 def tree_spec(info: TypeInfo) -> dict[str, Any]:
-    """The descriptor of a type tree the Rust schema compiles."""
+    """The descriptor of a type tree the Rust schema compiles (an untyped
+    subtree becomes one ``any`` node)."""
+    if untyped(info):
+        info = TypeInfo("any", optional=True)
     found = registered(info.cls) if info.kind == "custom" else None
     return {
         "kind": info.kind,
