@@ -5,10 +5,13 @@ the model's own ``to_item`` says, which is what another client reads."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from typing import Any
 
-from dynamorm import DB
+import pytest
+from dynamorm import DB, Model, field
+from dynamorm.errors import ValidationError
 from dynamorm.marshal import deserialize_item
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -64,3 +67,30 @@ def test_random_type_trees_round_trip_through_the_server_on_both_read_paths(
             assert same(listed.v) == same(value), (path, "Query", tree.annotation)
 
     round_trip()
+
+
+class Color(enum.Enum):
+    RED = "red"
+
+
+def test_a_stored_value_that_names_no_enum_member_is_refused_with_the_item_on_both_read_paths(
+    ddb_endpoint: str, make_table: Callable[..., str]
+) -> None:
+    table = make_table(sk=None)
+
+    class Paint(Model, table=table):
+        pk: str = field(pk=True)
+        color: Color = Color.RED
+
+    raw = client_for(ddb_endpoint)
+    stored = {"pk": {"S": "p"}, "color": {"S": "mauve"}}
+    raw.put_item(TableName=table, Item=stored)
+    for db in (make_db(ddb_endpoint), DB(client=raw), DB(client=raw, fast_path=False)):
+        query = db.model(Paint).where("pk", "=", "p")
+        for read in (query.first, query.all):
+            with pytest.raises(
+                ValidationError,
+                match=r"Paint\.color: cannot read .*'mauve' is not a value of Color",
+            ) as info:
+                read()
+            assert info.value.item == stored
