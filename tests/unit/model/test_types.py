@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 import pytest
-from dynamorm import KeyPair, Model, field
+from dynamorm import KeyPair, Model, field, register_type
 from dynamorm.errors import InvalidModelError, ValidationError
 from dynamorm.expr.conditions import make_term
 from dynamorm.model.types import analyze
@@ -271,3 +271,50 @@ def test_keys_of_every_key_type_are_encoded_by_their_field() -> None:
     ]
     with pytest.raises(ValidationError, match=r"keys\[0\]: .*Keyed\.day: expected date"):
         key_dicts(meta, [KeyPair(Tier.GOLD, "2024-05-01")], "t")
+
+
+class Sku:
+    """A registered key type, stored as its text."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sku) and other.code == self.code
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+
+register_type(Sku, to_storage=lambda s: s.code, from_storage=Sku, storage=str)
+
+
+def test_a_registered_type_with_scalar_storage_can_be_a_key() -> None:
+    class Product(Model, table="products"):
+        sku: Sku = field(pk=True)
+        name: str = ""
+
+    meta = Product.__dynamorm__
+    from dynamorm.keys import KeyPlan, add_user_keys
+    from dynamorm.model.meta import key_tag
+
+    assert key_tag(meta.pk.info) == "S"
+    plan = KeyPlan(meta.key_attrs, 100)
+    assert add_user_keys(plan, meta, [Sku("A-1"), Sku("A-1"), Sku("B-2")], "t") == [
+        [{"sku": {"S": "A-1"}}, {"sku": {"S": "B-2"}}]
+    ]
+    assert Product.from_item({"sku": {"S": "A-1"}}).sku == Sku("A-1")
+
+
+class Tags:
+    """A registered type stored as a list: no key."""
+
+
+register_type(Tags, to_storage=lambda t: [], from_storage=lambda v: Tags(), storage=list[str])
+
+
+def test_a_registered_type_stored_as_a_container_cannot_be_a_key() -> None:
+    with pytest.raises(InvalidModelError, match="is a key attribute, so it must be"):
+
+        class Bad(Model, table="bad-rows"):
+            tags: Tags = field(pk=True)
