@@ -12,6 +12,7 @@ is no witness here, it refuses some forms DynamoDB accepts."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,11 @@ def dynalite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             ],
             BillingMode="PAY_PER_REQUEST",
         )
+        # dynalite answers ResourceNotFoundException until the table is ACTIVE.
+        deadline = time.monotonic() + 30
+        while client.describe_table(TableName=TABLE)["Table"]["TableStatus"] != "ACTIVE":
+            assert time.monotonic() < deadline, "the corpus table never became ACTIVE"
+            time.sleep(0.05)
         yield client
 
 
