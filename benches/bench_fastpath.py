@@ -178,7 +178,10 @@ def _own_db(body: bytes, fast_requests: bool, rust_signing: bool = True) -> DB:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     db = DB(region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
     canned_client(body, db.client)
-    db._executor.transport.fast_requests = fast_requests and db._executor.transport.fast_requests
+    # Canned answers come from a botocore handler, so these requests take
+    # botocore's pipeline (the library's own path steps aside for handlers).
+    pipeline = getattr(db._executor.transport, "fallback", db._executor.transport)
+    pipeline.fast_requests = fast_requests and pipeline.fast_requests
     if not rust_signing:
         db.client.meta.events.unregister(signing.EVENT, unique_id=signing._UNIQUE_ID)
     return db

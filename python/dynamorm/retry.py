@@ -213,8 +213,13 @@ def is_retryable(exc: BaseException) -> bool:
         return code == "TransactionCanceledException" and _transient_cancellation(exc)
     # ConnectionError covers refused connections and connect timeouts;
     # HTTPClientError covers resets, closed connections and read timeouts.
+    # ChecksumError: an answer damaged on the way (x-amz-crc32 mismatch).
     return isinstance(
-        exc, errors.ConnectionError | errors.HTTPClientError | errors.IncompleteReadError
+        exc,
+        errors.ConnectionError
+        | errors.HTTPClientError
+        | errors.IncompleteReadError
+        | errors.ChecksumError,
     )
 
 
@@ -232,7 +237,9 @@ def is_ambiguous(exc: BaseException) -> bool:
         return True
     if isinstance(exc, errors.ConnectionError):
         return False
-    return isinstance(exc, errors.HTTPClientError | errors.IncompleteReadError)
+    return isinstance(
+        exc, errors.HTTPClientError | errors.IncompleteReadError | errors.ChecksumError
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ import pytest
 from botocore.serialize import create_serializer
 from dynamorm import DB, Model, _core, field
 from dynamorm.transport import executor, hooks
+from dynamorm.transport._botocore_private import http_session
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -240,7 +241,18 @@ class Sent:
     def __init__(self, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         self.bodies: list[tuple[str, bytes]] = []
         self.params: list[dict[str, Any]] = []
-        client.meta.events.register("before-send.dynamodb", self._send)
+        # At the client's HTTP session, which both the library's own path and
+        # botocore's pipeline send through (a handler on the client's events
+        # would make the library's path step aside).
+        session = http_session(client)
+        assert session is not None
+        send = session.send
+
+        def recording(request: Any) -> Any:
+            self._send(request)
+            return send(request)
+
+        monkeypatch.setattr(session, "send", recording)
         real = _core.encode_request
 
         def encode(params: dict[str, Any]) -> bytes:

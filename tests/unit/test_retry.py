@@ -499,3 +499,10 @@ def test_given_reads_a_policy_a_number_of_retries_or_none() -> None:
         RetryPolicy.given(policy, 0.5, "M.query()")
     with pytest.raises(ValidationError, match="max_retries must be >= 0"):
         RetryPolicy.given(-1, None, "M.query()")
+
+
+def test_an_answer_damaged_on_the_way_is_retried_and_may_have_been_applied() -> None:
+    from botocore.exceptions import ChecksumError
+
+    damaged = ChecksumError(checksum_type="crc32", expected_checksum="1", actual_checksum="2")
+    assert is_retryable(damaged) and is_ambiguous(damaged)

@@ -33,9 +33,12 @@ __all__ = [
     "deadline_cap",
     "forget_connections",
     "frozen_credentials",
+    "handlers_added",
     "host_from_url",
     "http_session",
     "use_deadline_session",
+    "user_agent",
+    "watch_handlers",
 ]
 
 _local = threading.local()
@@ -60,6 +63,42 @@ def frozen_credentials(client: Any) -> Any:
     """The client's current credentials, frozen
     (``client._request_signer._credentials``)."""
     return client._request_signer._credentials.get_frozen_credentials()
+
+
+def user_agent(client: Any) -> str:
+    """The ``User-Agent`` botocore sends for the client
+    (``client._user_agent_creator.to_string()``)."""
+    text: str = client._user_agent_creator.to_string()
+    return text
+
+
+_ADDED = "_dynamorm_handlers_added"
+_REGISTERING = ("register", "register_first", "register_last")
+
+
+def watch_handlers(client: Any) -> None:
+    """Notes, on the client's event emitter (``client.meta.events``), any
+    handler registered from now on (a ``Stubber``, a user's hook): from then
+    on ``handlers_added(client)`` is true. The emitter's ``register*``
+    methods are wrapped on this one client's emitter, not on its class."""
+    events = client.meta.events
+    if getattr(events, _ADDED, None) is not None:
+        return
+    setattr(events, _ADDED, False)
+    for name in _REGISTERING:
+        original = getattr(events, name)
+
+        def noting(*args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            setattr(events, _ADDED, True)
+            return __original(*args, **kwargs)
+
+        setattr(events, name, noting)
+
+
+def handlers_added(client: Any) -> bool:
+    """Whether a handler was registered on the client's events since
+    ``watch_handlers``."""
+    return bool(getattr(client.meta.events, _ADDED, False))
 
 
 def http_session(client: Any) -> URLLib3Session | None:

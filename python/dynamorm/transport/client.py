@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dynamorm.transport.botocore import BotocoreTransport
+    from dynamorm.transport.direct import DirectTransport
 
 from typing import Any
 from urllib.parse import urlsplit
@@ -94,13 +95,21 @@ def check_client(client: object) -> None:
         )
 
 
+def _direct_wanted() -> bool:
+    """Whether the library's own request path may be used (not when
+    ``DYNAMORM_BOTOCORE_PIPELINE=1`` asks for botocore's on every call)."""
+    import os
+
+    return os.environ.get("DYNAMORM_BOTOCORE_PIPELINE", "") != "1"
+
+
 def connect(
     client: Any,
     *,
     region_name: str | None = None,
     endpoint_url: str | None = None,
     fast_path: bool = True,
-) -> BotocoreTransport:
+) -> BotocoreTransport | DirectTransport:
     """The transport of a ``DB``: on ``client`` (checked to be a DynamoDB
     client), or on one made here from ``region_name``/``endpoint_url``. With
     ``fast_path`` the library's item reads decode in the Rust core; on a
@@ -131,4 +140,12 @@ def connect(
         # keeps the timeouts of its own Config.
         use_deadline_session(client)
     forking.track(client)
-    return BotocoreTransport(client, fast=fast, fast_requests=fast_requests, checked=checked)
+    transport = BotocoreTransport(client, fast=fast, fast_requests=fast_requests, checked=checked)
+    if fast_requests and signing.signing_available(client) and _direct_wanted():
+        from dynamorm.transport.direct import DirectTransport
+
+        # The library's own request path for the data-plane operations;
+        # botocore's pipeline for everything else and whenever something may
+        # be listening to it (dynamorm.transport.direct).
+        return DirectTransport(client, transport)
+    return transport

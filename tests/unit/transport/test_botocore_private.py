@@ -21,9 +21,12 @@ from dynamorm.transport._botocore_private import (
     deadline_cap,
     forget_connections,
     frozen_credentials,
+    handlers_added,
     host_from_url,
     http_session,
     use_deadline_session,
+    user_agent,
+    watch_handlers,
 )
 from urllib3.util.timeout import Timeout
 
@@ -171,3 +174,43 @@ def test_frozen_credentials_are_the_clients_own() -> None:
     client = dynamodb()
     credentials = frozen_credentials(client)
     assert (credentials.access_key, credentials.secret_key) == ("k", "s")
+
+
+def test_user_agent_is_the_header_botocore_sends() -> None:
+    client = dynamodb()
+    sent: list[Any] = []
+    client.meta.events.register(
+        "before-send.dynamodb.*", lambda request, **_: sent.append(request.headers["User-Agent"])
+    )
+    with contextlib.suppress(Exception):
+        client.list_tables()
+    header = sent[0].decode() if isinstance(sent[0], bytes) else sent[0]
+    # The same library and version tokens (botocore may append per-request ones).
+    assert user_agent(client).split(" ")[:2] == header.split(" ")[:2]
+    assert header.startswith("Boto3/")
+
+
+def test_handlers_registered_after_watching_are_noted() -> None:
+    client = dynamodb()
+    client.meta.events.register("before-call.dynamodb.GetItem", lambda **_: None)
+    watch_handlers(client)
+    assert not handlers_added(client)
+    client.meta.events.register_first("before-send.dynamodb.*", lambda **_: None)
+    assert handlers_added(client)
+    other = dynamodb()
+    watch_handlers(other)
+    assert not handlers_added(other)  # noted per client, not per class
+
+
+def test_botocore_client_calls_and_error_shapes_are_as_the_direct_path_reads_them() -> None:
+    import types
+
+    import botocore.client
+
+    assert isinstance(botocore.client.BaseClient._make_api_call, types.FunctionType)
+    client = dynamodb()
+    shape = client.meta.service_model.shape_for_error_code("TransactionCanceledException")
+    assert shape is not None and "CancellationReasons" in shape.members
+    assert client.exceptions.from_code("ConditionalCheckFailedException").__name__ == (
+        "ConditionalCheckFailedException"
+    )

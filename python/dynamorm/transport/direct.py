@@ -1,0 +1,245 @@
+"""``DirectTransport``: the library's own request path, on clients a ``DB``
+creates.
+
+botocore's pipeline above its HTTP session — events, the request dict,
+endpoint rules, the send wrapper, the response object — costs more client
+CPU per call than urllib3 and http.client together, and the Rust core
+already writes the body, signs it and decodes the answer. So on a client the
+library made, a data-plane request goes straight to the client's own HTTP
+session (``client._endpoint.http_session``: the user's ``Config`` proxies,
+TLS verification, client certificates, timeouts and pool size apply): the
+body is the Rust core's, the headers are written and signed here (the Rust
+signer, credentials from the client's provider chain, refreshed by it when
+due), and the answer is decoded in Rust (items straight into models) or
+read by botocore's own JSON parser, errors included, so every failure is the
+``ClientError`` (and every exception the botocore class) the pipeline would
+have raised. ``x-amz-crc32`` is checked as botocore checks it.
+
+It never surprises a user's setup: botocore's full pipeline
+(``BotocoreTransport``) carries the request instead whenever something may
+be listening to it — handlers registered on the client's events after the
+library wired it (a ``Stubber``, a user's hook), moto's ``mock_aws`` being
+active, an instrumentation (OpenTelemetry's botocore instrumentor,
+aws-xray-sdk) having wrapped botocore's client calls — and for everything
+but the data-plane operations (table operations keep botocore's path).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import types
+import zlib
+from typing import Any
+
+import botocore.auth
+import botocore.client
+from botocore.auth import SIGV4_TIMESTAMP
+from botocore.awsrequest import AWSPreparedRequest
+from botocore.exceptions import ChecksumError
+from botocore.parsers import create_parser
+
+from dynamorm import _core
+from dynamorm.errors import ValidationError
+from dynamorm.transport import _botocore_private as private
+from dynamorm.transport import shapes
+from dynamorm.transport.base import DECODED, FAST_OPERATIONS, Request, Response
+from dynamorm.transport.botocore import BotocoreTransport
+
+__all__ = ["DATA_OPERATIONS", "DirectTransport"]
+
+DATA_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+"""The operations sent directly; every other one takes botocore's path."""
+
+_TARGET = "DynamoDB_20120810."
+_CONTENT_TYPE = "application/x-amz-json-1.0"
+_MAKE_API_CALL = botocore.client.BaseClient._make_api_call
+
+
+class DirectTransport:
+    """Sends ``client``'s data-plane requests directly (see the module
+    docstring); everything else through ``fallback``, the client's
+    ``BotocoreTransport``."""
+
+    __slots__ = (
+        "_headers",
+        "_host",
+        "_models",
+        "_parser",
+        "_region",
+        "_session",
+        "_url",
+        "client",
+        "fallback",
+    )
+
+    def __init__(self, client: Any, fallback: BotocoreTransport) -> None:
+        self.client = client
+        self.fallback = fallback
+        self._session = private.http_session(client)
+        self._url = client.meta.endpoint_url
+        self._host = private.host_from_url(self._url)
+        self._region = client.meta.region_name
+        self._parser = create_parser("json")
+        self._models: dict[str, Any] = {}
+        self._headers = {
+            "Content-Type": _CONTENT_TYPE,
+            "User-Agent": private.user_agent(client),
+        }
+        private.watch_handlers(client)
+
+    @property
+    def takes_body(self) -> bool:
+        """The Rust core's bodies are sent."""
+        return True
+
+    @property
+    def fast(self) -> bool:
+        """Item-bearing reads decode into models."""
+        return True
+
+    def listened(self) -> bool:
+        """Whether something may be listening to botocore's pipeline for
+        this client: a handler registered since the library wired it, an
+        instrumentation, moto's mock."""
+        return (
+            private.handlers_added(self.client)
+            or not _make_api_call_untouched()
+            or _moto_active()
+        )
+
+    def direct(self, operation: str) -> bool:
+        """Whether a request of ``operation`` goes out directly now."""
+        return operation in DATA_OPERATIONS and self._session is not None and not self.listened()
+
+    def send(self, request: Request, *, timeout: float | None = None) -> Response:
+        """One attempt (see the module docstring)."""
+        operation = request.operation
+        if request.body is None or not self.direct(operation):
+            if self.listened():
+                # Whoever listens sees the request's own parameters, not the
+                # skeleton a body swapped in later would leave them.
+                request = dataclasses.replace(request, body=None)
+            return self.fallback.send(request, timeout=timeout)
+        session = self._session
+        assert session is not None
+        prepared = self._prepare(operation, request.body)
+        with private.deadline_cap(timeout):
+            answer = session.send(prepared)
+        headers = answer.headers
+        body = answer.content
+        status = answer.status_code
+        crc = headers.get("x-amz-crc32")
+        if crc is not None and 200 <= status < 300 and int(crc) != zlib.crc32(body):
+            raise ChecksumError(
+                checksum_type="crc32", expected_checksum=crc, actual_checksum=zlib.crc32(body)
+            )
+        model = self._model(operation)
+        if not 200 <= status < 300:
+            raise self._error(operation, model, status, headers, body)
+        return Response(status, headers, self._read(request, model, status, headers, body))
+
+    def _prepare(self, operation: str, body: bytes) -> AWSPreparedRequest:
+        credentials = private.frozen_credentials(self.client)
+        timestamp = botocore.auth.get_current_datetime().strftime(SIGV4_TIMESTAMP)
+        headers = dict(self._headers)
+        headers["X-Amz-Target"] = _TARGET + operation
+        headers["X-Amz-Date"] = timestamp
+        if credentials.token:
+            headers["X-Amz-Security-Token"] = credentials.token
+        headers["Authorization"] = _core.sigv4_authorization(
+            "POST",
+            "/",
+            "",
+            list(headers.items()),
+            self._host,
+            body,
+            None,
+            timestamp,
+            credentials.access_key,
+            credentials.secret_key,
+            self._region,
+            "dynamodb",
+        )
+        return AWSPreparedRequest("POST", self._url, headers, body, False)
+
+    def _model(self, operation: str) -> Any:
+        model = self._models.get(operation)
+        if model is None:
+            model = self.client.meta.service_model.operation_model(operation)
+            self._models[operation] = model
+        return model
+
+    def _parse(self, model: Any, status: int, headers: Any, body: bytes) -> dict[str, Any]:
+        parsed: dict[str, Any] = self._parser.parse(
+            {"status_code": status, "headers": headers, "body": body}, model.output_shape
+        )
+        return parsed
+
+    def _error(self, operation: str, model: Any, status: int, headers: Any, body: bytes) -> Any:
+        """The ``ClientError`` botocore raises for an error answer: code and
+        message, and the members DynamoDB's modelled error carries
+        (``CancellationReasons``, a failed condition's ``Item``,
+        ``ThrottlingReasons``), as botocore's endpoint adds them."""
+        parsed = self._parse(model, status, headers, body)
+        code = parsed.get("Error", {}).get("Code", "")
+        shape = self.client.meta.service_model.shape_for_error_code(code) if code else None
+        if shape is not None:
+            parsed.update(
+                self._parser.parse({"status_code": status, "headers": headers, "body": body}, shape)
+            )
+        return self.client.exceptions.from_code(code)(parsed, operation)
+
+    def _read(
+        self, request: Request, model: Any, status: int, headers: Any, body: bytes
+    ) -> dict[str, Any]:
+        """A 2xx answer's members: items decoded into models by the Rust core
+        where it can, everything else (and any answer it leaves) by
+        botocore's parser, after the answer's shape is checked."""
+        operation = request.operation
+        if request.schemas is not None and operation in FAST_OPERATIONS:
+            try:
+                decoded, rest = _core.decode_response(body, operation, request.schemas)
+            except (ValidationError, _core.Fallback):
+                # An item that does not fit its model (read as stored, so the
+                # error carries it) or an answer the reader does not take.
+                decoded = None
+            if decoded is not None:
+                shapes.check(model, rest, request.what)
+                parsed = self._parse(model, status, headers, rest)
+                parsed.update(decoded)
+                parsed[DECODED] = True
+                return parsed
+        shapes.check(model, body, request.what)
+        return self._parse(model, status, headers, body)
+
+
+def _make_api_call_untouched() -> bool:
+    """Whether botocore's client call is still its own plain function: an
+    instrumentation replaces it with a wrapper object (wrapt's, for
+    OpenTelemetry and aws-xray-sdk), and must see the call."""
+    call = botocore.client.BaseClient._make_api_call
+    return call is _MAKE_API_CALL and isinstance(call, types.FunctionType)
+
+
+def _moto_active() -> bool:
+    """Whether moto's ``mock_aws`` (or another of its mocks) is active: its
+    stubber answers from botocore's ``before-send`` event."""
+    if "moto" not in sys.modules:
+        return False
+    models = sys.modules.get("moto.core.models")
+    stubber = getattr(models, "botocore_stubber", None)
+    return bool(getattr(stubber, "enabled", False))

@@ -1,0 +1,173 @@
+"""The library's own request path on ``DB``-created clients
+(``dynamorm.transport.direct``): data-plane requests go straight to the
+client's HTTP session, and botocore's full pipeline carries them instead
+whenever something may be listening — a ``Stubber``, a handler registered on
+the client's events, moto's ``mock_aws``, an instrumentation wrapping
+botocore's client calls — or the client was passed in."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import botocore.client
+import pytest
+from botocore.stub import Stubber
+from dynamorm import DB, Model, field
+from dynamorm.transport.direct import DirectTransport
+
+from tests.conftest import REGION, client_for
+
+
+def define(table: str) -> Any:
+    class Note(Model, table=table):
+        pk: str = field(pk=True)
+        n: int = 0
+
+    return Note
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many requests went out on the direct path."""
+    counts = {"direct": 0}
+    prepare = DirectTransport._prepare
+
+    def counting(self: DirectTransport, *args: Any) -> Any:
+        counts["direct"] += 1
+        return prepare(self, *args)
+
+    monkeypatch.setattr(DirectTransport, "_prepare", counting)
+    return counts
+
+
+@pytest.fixture
+def env(ddb_endpoint: str, make_table: Callable[..., str]) -> Iterator[tuple[DB, Any]]:
+    db = DB(region_name=REGION, endpoint_url=ddb_endpoint)
+    yield db, define(make_table(sk=None))
+
+
+def test_data_plane_requests_of_a_db_made_client_go_out_directly(
+    env: tuple[DB, Any], counted: dict[str, int]
+) -> None:
+    db, Note = env
+    assert isinstance(db._executor.transport, DirectTransport)
+    db.model(Note(pk="a", n=1)).create()
+    assert db.model(Note).where("pk", "=", "a").first().n == 1
+    assert [n.n for n in db.model(Note).batch_get(["a", "zz"])] == [1]
+    assert counted["direct"] == 3
+    db.describe_table(Note)  # a table operation: botocore's path
+    assert counted["direct"] == 3
+
+
+def test_a_stubber_on_the_client_sees_the_calls(
+    env: tuple[DB, Any], counted: dict[str, int]
+) -> None:
+    db, Note = env
+    with Stubber(db.client) as stubber:
+        stubber.add_response(
+            "get_item",
+            {"Item": {"pk": {"S": "a"}, "n": {"N": "42"}}},
+            {"TableName": Note.__dynamorm__.table, "Key": {"pk": {"S": "a"}}},
+        )
+        assert db.model(Note).where("pk", "=", "a").first().n == 42
+        stubber.assert_no_pending_responses()
+    assert counted["direct"] == 0
+
+
+def test_a_handler_registered_on_the_client_sees_the_calls(
+    env: tuple[DB, Any], counted: dict[str, int]
+) -> None:
+    db, Note = env
+    seen: list[str] = []
+    db.client.meta.events.register(
+        "before-send.dynamodb.PutItem", lambda request, **_: seen.append(request.url)
+    )
+    db.model(Note(pk="a", n=1)).create()
+    assert len(seen) == 1 and counted["direct"] == 0
+
+
+def test_an_instrumentation_wrapping_botocore_calls_sees_them(
+    env: tuple[DB, Any], counted: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wrapt
+
+    db, Note = env
+    calls: list[str] = []
+
+    def spy(wrapped: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+        calls.append(args[0])
+        return wrapped(*args, **kwargs)
+
+    original = botocore.client.BaseClient._make_api_call
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", original)
+    wrapt.wrap_function_wrapper("botocore.client", "BaseClient._make_api_call", spy)
+    db.model(Note(pk="a", n=1)).create()
+    assert calls == ["PutItem"] and counted["direct"] == 0
+
+
+def test_moto_mock_aws_still_answers_a_db_made_inside_it(
+    counted: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto import mock_aws
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    with mock_aws():
+        db = DB(region_name=REGION)
+        Note = define(f"mocked-{uuid.uuid4().hex[:8]}")
+        db.create_table(Note)
+        db.model(Note(pk="a", n=5)).create()
+        assert db.model(Note).where("pk", "=", "a").first().n == 5
+    assert counted["direct"] == 0
+
+
+def test_a_client_passed_in_keeps_botocore_s_pipeline(ddb_endpoint: str) -> None:
+    db = DB(client=client_for(ddb_endpoint))
+    assert not isinstance(db._executor.transport, DirectTransport)
+
+
+def test_a_crc32_mismatch_is_retried_and_then_reported_with_its_cause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from botocore.exceptions import ChecksumError
+    from dynamorm import RetryPolicy
+    from dynamorm.errors import RetryExhaustedError
+
+    seen: list[str] = []
+
+    class Damaged(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append(self.headers["X-Amz-Target"])
+            body = b'{"Item": {"pk": {"S": "a"}, "n": {"N": "1"}}}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("x-amz-crc32", "12345")  # not the body's
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Damaged)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        db = DB(
+            region_name=REGION,
+            endpoint_url=f"http://127.0.0.1:{server.server_port}",
+            retry_policy=RetryPolicy(max_retries=1, initial_delay=0.001, jitter=0),
+        )
+        Note = define("damaged-notes")
+        with pytest.raises(RetryExhaustedError) as info:
+            db.model(Note).where("pk", "=", "a").first()
+        assert isinstance(info.value.__cause__, ChecksumError)
+        assert seen == ["DynamoDB_20120810.GetItem"] * 2
+    finally:
+        server.shutdown()
