@@ -116,9 +116,7 @@ class DirectTransport:
         this client: a handler registered since the library wired it, an
         instrumentation, moto's mock."""
         return (
-            private.handlers_added(self.client)
-            or not _make_api_call_untouched()
-            or _moto_active()
+            private.handlers_added(self.client) or not _make_api_call_untouched() or _moto_active()
         )
 
     def direct(self, operation: str) -> bool:
