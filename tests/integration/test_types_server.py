@@ -1,4 +1,4 @@
-"""Types all the way down through a real server: random type trees (three
+"""Types all the way down through a real server: random type trees (four
 deep) written by the suite's ``DB`` and read back, on the fast read path and
 on botocore's standard path, as exactly the value written — and stored as
 the model's own ``to_item`` says, which is what another client reads."""
@@ -29,7 +29,7 @@ def same(value: Any) -> Any:
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[Tree, Any]:
-    tree = draw(trees(3))
+    tree = draw(trees(4))
     return tree, draw(tree.values)
 
 
@@ -45,7 +45,7 @@ def test_random_type_trees_round_trip_through_the_server_on_both_read_paths(
     }
 
     @settings(
-        max_examples=40,
+        max_examples=30,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
