@@ -216,13 +216,27 @@ class DirectTransport:
                 # error carries it) or an answer the reader does not take.
                 decoded = None
             if decoded is not None:
-                shapes.check(model, rest, request.what)
-                parsed = self._parse(model, status, headers, rest)
+                if rest == b"{}":
+                    # Nothing left for botocore's parser (a GetItem's usual answer).
+                    parsed: dict[str, Any] = {"ResponseMetadata": _metadata(status, headers)}
+                else:
+                    shapes.check(model, rest, request.what)
+                    parsed = self._parse(model, status, headers, rest)
                 parsed.update(decoded)
                 parsed[DECODED] = True
                 return parsed
         shapes.check(model, body, request.what)
         return self._parse(model, status, headers, body)
+
+
+def _metadata(status: int, headers: Any) -> dict[str, Any]:
+    """``ResponseMetadata`` as botocore's parser writes it."""
+    return {
+        "RequestId": headers.get("x-amzn-requestid", ""),
+        "HTTPStatusCode": status,
+        "HTTPHeaders": headers,
+        "RetryAttempts": 0,
+    }
 
 
 def _make_api_call_untouched() -> bool:
