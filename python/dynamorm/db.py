@@ -10,11 +10,13 @@ starts a ``Query``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from dynamorm import tables
 from dynamorm.errors import ValidationError
 from dynamorm.model.base import Model
+from dynamorm.observe import RequestHook, hooks_of
 from dynamorm.query import Query
 from dynamorm.retry import RetryPolicy
 from dynamorm.transact.get import TransactGetBuilder
@@ -53,6 +55,11 @@ class DB:
     (``dynamorm.transport.signing``); ``fast_path=False`` leaves every request
     to botocore's serializer and every response to its parser. Either way
     your own calls on the client are untouched.
+
+    ``table_prefix`` puts every table of this ``DB`` under a prefix (one set
+    of models for several environments). ``on_request`` (a function, or a
+    list of them) is called with a ``dynamorm.observe.RequestInfo`` after
+    every attempt of every request.
     """
 
     __slots__ = ("_executor",)
@@ -66,12 +73,14 @@ class DB:
         retry_policy: RetryPolicy | None = None,
         fast_path: bool = True,
         table_prefix: str = "",
+        on_request: RequestHook | Sequence[RequestHook] | None = None,
     ) -> None:
         if not isinstance(table_prefix, str) or not _PREFIX.fullmatch(table_prefix):
             raise ValidationError(
                 "DB: table_prefix must be a str of letters, digits, '_', '-' or '.' "
                 f"(a DynamoDB table name's characters), got {table_prefix!r}"
             )
+        hooks_of(on_request)  # checked before any client is made
         if not isinstance(fast_path, bool):
             raise ValidationError(f"DB: fast_path must be a bool, got {fast_path!r}")
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
@@ -84,7 +93,9 @@ class DB:
         transport = connect(
             client, region_name=region_name, endpoint_url=endpoint_url, fast_path=fast_path
         )
-        self._executor = Executor(transport, policy, table_prefix=table_prefix)
+        self._executor = Executor(
+            transport, policy, table_prefix=table_prefix, hooks=hooks_of(on_request)
+        )
 
     def __repr__(self) -> str:
         timeout = "" if self.timeout is None else f" timeout={self.timeout}s"

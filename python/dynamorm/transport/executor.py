@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,9 +26,18 @@ from dynamorm.errors import (
     ValidationError,
     WriteOutcomeUnknownError,
 )
-from dynamorm.retry import Deadline, Resend, RetryPolicy, Scheduler, Stop, attempt_cap
+from dynamorm.observe import RequestHook, RequestInfo, item_count, notify
+from dynamorm.retry import (
+    Deadline,
+    Resend,
+    RetryPolicy,
+    Scheduler,
+    Stop,
+    attempt_cap,
+    is_retryable,
+)
 from dynamorm.transport import prefix
-from dynamorm.transport.base import Request, Target, Transport
+from dynamorm.transport.base import Request, Response, Target, Transport
 from dynamorm.transport.shapes import WRITES
 
 __all__ = ["Executor", "Target"]
@@ -42,7 +52,7 @@ class Executor:
     scheduler of its own. ``Executor(client)`` sends through a botocore
     client (``BotocoreTransport(client, **options)``)."""
 
-    __slots__ = ("policy", "table_prefix", "timeout", "transport")
+    __slots__ = ("hooks", "policy", "table_prefix", "timeout", "transport")
 
     def __init__(
         self,
@@ -51,6 +61,7 @@ class Executor:
         timeout: float | None = None,
         *,
         table_prefix: str = "",
+        hooks: tuple[RequestHook, ...] = (),
     ) -> None:
         if not hasattr(transport, "send"):
             from dynamorm.transport.botocore import BotocoreTransport
@@ -60,6 +71,7 @@ class Executor:
         self.policy = policy
         self.timeout = timeout
         self.table_prefix = table_prefix
+        self.hooks = hooks
 
     @property
     def client(self) -> Any:
@@ -73,7 +85,9 @@ class Executor:
 
     def with_timeout(self, timeout: float | None) -> Executor:
         """This executor with another default deadline (same transport)."""
-        return Executor(self.transport, self.policy, timeout, table_prefix=self.table_prefix)
+        return Executor(
+            self.transport, self.policy, timeout, table_prefix=self.table_prefix, hooks=self.hooks
+        )
 
     def scheduler(
         self,
@@ -149,11 +163,38 @@ class Executor:
         if self.table_prefix and type(target) is Target:
             named = Target(target.model, prefix.table_of(self.table_prefix, target.table))
 
+        hooks = self.hooks
+        attempts = 0
+
         def attempt(req: Request) -> dict[str, Any]:
+            nonlocal attempts
+            attempts += 1
             cap = attempt_cap(stop)
+            started = time.perf_counter() if hooks else 0.0
             try:
-                return transport.send(req, timeout=cap).parsed
+                answer = transport.send(req, timeout=cap)
+                if hooks:
+                    _observed(
+                        hooks,
+                        operation,
+                        target=named,
+                        attempt=attempts,
+                        started=started,
+                        answer=answer,
+                        error=None,
+                    )
+                return answer.parsed
             except Exception as exc:
+                if hooks:
+                    _observed(
+                        hooks,
+                        operation,
+                        target=named,
+                        attempt=attempts,
+                        started=started,
+                        answer=None,
+                        error=exc,
+                    )
                 deadline = stop.deadline
                 if (
                     cap is None
@@ -189,6 +230,41 @@ class Executor:
         if self.table_prefix:
             return prefix.answer(self.table_prefix, response)
         return response
+
+
+def _observed(
+    hooks: tuple[RequestHook, ...],
+    operation: str,
+    *,
+    target: Target,
+    attempt: int,
+    started: float,
+    answer: Response | None,
+    error: BaseException | None,
+) -> None:
+    """Tells the ``on_request`` hooks about one attempt."""
+    duration = time.perf_counter() - started
+    status: int | None = None
+    parsed: Mapping[str, Any] = {}
+    if answer is not None:
+        status, parsed = answer.status, answer.parsed
+    elif isinstance(error, _botocore().ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    notify(
+        hooks,
+        RequestInfo(
+            operation=operation,
+            table=target.table,
+            model=target.model.__name__ if target.model is not None else None,
+            attempt=attempt,
+            duration=duration,
+            status=status,
+            error=error,
+            item_count=item_count(parsed) if answer is not None else None,
+            consumed_capacity=parsed.get("ConsumedCapacity"),
+            retryable=error is not None and is_retryable(error),
+        ),
+    )
 
 
 def _failure(
