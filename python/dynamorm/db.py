@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from dynamorm import tables
 from dynamorm.errors import ValidationError
 from dynamorm.model.base import Model
-from dynamorm.observe import RequestHook, hooks_of
+from dynamorm.observe import CAPACITY_MODES, RequestHook, hooks_of
 from dynamorm.query import Query
 from dynamorm.retry import RetryPolicy
 from dynamorm.transact.get import TransactGetBuilder
@@ -59,7 +59,9 @@ class DB:
     ``table_prefix`` puts every table of this ``DB`` under a prefix (one set
     of models for several environments). ``on_request`` (a function, or a
     list of them) is called with a ``dynamorm.observe.RequestInfo`` after
-    every attempt of every request.
+    every attempt of every request. ``return_consumed_capacity``
+    (``"TOTAL"`` or ``"INDEXES"``) asks DynamoDB for the capacity of every
+    item request: ``Page.consumed_capacity`` and ``db.stats()`` report it.
     """
 
     __slots__ = ("_executor",)
@@ -74,6 +76,7 @@ class DB:
         fast_path: bool = True,
         table_prefix: str = "",
         on_request: RequestHook | Sequence[RequestHook] | None = None,
+        return_consumed_capacity: str | None = None,
     ) -> None:
         if not isinstance(table_prefix, str) or not _PREFIX.fullmatch(table_prefix):
             raise ValidationError(
@@ -81,6 +84,11 @@ class DB:
                 f"(a DynamoDB table name's characters), got {table_prefix!r}"
             )
         hooks_of(on_request)  # checked before any client is made
+        if return_consumed_capacity is not None and return_consumed_capacity not in CAPACITY_MODES:
+            raise ValidationError(
+                "DB: return_consumed_capacity must be 'TOTAL', 'INDEXES' or None, "
+                f"got {return_consumed_capacity!r}"
+            )
         if not isinstance(fast_path, bool):
             raise ValidationError(f"DB: fast_path must be a bool, got {fast_path!r}")
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
@@ -94,7 +102,11 @@ class DB:
             client, region_name=region_name, endpoint_url=endpoint_url, fast_path=fast_path
         )
         self._executor = Executor(
-            transport, policy, table_prefix=table_prefix, hooks=hooks_of(on_request)
+            transport,
+            policy,
+            table_prefix=table_prefix,
+            hooks=hooks_of(on_request),
+            capacity=return_consumed_capacity,
         )
 
     def __repr__(self) -> str:
@@ -105,6 +117,15 @@ class DB:
     def client(self) -> Any:
         """The boto3 DynamoDB client."""
         return self._executor.client
+
+    def stats(self) -> dict[str, dict[str, dict[str, float]]]:
+        """The capacity this ``DB``'s requests consumed since it was made, per
+        table and operation: ``{"orders": {"Query": {"requests": 3,
+        "capacity_units": 1.5, "read_units": 0.0, "write_units": 0.0}}}``
+        (as DynamoDB reported it; empty unless ``return_consumed_capacity``
+        was given)."""
+        stats = self._executor.stats
+        return stats.snapshot() if stats is not None else {}
 
     @property
     def table_prefix(self) -> str:

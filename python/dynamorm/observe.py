@@ -18,7 +18,15 @@ from typing import Any
 
 from dynamorm.errors import ValidationError
 
-__all__ = ["RequestHook", "RequestInfo", "hooks_of", "item_count", "notify"]
+__all__ = [
+    "CAPACITY_MODES",
+    "RequestHook",
+    "RequestInfo",
+    "Stats",
+    "hooks_of",
+    "item_count",
+    "notify",
+]
 
 logger = logging.getLogger("dynamorm")
 
@@ -97,3 +105,47 @@ def notify(hooks: tuple[RequestHook, ...], info: RequestInfo) -> None:
             hook(info)
         except Exception:
             logger.exception("dynamorm: an on_request hook raised for %s", info.operation)
+
+
+CAPACITY_MODES = ("TOTAL", "INDEXES")
+"""What ``DB(return_consumed_capacity=...)`` may ask for."""
+
+
+class Stats:
+    """Consumed capacity and request counts per table and operation, since
+    the ``DB`` was made (``db.stats()``); safe to update from several
+    threads."""
+
+    __slots__ = ("_lock", "_totals")
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._totals: dict[tuple[str, str], dict[str, float]] = {}
+
+    def add(self, operation: str, table: str, capacity: Any) -> None:
+        """Counts one successful request and the capacity it reported (a
+        dict, or a list of them for batches and transactions)."""
+        entries = capacity if isinstance(capacity, list) else [capacity]
+        with self._lock:
+            for entry in entries:
+                name = entry.get("TableName", table) if isinstance(entry, Mapping) else table
+                totals = self._totals.setdefault(
+                    (name, operation),
+                    {"requests": 0, "capacity_units": 0.0, "read_units": 0.0, "write_units": 0.0},
+                )
+                totals["requests"] += 1
+                if isinstance(entry, Mapping):
+                    totals["capacity_units"] += float(entry.get("CapacityUnits", 0) or 0)
+                    totals["read_units"] += float(entry.get("ReadCapacityUnits", 0) or 0)
+                    totals["write_units"] += float(entry.get("WriteCapacityUnits", 0) or 0)
+
+    def snapshot(self) -> dict[str, dict[str, dict[str, float]]]:
+        """``{table: {operation: {"requests": n, "capacity_units": x,
+        "read_units": r, "write_units": w}}}``, a copy."""
+        with self._lock:
+            out: dict[str, dict[str, dict[str, float]]] = {}
+            for (table, operation), totals in self._totals.items():
+                out.setdefault(table, {})[operation] = dict(totals)
+            return out

@@ -25,12 +25,15 @@ class Page(Generic[T]):
     ``next_cursor`` is the token for the next page (``None`` on the last
     page); pass it to ``Query.cursor()``. ``count`` is the number of items
     returned and ``scanned_count`` the number DynamoDB read before filtering.
+    ``consumed_capacity`` is what DynamoDB reported the page's request
+    consumed, when asked (``DB(return_consumed_capacity=...)``), else ``None``.
     """
 
     items: list[T] = field(default_factory=list)
     next_cursor: str | None = None
     count: int = 0
     scanned_count: int = 0
+    consumed_capacity: Any = None
 
     @property
     def has_more(self) -> bool:
@@ -79,6 +82,7 @@ def page_of(
         next_cursor=next_cursor(response, index, sort),
         count=int(response.get("Count", len(items))),
         scanned_count=int(response.get("ScannedCount", len(items))),
+        consumed_capacity=response.get("ConsumedCapacity"),
     )
 
 

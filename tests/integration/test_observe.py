@@ -82,3 +82,39 @@ def test_a_hook_that_raises_is_logged_and_the_request_goes_on(
 def test_on_request_takes_callables_only(hooks: Any) -> None:
     with pytest.raises(ValidationError, match="on_request"):
         DB(region_name=REGION, endpoint_url="http://127.0.0.1:9", on_request=hooks)
+
+
+def test_consumed_capacity_is_asked_for_and_reported_per_page_and_in_stats(
+    ddb_endpoint: str, make_table: Callable[..., str]
+) -> None:
+    table = make_table(sk=None)
+
+    class Note(Model, table=table):
+        pk: str = field(pk=True)
+
+    seen: list[RequestInfo] = []
+    if CLIENT == "own":
+        db = DB(
+            region_name=REGION,
+            endpoint_url=ddb_endpoint,
+            fast_path=FAST_PATH,
+            return_consumed_capacity="TOTAL",
+            on_request=seen.append,
+        )
+    else:
+        db = DB(
+            client=client_for(ddb_endpoint),
+            fast_path=FAST_PATH,
+            return_consumed_capacity="TOTAL",
+            on_request=seen.append,
+        )
+    db.model(Note(pk="a")).create()
+    page = db.model(Note).where("pk", "=", "a").all_paginated()
+    assert page.consumed_capacity is not None
+    assert page.consumed_capacity["TableName"] == table
+    assert seen[-1].consumed_capacity == page.consumed_capacity
+    stats = db.stats()[table]
+    assert stats["PutItem"]["requests"] == 1 and stats["Query"]["requests"] == 1
+    assert stats["Query"]["capacity_units"] == float(page.consumed_capacity["CapacityUnits"])
+    with pytest.raises(ValidationError, match="return_consumed_capacity"):
+        DB(region_name=REGION, endpoint_url=ddb_endpoint, return_consumed_capacity="ALL")

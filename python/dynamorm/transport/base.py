@@ -38,10 +38,35 @@ from typing import Any, Protocol
 from dynamorm import _core
 from dynamorm.errors import DynamORMError
 
-__all__ = ["DECODED", "FAST_OPERATIONS", "Request", "Response", "Target", "Transport"]
+__all__ = [
+    "DATA_OPERATIONS",
+    "DECODED",
+    "FAST_OPERATIONS",
+    "Request",
+    "Response",
+    "Target",
+    "Transport",
+]
 
 DECODED = "__dynamorm_decoded__"
 """Set (to ``True``) in a response whose items are already model instances."""
+
+DATA_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
+"""The data-plane operations: those that read or write items (and take
+``ReturnConsumedCapacity``), as opposed to table operations."""
 
 FAST_OPERATIONS = frozenset(_core.ITEM_READS)
 """The item-bearing reads whose items a transport may decode into models: the

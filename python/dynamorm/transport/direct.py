@@ -43,26 +43,11 @@ from dynamorm import _core
 from dynamorm.errors import ValidationError
 from dynamorm.transport import _botocore_private as private
 from dynamorm.transport import shapes
-from dynamorm.transport.base import DECODED, FAST_OPERATIONS, Request, Response
+from dynamorm.transport.base import DATA_OPERATIONS, DECODED, FAST_OPERATIONS, Request, Response
 from dynamorm.transport.botocore import BotocoreTransport
 
 __all__ = ["DATA_OPERATIONS", "DirectTransport"]
 
-DATA_OPERATIONS = frozenset(
-    {
-        "GetItem",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "Query",
-        "Scan",
-        "BatchGetItem",
-        "BatchWriteItem",
-        "TransactGetItems",
-        "TransactWriteItems",
-    }
-)
-"""The operations sent directly; every other one takes botocore's path."""
 
 _TARGET = "DynamoDB_20120810."
 _CONTENT_TYPE = "application/x-amz-json-1.0"

@@ -26,7 +26,7 @@ from dynamorm.errors import (
     ValidationError,
     WriteOutcomeUnknownError,
 )
-from dynamorm.observe import RequestHook, RequestInfo, item_count, notify
+from dynamorm.observe import RequestHook, RequestInfo, Stats, item_count, notify
 from dynamorm.retry import (
     Deadline,
     Resend,
@@ -37,7 +37,7 @@ from dynamorm.retry import (
     is_retryable,
 )
 from dynamorm.transport import prefix
-from dynamorm.transport.base import Request, Response, Target, Transport
+from dynamorm.transport.base import DATA_OPERATIONS, Request, Response, Target, Transport
 from dynamorm.transport.shapes import WRITES
 
 __all__ = ["Executor", "Target"]
@@ -52,7 +52,7 @@ class Executor:
     scheduler of its own. ``Executor(client)`` sends through a botocore
     client (``BotocoreTransport(client, **options)``)."""
 
-    __slots__ = ("hooks", "policy", "table_prefix", "timeout", "transport")
+    __slots__ = ("capacity", "hooks", "policy", "stats", "table_prefix", "timeout", "transport")
 
     def __init__(
         self,
@@ -62,6 +62,8 @@ class Executor:
         *,
         table_prefix: str = "",
         hooks: tuple[RequestHook, ...] = (),
+        capacity: str | None = None,
+        stats: Stats | None = None,
     ) -> None:
         if not hasattr(transport, "send"):
             from dynamorm.transport.botocore import BotocoreTransport
@@ -72,6 +74,8 @@ class Executor:
         self.timeout = timeout
         self.table_prefix = table_prefix
         self.hooks = hooks
+        self.capacity = capacity
+        self.stats = stats if stats is not None or capacity is None else Stats()
 
     @property
     def client(self) -> Any:
@@ -86,7 +90,13 @@ class Executor:
     def with_timeout(self, timeout: float | None) -> Executor:
         """This executor with another default deadline (same transport)."""
         return Executor(
-            self.transport, self.policy, timeout, table_prefix=self.table_prefix, hooks=self.hooks
+            self.transport,
+            self.policy,
+            timeout,
+            table_prefix=self.table_prefix,
+            hooks=self.hooks,
+            capacity=self.capacity,
+            stats=self.stats,
         )
 
     def scheduler(
@@ -110,6 +120,8 @@ class Executor:
         """The ``Request`` of ``operation`` with ``params`` about ``target``:
         the body written by the Rust core when the transport takes one, and
         the schemas its items decode into (``target.model``'s by default)."""
+        if self.capacity is not None and operation in DATA_OPERATIONS:
+            params = {**params, "ReturnConsumedCapacity": self.capacity}
         if self.table_prefix:
             params = prefix.request(self.table_prefix, params)
         table = prefix.table_of(self.table_prefix, target.table)
@@ -228,7 +240,9 @@ class Executor:
             error, cause = _failure(exc, operation, named)
             raise error from cause
         if self.table_prefix:
-            return prefix.answer(self.table_prefix, response)
+            response = prefix.answer(self.table_prefix, response)
+        if self.stats is not None:
+            self.stats.add(operation, target.table, response.get("ConsumedCapacity"))
         return response
 
 
