@@ -77,6 +77,11 @@ step "stubtest (dynamorm._core)"
 step "mkdocs build --strict (docs site; broken links fail)"
 .venv/bin/mkdocs build --strict --quiet
 
+# The wheel a user installs: built for 3.11 as the release is (the other
+# interpreters' wheels are built and checked by the release script alone).
+step "wheel check (manylinux2014 wheel for 3.11, auditwheel, binary-only install in a fresh virtualenv, smoke test)"
+scripts/build-wheels.sh -o target/wheels 3.11
+
 # pytest-xdist: two workers (the machine has two cores), each with its own
 # session server (tests/conftest.py's session fixtures run once per worker).
 # A later -n in the arguments wins (`scripts/test.sh -n 0` runs in-process).

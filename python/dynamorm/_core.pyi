@@ -5,6 +5,7 @@ import typing as _t
 from typing import Any
 
 __version__: str
+"""The package's version (``dynamorm.__version__``), from its Cargo manifest."""
 
 class Fallback(Exception):
     """Private: input a fast path of the core does not take, which botocore's
@@ -42,6 +43,10 @@ class Encoded:
 
 @_t.final
 class Compiled:
+    """One compiled expression with its placeholders (values in DynamoDB JSON).
+
+    ``expression`` is the text, ``names`` the ``ExpressionAttributeNames``
+    and ``values`` the ``ExpressionAttributeValues`` it needs."""
     def __new__(
         cls,
         expression: str,
@@ -50,11 +55,14 @@ class Compiled:
     ) -> Compiled: ...
     __match_args__ = ("expression", "names", "values")
     @property
-    def expression(self) -> str: ...
+    def expression(self) -> str:
+        """The expression text; it holds only placeholders for names and values."""
     @property
-    def names(self) -> dict[str, str]: ...
+    def names(self) -> dict[str, str]:
+        """``{"#n0": "status", ...}``."""
     @property
-    def values(self) -> dict[str, dict[str, Any]]: ...
+    def values(self) -> dict[str, dict[str, Any]]:
+        """``{":v0": {"S": "x"}, ...}``."""
 
 def compile_request_object(
     key_condition: Any,
@@ -69,6 +77,7 @@ def compile_request_object(
 
 @_t.final
 class CompiledRequest:
+    """The expressions of one request, sharing ``names`` and ``values``."""
     def __new__(
         cls,
         key_condition: str | None = None,
@@ -89,20 +98,28 @@ class CompiledRequest:
         "values",
     )
     @property
-    def key_condition(self) -> str | None: ...
+    def key_condition(self) -> str | None:
+        """``KeyConditionExpression`` text, if any."""
     @property
-    def filter(self) -> str | None: ...
+    def filter(self) -> str | None:
+        """``FilterExpression`` text, if any."""
     @property
-    def condition(self) -> str | None: ...
+    def condition(self) -> str | None:
+        """``ConditionExpression`` text, if any."""
     @property
-    def update(self) -> str | None: ...
+    def update(self) -> str | None:
+        """``UpdateExpression`` text, if any."""
     @property
-    def projection(self) -> str | None: ...
+    def projection(self) -> str | None:
+        """``ProjectionExpression`` text, if any."""
     @property
-    def names(self) -> dict[str, str]: ...
+    def names(self) -> dict[str, str]:
+        """``ExpressionAttributeNames`` of every part."""
     @property
-    def values(self) -> dict[str, dict[str, Any]]: ...
-    def to_params(self) -> dict[str, Any]: ...
+    def values(self) -> dict[str, dict[str, Any]]:
+        """``ExpressionAttributeValues`` of every part (DynamoDB JSON)."""
+    def to_params(self) -> dict[str, Any]:
+        """The request parameters for a boto3 client call (empty parts left out)."""
 
 def validate_expression(
     text: str,

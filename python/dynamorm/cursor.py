@@ -1,10 +1,10 @@
-"""Pagination cursors (SPEC §4), byte-compatible with DynamORM's Go and
+"""Pagination cursors, byte-compatible with DynamORM's Go and
 TypeScript cursors so one can be handed between services.
 
 A cursor is ``base64url`` (URL alphabet, with ``=`` padding) of the compact
 JSON ``{"lastKey": {...}, "index": "...", "sort": "ASC"}``, where ``lastKey`` is
 the ``LastEvaluatedKey`` of a page in DynamoDB JSON and ``index``/``sort`` are
-left out when unset. Use it with a raw boto3 client::
+left out when unset. Use it with a raw boto3 client:
 
     token = encode_cursor(page["LastEvaluatedKey"], index="gsi-email")
     start = decode_cursor(token).last_key   # pass as ExclusiveStartKey

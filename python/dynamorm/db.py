@@ -184,7 +184,7 @@ class DB:
     # -- transactions (implemented in dynamorm.transact) ---------------------
 
     def transact(self) -> TransactionBuilder:
-        """A write-transaction builder (SPEC §8): add operations, then
+        """A write-transaction builder: add operations, then
         ``execute()``."""
         return TransactionBuilder(self._executor)
 

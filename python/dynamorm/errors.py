@@ -1,4 +1,4 @@
-"""The exceptions of dynamorm (SPEC §10).
+"""The exceptions of dynamorm.
 
 ``DynamORMError`` is the base of everything the library raises. Errors caught
 before any request are ``ValidationError`` (also a ``ValueError``). When an

@@ -1,8 +1,8 @@
-"""Python values ⇄ DynamoDB JSON, in Rust (SPEC §2, §12).
+"""Python values ⇄ DynamoDB JSON, in Rust.
 
 Drop-in, faster replacements for boto3's ``TypeSerializer`` and
 ``TypeDeserializer`` with the same wire format, usable with a raw boto3
-client::
+client:
 
     client.put_item(TableName="t", Item=serialize_item({"pk": "a", "n": 1}))
     deserialize_item(client.get_item(TableName="t", Key=...)["Item"])

@@ -1,4 +1,4 @@
-"""The retry scheduler (SPEC §9): every request dynamorm sends goes through it.
+"""The retry scheduler: every request dynamorm sends goes through it.
 
 ``RetryPolicy`` describes how a retried operation backs off: up to
 ``max_retries`` further attempts, sleeping ``initial_delay`` seconds first and
@@ -14,7 +14,7 @@ refused connection). ``Stop`` is the deadline and the cancel event of one
 operation, checked between requests and during the backoff sleeps.
 ``Scheduler.call`` ties them together for one request; a write says with a
 ``Resend`` whether it may go out again after its answer was lost and how to
-recognise its own result (SPEC §10, docs/retries.md).
+recognise its own result (see docs/retries.md, "Lost answers").
 
 Clients that ``DB`` creates have botocore's own retries turned off, so the
 scheduler is the only retrier (see docs/retries.md).
@@ -97,7 +97,11 @@ _TRANSIENT_CANCEL_REASONS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How retryable errors are retried: attempts, delays and jitter."""
+    """How retryable errors are retried: attempts, delays and jitter.
+
+    ``max_retries`` attempts follow the first (0: none). The pause before
+    retry *n* is ``min(initial_delay * backoff_factor ** (n - 1), max_delay)``
+    seconds, plus a random extra of up to ``jitter`` times that."""
 
     max_retries: int = 3
     initial_delay: float = 0.1

@@ -1,4 +1,4 @@
-"""DynamoDB stream records to model instances (SPEC §11).
+"""DynamoDB stream records to model instances.
 
 A Lambda function subscribed to a table's stream receives records whose
 images (``NewImage``, ``OldImage``, ``Keys``) are items in DynamoDB JSON, as

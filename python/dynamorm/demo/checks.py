@@ -1,4 +1,4 @@
-"""What the demo prints: steps, notes, checks, and a text progress bar."""
+"""What the demo prints: steps, notes, checks, and the progress bar (tqdm)."""
 
 from __future__ import annotations
 
@@ -55,25 +55,40 @@ Step = Callable[[Checks, "DB", "Models"], None]
 
 
 class ProgressBar:
-    """``[#####.....] 500/1000``: redrawn in place on a terminal, one line per
-    update otherwise (so logs and captured output stay readable)."""
+    """The batch get's ``on_progress`` callback: a tqdm bar,
+    ``[#####.....] 500/1000``, redrawn in place on a terminal.
+
+    tqdm comes with the ``local`` extra (``pip install 'dynamorm[local]'``);
+    without it the bar only counts, and ``finish`` prints the final count.
+    ``updates`` keeps every ``(done, total)`` the batch reported."""
 
     def __init__(self, width: int = 30, out: TextIO | None = None) -> None:
         self.width = width
         self.out = out if out is not None else sys.stdout
         self.updates: list[tuple[int, int]] = []
+        self._bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         self.updates.append((done, total))
-        filled = self.width * done // total if total else self.width
-        line = f"   [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}"
-        if self.out.isatty():
-            self.out.write("\r" + line)
-            self.out.flush()
-        else:
-            self.out.write(line + "\n")
+        if self._bar is None:
+            try:
+                from tqdm import tqdm
+            except ImportError:
+                return
+            self._bar = tqdm(
+                total=total,
+                file=self.out,
+                bar_format=f"   [{{bar:{self.width}}}] {{n_fmt}}/{{total_fmt}}",
+                ascii=".#",
+            )
+        self._bar.update(done - self._bar.n)
 
     def finish(self) -> None:
-        """Ends the redrawn line on a terminal."""
-        if self.out.isatty():
-            self.out.write("\n")
+        """Draws the bar's final state and ends its line."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        elif self.updates:
+            done, total = self.updates[-1]
+            note = "pip install 'dynamorm[local]' draws a progress bar"
+            self.out.write(f"   {done}/{total} ({note})\n")

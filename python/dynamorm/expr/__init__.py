@@ -1,8 +1,8 @@
-"""DynamoDB expressions, compiled and validated by the Rust core (SPEC §12).
+"""DynamoDB expressions, compiled and validated by the Rust core.
 
 Structured input compiles to text in which every attribute name is a ``#n``
 placeholder and every value a ``:v`` placeholder, so any attribute name works
-(reserved words, spaces, dots, any Unicode)::
+(reserved words, spaces, dots, any Unicode):
 
     >>> c = compile_condition([("status", "=", "active"), ("age", ">=", 18)])
     >>> c.expression

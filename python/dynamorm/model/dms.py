@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["DMS_VERSION", "DmsType", "dms_error", "to_dms"]
 
 DMS_VERSION = "0.1"
+"""The DMS version read and written (a document's ``dms_version``)."""
 TYPES = ("S", "N", "B", "BOOL", "M", "L", "SS", "NS", "BS", "NULL")
 KEY_TYPES = ("S", "N", "B")
 ROLES = ("pk", "sk", "created_at", "updated_at", "version", "ttl")

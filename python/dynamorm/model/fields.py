@@ -72,7 +72,7 @@ def field(
     default: Any = MISSING,
     default_factory: Callable[[], Any] | Any = MISSING,
 ) -> Any:
-    """Declares a model field with its options (SPEC §2).
+    """Declares a model field with its options.
 
     ``pk``/``sk``: the table's partition/sort key. ``attr``: the attribute
     name stored in DynamoDB (the field name by default). ``gsi_pk``/``gsi_sk``:
