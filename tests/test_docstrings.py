@@ -37,6 +37,7 @@ MODULES = (
     "dynamorm.streams",
     "dynamorm.dms",
     "dynamorm.cursor",
+    "dynamorm.local",
 )
 """The modules whose every ``__all__`` name is public and documented."""
 

@@ -17,7 +17,7 @@ __all__ = ["LocalServer"]
 class LocalServer:
     """Runs moto's threaded DynamoDB server on ``127.0.0.1:<free port>``.
 
-    Use as a context manager; ``endpoint_url`` is set once started::
+    Use as a context manager; ``endpoint_url`` is set once started:
 
         with LocalServer() as server:
             client = boto3.client("dynamodb", endpoint_url=server.endpoint_url, ...)
@@ -28,6 +28,8 @@ class LocalServer:
         self.endpoint_url: str = ""
 
     def start(self) -> str:
+        """Starts the server and returns its endpoint URL (``RuntimeError``
+        when moto is not installed)."""
         try:
             module = importlib.import_module("moto.server")
         except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -43,6 +45,7 @@ class LocalServer:
         return self.endpoint_url
 
     def stop(self) -> None:
+        """Stops the server (nothing happens when it is not running)."""
         if self._server is not None:
             self._server.stop()
             self._server = None
