@@ -129,13 +129,14 @@ for version in "${versions[@]}"; do
     echo "error: expected one wheel for $version, got: ${wheels[*]}" >&2
     exit 1
   fi
-  mv "${wheels[0]}" "$out/"
-  wheel="$out/$(basename "${wheels[0]}")"
+  # Checked where it was built; only a wheel that passes reaches $out.
+  wheel=${wheels[0]}
 
   echo "==> auditwheel show $(basename "$wheel")"
   shown=$(auditwheel show "$wheel")
   echo "$shown"
-  allowed=$(printf '%s\n' "$shown" | tr -d '\n' | grep -oE 'consistent with the following platform tag: *"[^"]+"' | grep -oE '"[^"]+"' | tr -d '"')
+  allowed=$(printf '%s\n' "$shown" | tr -d '\n' |
+    grep -oE 'consistent with the following platform tag: *"[^"]+"' | grep -oE '"[^"]+"' | tr -d '"' || true)
   if ! [[ $allowed =~ ^manylinux_([0-9]+)_([0-9]+)_x86_64$ ]] ||
     [ "${BASH_REMATCH[1]}" -ne 2 ] || [ "${BASH_REMATCH[2]}" -gt 17 ]; then
     echo "error: auditwheel allows ${allowed:-no manylinux tag} for $(basename "$wheel"); want manylinux_2_17_x86_64 or older" >&2
@@ -152,10 +153,12 @@ for version in "${versions[@]}"; do
   echo "==> installing $(basename "$wheel") into a fresh virtualenv, binaries only, no compiler on PATH"
   venv="$work/venv-$version"
   "$python" -m venv "$venv"
-  if env PATH="$venv/bin" /bin/sh -c 'command -v cc gcc clang cargo rustc' >/dev/null; then
-    echo "error: a compiler is reachable from the smoke virtualenv's PATH" >&2
-    exit 1
-  fi
+  for tool in cc gcc clang cargo rustc; do
+    if env PATH="$venv/bin" /bin/sh -c "command -v $tool" >/dev/null; then
+      echo "error: $tool is reachable from the smoke virtualenv's PATH" >&2
+      exit 1
+    fi
+  done
   env -u CC -u CXX -u CARGO -u RUSTC PATH="$venv/bin" \
     "$venv/bin/python" -m pip install -q --disable-pip-version-check --only-binary :all: "$wheel"
 
@@ -164,7 +167,8 @@ for version in "${versions[@]}"; do
   fi
   echo "==> smoke test (server $endpoint)"
   (cd "$work" && env PATH="$venv/bin" "$venv/bin/python" -I "$root/scripts/wheel_smoke.py" "$wheel" "$endpoint")
-  size=$(stat -c %s "$wheel")
+  mv "$wheel" "$out/"
+  size=$(stat -c %s "$out/$(basename "$wheel")")
   report+=("$(printf '%-70s %6d KiB  built in %3ds' "$(basename "$wheel")" $((size / 1024)) "$seconds")")
 done
 
