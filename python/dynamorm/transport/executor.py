@@ -183,30 +183,13 @@ class Executor:
             attempts += 1
             cap = attempt_cap(stop)
             started = time.perf_counter() if hooks else 0.0
+            answer: Response | None = None
+            error: BaseException | None = None
             try:
                 answer = transport.send(req, timeout=cap)
-                if hooks:
-                    _observed(
-                        hooks,
-                        operation,
-                        target=named,
-                        attempt=attempts,
-                        started=started,
-                        answer=answer,
-                        error=None,
-                    )
                 return answer.parsed
             except Exception as exc:
-                if hooks:
-                    _observed(
-                        hooks,
-                        operation,
-                        target=named,
-                        attempt=attempts,
-                        started=started,
-                        answer=None,
-                        error=exc,
-                    )
+                error = exc
                 deadline = stop.deadline
                 if (
                     cap is None
@@ -217,6 +200,17 @@ class Executor:
                     raise
                 # Cut off by the deadline: not a failure to retry.
                 raise deadline.error(request.what, partial, exc) from exc
+            finally:
+                if hooks:
+                    _observed(
+                        hooks,
+                        operation,
+                        target=named,
+                        attempt=attempts,
+                        started=started,
+                        answer=answer,
+                        error=error,
+                    )
 
         resend = None
         if write is not None and write.params is not None:

@@ -44,19 +44,19 @@ pub(crate) fn decode<'py>(t: &Typed, av: &Bound<'py, PyAny>) -> Walk<Bound<'py, 
         Node::Bytes => leaf_if(t, av, tag == Tag::B, generic),
         Node::Datetime => leaf_if(t, av, tag == Tag::S, read_timestamp),
         Node::Date => {
-            let text = s_text(t, av, tag, &payload)?;
+            let text = text_of(t, av, tag, &payload, Tag::S)?;
             match parse_date(&text) {
                 Ok((y, m, d)) => Ok(PyDate::new(py, y, m, d)?.into_any()),
                 Err(err) => cannot(av, Some(err.to_string())),
             }
         }
         Node::Time => {
-            s_text(t, av, tag, &payload)?;
+            text_of(t, av, tag, &payload, Tag::S)?;
             let parsed = time_type(py)?.call_method1(intern!(py, "fromisoformat"), (&payload,));
             leaf(av, parsed)
         }
         Node::Timedelta => {
-            let text = n_text(t, av, tag, &payload)?;
+            let text = text_of(t, av, tag, &payload, Tag::N)?;
             match parse_duration(&text) {
                 Ok(micros) => {
                     let day = 86_400_000_000;
@@ -75,7 +75,7 @@ pub(crate) fn decode<'py>(t: &Typed, av: &Bound<'py, PyAny>) -> Walk<Bound<'py, 
             }
         }
         Node::Uuid => {
-            let text = s_text(t, av, tag, &payload)?;
+            let text = text_of(t, av, tag, &payload, Tag::S)?;
             match parse_uuid(&text) {
                 Ok(bits) => Ok(new_uuid(py, bits)?),
                 Err(err) => cannot(av, Some(err.to_string())),
@@ -324,16 +324,16 @@ fn set<'py>(
     Ok(out)
 }
 
-fn s_text(t: &Typed, av: &Bound<'_, PyAny>, tag: Tag, payload: &Bound<'_, PyAny>) -> Walk<String> {
-    match (tag, payload.cast::<PyString>()) {
-        (Tag::S, Ok(text)) => Ok(text.to_str()?.to_owned()),
-        _ => expected(t, av),
-    }
-}
-
-fn n_text(t: &Typed, av: &Bound<'_, PyAny>, tag: Tag, payload: &Bound<'_, PyAny>) -> Walk<String> {
-    match (tag, payload.cast::<PyString>()) {
-        (Tag::N, Ok(text)) => Ok(text.to_str()?.to_owned()),
+/// The text of a stored `S` (`want` = `Tag::S`) or `N` (`Tag::N`) value.
+fn text_of(
+    t: &Typed,
+    av: &Bound<'_, PyAny>,
+    tag: Tag,
+    payload: &Bound<'_, PyAny>,
+    want: Tag,
+) -> Walk<String> {
+    match payload.cast::<PyString>() {
+        Ok(text) if tag == want => Ok(text.to_str()?.to_owned()),
         _ => expected(t, av),
     }
 }
