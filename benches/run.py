@@ -30,6 +30,7 @@ SUITES = {
     "batch": "bench_batch",  # starts its own dynalite server
     "fastpath": "bench_fastpath",  # canned responses, then a dynalite server
     "layers": "bench_layers",  # one GetItem, layer by layer, on a dynalite server
+    "coldstart": "bench_coldstart",  # whole processes against a dynalite server
 }
 
 # (suite, substring of the row name) -> the ratio the issue asks for.
@@ -49,6 +50,7 @@ TARGETS: dict[tuple[str, str], float] = {
     ("fastpath", "Query 1,000 items: fast path vs pydynox"): 3.0,
     ("fastpath", "GetItem: fast path vs pydynox"): 0.5,
     ("layers", "dynamorm: first() into a model"): 0.5,
+    ("coldstart", "dynamorm vs boto3 (whole process)"): 1.0,
 }
 
 

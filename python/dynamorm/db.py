@@ -13,20 +13,23 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from dynamorm import tables
 from dynamorm.errors import ValidationError
 from dynamorm.model.base import Model
 from dynamorm.observe import CAPACITY_MODES, RequestHook, hooks_of
 from dynamorm.query import Query
 from dynamorm.retry import RetryPolicy
-from dynamorm.transact.get import TransactGetBuilder
-from dynamorm.transact.write import Transaction, TransactionBuilder, transact_write
 from dynamorm.transport.client import connect
 from dynamorm.transport.executor import Executor
 
 if TYPE_CHECKING:
     import threading
     from collections.abc import Callable
+
+    from dynamorm.transact.get import TransactGetBuilder
+    from dynamorm.transact.write import Transaction, TransactionBuilder
+
+# Transactions and table operations are imported by the methods that use
+# them: a process that only reads and writes items never loads them.
 
 __all__ = ["DB"]
 
@@ -186,6 +189,8 @@ class DB:
     def transact(self) -> TransactionBuilder:
         """A write-transaction builder: add operations, then
         ``execute()``."""
+        from dynamorm.transact.write import TransactionBuilder
+
         return TransactionBuilder(self._executor)
 
     def transact_write(
@@ -197,6 +202,8 @@ class DB:
     ) -> None:
         """Runs ``fn`` on a new transaction builder and executes it after
         ``fn`` returns; when ``fn`` raises, nothing is sent."""
+        from dynamorm.transact.write import transact_write
+
         transact_write(self._executor, fn, timeout=timeout, cancel=cancel)
 
     def transaction(
@@ -205,10 +212,14 @@ class DB:
         """``with db.transaction() as tx:`` — ``tx.model(x).create()`` and the
         like are committed as one transaction on exit; nothing is sent when
         the block raises."""
+        from dynamorm.transact.write import Transaction
+
         return Transaction(self._executor, timeout, cancel)
 
     def transact_get(self) -> TransactGetBuilder:
         """A read-transaction builder: ``.get(Model, key)...execute()``."""
+        from dynamorm.transact.get import TransactGetBuilder
+
         return TransactGetBuilder(self._executor)
 
     # -- schema (implemented in dynamorm.tables) -----------------------------
@@ -217,20 +228,30 @@ class DB:
         self, model: type[Model], billing_mode: str = "PAY_PER_REQUEST", wait: bool = True
     ) -> Any:
         """Creates the model's table with its keys, indexes and TTL."""
+        from dynamorm import tables
+
         return tables.create_table(self._executor, model, billing_mode=billing_mode, wait=wait)
 
     def ensure_table(self, model: type[Model], **options: Any) -> Any:
         """Creates the model's table unless it exists."""
+        from dynamorm import tables
+
         return tables.ensure_table(self._executor, model, **options)
 
     def delete_table(self, model: type[Model], **options: Any) -> Any:
         """Deletes the model's table."""
+        from dynamorm import tables
+
         return tables.delete_table(self._executor, model, **options)
 
     def describe_table(self, model: type[Model]) -> Any:
         """The table description DynamoDB returns for the model's table."""
+        from dynamorm import tables
+
         return tables.describe_table(self._executor, model)
 
     def auto_migrate(self, *models: type[Model], **options: Any) -> Any:
         """Creates missing tables and indexes for ``models``."""
+        from dynamorm import tables
+
         return tables.auto_migrate(self._executor, *models, **options)

@@ -10,13 +10,9 @@ from __future__ import annotations
 import datetime as _dt
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from dynamorm.batch.get import BatchGetBuilder, batch_get
-from dynamorm.batch.options import BatchGetOptions, BatchWriteOptions
-from dynamorm.batch.write import batch_write
 from dynamorm.errors import ValidationError
 from dynamorm.expr import Clause, UpdateAction
 from dynamorm.expr.conditions import (
@@ -50,10 +46,16 @@ from dynamorm.resend import delete_resend, guard, put_resend, update_resend, ups
 from dynamorm.responses import Page, items_of, not_found, page_of
 from dynamorm.retry import Deadline, Resend, RetryPolicy
 from dynamorm.transport.base import Target
-from dynamorm.update import UpdateBuilder
 
 if TYPE_CHECKING:
+    from dynamorm.batch.get import BatchGetBuilder
+    from dynamorm.batch.options import BatchGetOptions, BatchWriteOptions
     from dynamorm.transport.executor import Executor
+    from dynamorm.update import UpdateBuilder
+
+# Batch operations, the update builder and parallel scans are imported by the
+# terminals that use them: a process that only gets, puts and queries never
+# loads them.
 
 __all__ = ["Query"]
 
@@ -388,6 +390,8 @@ class Query(FilterVocabulary, ConditionVocabulary, Generic[M]):
                     return items, True
                 params["ExclusiveStartKey"] = last
 
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=total_segments) as pool:
             results = list(pool.map(run, range(total_segments)))
         items = [item for part, _ in results for item in part]
@@ -512,6 +516,8 @@ class Query(FilterVocabulary, ConditionVocabulary, Generic[M]):
             key = key_of_instance(meta, obj)
         else:
             key = key_of_where(meta, self._state.where, "update_builder")
+        from dynamorm.update import UpdateBuilder
+
         return UpdateBuilder(meta, key, self._executor, self._state.conditions)
 
     # -- batch (dynamorm.batch.get / dynamorm.batch.write) ----------------
@@ -527,6 +533,8 @@ class Query(FilterVocabulary, ConditionVocabulary, Generic[M]):
         keys, or instances) in input-key order; missing keys are skipped,
         duplicates read once. Uses the DB's retry policy; see
         ``batch_get_with_options`` for the rest."""
+        from dynamorm.batch.options import BatchGetOptions
+
         options = BatchGetOptions(retry_policy=self._executor.policy)
         return self.batch_get_with_options(keys, options, timeout=timeout, cancel=cancel)
 
@@ -541,6 +549,9 @@ class Query(FilterVocabulary, ConditionVocabulary, Generic[M]):
         """``batch_get`` with chunking, consistency, parallelism, retries and
         callbacks from ``options``; ``timeout``/``cancel`` stop it after the
         requests in flight (``OperationCancelledError.partial``: the items so far)."""
+        from dynamorm.batch.get import batch_get
+        from dynamorm.batch.options import BatchGetOptions
+
         if not isinstance(options, BatchGetOptions):
             raise ValidationError(
                 f"{self._name}.batch_get_with_options: expected BatchGetOptions, got {options!r}"
@@ -557,9 +568,13 @@ class Query(FilterVocabulary, ConditionVocabulary, Generic[M]):
 
     def batch_get_builder(self) -> BatchGetBuilder[M]:
         """A ``BatchGetBuilder`` for this model."""
+        from dynamorm.batch.get import BatchGetBuilder
+
         return BatchGetBuilder(self._executor, self._target, self._state.meta)
 
     def _write_options(self, options: BatchWriteOptions | None) -> BatchWriteOptions:
+        from dynamorm.batch.options import BatchWriteOptions
+
         if options is None:
             return BatchWriteOptions(retry_policy=self._executor.policy)
         if not isinstance(options, BatchWriteOptions):
@@ -578,6 +593,8 @@ class Query(FilterVocabulary, ConditionVocabulary, Generic[M]):
         items with the same key; stamps timestamps and versions like
         ``create``. Returns the items."""
         what = f"{self._name}.batch_create()"
+        from dynamorm.batch.write import batch_write
+
         return batch_write(
             self._executor,
             self._target,
@@ -599,6 +616,8 @@ class Query(FilterVocabulary, ConditionVocabulary, Generic[M]):
     ) -> None:
         """Deletes the items of ``keys`` (keys or instances) with BatchWriteItem."""
         what = f"{self._name}.batch_delete()"
+        from dynamorm.batch.write import batch_write
+
         batch_write(
             self._executor,
             self._target,
@@ -622,6 +641,8 @@ class Query(FilterVocabulary, ConditionVocabulary, Generic[M]):
         """Puts ``puts`` and deletes ``deletes`` in one batch; one key may
         appear only once across both (``ValidationError`` before sending)."""
         what = f"{self._name}.batch_write()"
+        from dynamorm.batch.write import batch_write
+
         batch_write(
             self._executor,
             self._target,

@@ -171,3 +171,37 @@ def test_a_crc32_mismatch_is_retried_and_then_reported_with_its_cause(
         assert seen == ["DynamoDB_20120810.GetItem"] * 2
     finally:
         server.shutdown()
+
+
+def test_botocores_pipeline_is_wired_only_when_first_needed(
+    ddb_endpoint: str,
+    make_table: Callable[..., str],
+    counted: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A cold start's DB() and first GetItem make no probe client (each costs
+    # a botocore session's worth of CPU); the first table operation wires
+    # botocore's pipeline, probes included, once.
+    from dynamorm.transport import hooks, probe, signing
+
+    made: list[Any] = []
+    real = probe.probe_client
+
+    def probe_client(*args: Any, **kwargs: Any) -> Any:
+        made.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hooks, "probe_client", probe_client)
+    monkeypatch.setattr(signing, "probe_client", probe_client)
+    for verdict in (hooks.verdict, hooks.request_verdict, signing.signing_verdict):
+        monkeypatch.setattr(verdict, "ok", None)
+    db = DB(region_name=REGION, endpoint_url=ddb_endpoint)
+    Note = define(make_table(sk=None))
+    db.model(Note(pk="a", n=1)).create()
+    assert db.model(Note).where("pk", "=", "a").first().n == 1
+    assert counted["direct"] == 2 and made == []
+    db.describe_table(Note)
+    db.describe_table(Note)
+    assert len(made) == 3  # the read hooks', the request hooks' and the signer's checks
+    assert db.model(Note).where("pk", "=", "a").first().n == 1
+    assert counted["direct"] == 3  # the wiring is not taken for a listener's handler

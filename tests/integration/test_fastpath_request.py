@@ -393,6 +393,9 @@ def test_an_incompatible_botocore_falls_back_with_one_warning(
     monkeypatch.setattr(hooks.request_verdict, "ok", None)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    # botocore's pipeline on every call (the library's own request path does
+    # not need the event; it wires the hooks only when it first needs them).
+    monkeypatch.setenv("DYNAMORM_BOTOCORE_PIPELINE", "1")
     with caplog.at_level(logging.WARNING, logger="dynamorm"):
         first = DB(region_name="us-east-1", endpoint_url=ddb_endpoint)
         second = DB(region_name="us-east-1", endpoint_url=ddb_endpoint)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from dynamorm import DB, Model, field
 from dynamorm.transport import signing
+from dynamorm.transport.direct import DirectTransport
 
 from tests.conftest import FAST_PATH
 from tests.integration.db_models import create_table_for, new_client
@@ -30,7 +31,9 @@ class Signed:
         real = signing.RustSigV4Auth.add_auth
 
         def add_auth(auth: Any, request: Any) -> None:
-            self.rust_calls += 1
+            # Not the library's one-time check of its signer, on a private client.
+            if request.url.startswith(client.meta.endpoint_url):
+                self.rust_calls += 1
             real(auth, request)
 
         monkeypatch.setattr(signing.RustSigV4Auth, "add_auth", add_auth)
@@ -112,11 +115,14 @@ def test_an_incompatible_botocore_falls_back_with_one_warning(
 
     monkeypatch.setattr(signing, "_core", WrongCore)
     monkeypatch.setattr(signing.signing_verdict, "ok", None)
+    monkeypatch.setattr(signing.direct_signing_verdict, "ok", None)
     with caplog.at_level(logging.WARNING, logger="dynamorm"):
         first = DB(region_name="us-east-1", endpoint_url=ddb_endpoint)
         second = DB(region_name="us-east-1", endpoint_url=ddb_endpoint)
     warnings = [r for r in caplog.records if "request signer" in r.getMessage()]
     assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+    # Nor does the library's own request path sign with it.
+    assert not isinstance(first._executor.transport, DirectTransport)
     note = _model()
     create_table_for(new_client(ddb_endpoint), note)
     signed = Signed(second.client, monkeypatch)

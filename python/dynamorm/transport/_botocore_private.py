@@ -19,8 +19,10 @@ API and are covered by the signer's differential tests.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import botocore.auth
@@ -36,6 +38,7 @@ __all__ = [
     "handlers_added",
     "host_from_url",
     "http_session",
+    "own_handlers",
     "use_deadline_session",
     "user_agent",
     "watch_handlers",
@@ -93,6 +96,19 @@ def watch_handlers(client: Any) -> None:
             return __original(*args, **kwargs)
 
         setattr(events, name, noting)
+
+
+@contextlib.contextmanager
+def own_handlers(client: Any) -> Iterator[None]:
+    """``with own_handlers(client):`` — handlers the library registers inside
+    are not noted by ``watch_handlers`` (the flag is restored after)."""
+    events = client.meta.events
+    before = getattr(events, _ADDED, None)
+    try:
+        yield
+    finally:
+        if before is not None:
+            setattr(events, _ADDED, before)
 
 
 def handlers_added(client: Any) -> bool:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from dynamorm.errors import ValidationError
 
-__all__ = ["check_client", "connect", "make_client"]
+__all__ = ["check_client", "connect", "make_client", "wired"]
 
 _REGION_HELP = (
     "pass region_name=..., or set AWS_REGION (or AWS_DEFAULT_REGION), "
@@ -116,15 +116,38 @@ def connect(
     client made here the Rust core also writes and signs the requests, and
     deadlines bound each attempt in flight. Every answer is shape-checked;
     pooled connections are dropped in a forked child."""
-    from dynamorm.transport import forking, hooks, signing
+    from dynamorm.transport import forking, signing
     from dynamorm.transport._botocore_private import use_deadline_session
-    from dynamorm.transport.botocore import BotocoreTransport
 
     own = client is None
     if own:
         client = make_client(region_name=region_name, endpoint_url=endpoint_url)
     else:
         check_client(client)
+    if own:
+        # A deadline bounds each attempt in flight too; a client you pass
+        # keeps the timeouts of its own Config.
+        use_deadline_session(client)
+    forking.track(client)
+    if fast_path and own and _direct_wanted() and signing.direct_signing_available():
+        from dynamorm.transport.direct import DirectTransport
+
+        # The library's own request path for the data-plane operations;
+        # botocore's pipeline, wired when first needed (its hooks' checks
+        # cost more than a cold start's first request), for everything else
+        # and whenever something may be listening to it
+        # (dynamorm.transport.direct).
+        return DirectTransport(client, lambda: wired(client, own=True, fast_path=True))
+    return wired(client, own=own, fast_path=fast_path)
+
+
+def wired(client: Any, *, own: bool, fast_path: bool) -> BotocoreTransport:
+    """A ``BotocoreTransport`` on ``client``, its hooks wired: on the fast
+    path item reads decode in the Rust core, and on a client made here (no
+    parameter validation) the Rust core writes and signs the requests."""
+    from dynamorm.transport import hooks, signing
+    from dynamorm.transport.botocore import BotocoreTransport
+
     fast = fast_path and hooks.wire(client)
     # Answers are shape-checked on either path (the fast path's handler
     # checks what it leaves to botocore).
@@ -135,17 +158,4 @@ def connect(
     if fast_path and own:
         # Signed by the Rust core (the header botocore's signer would write).
         signing.wire_signing(client)
-    if own:
-        # A deadline bounds each attempt in flight too; a client you pass
-        # keeps the timeouts of its own Config.
-        use_deadline_session(client)
-    forking.track(client)
-    transport = BotocoreTransport(client, fast=fast, fast_requests=fast_requests, checked=checked)
-    if fast_requests and signing.signing_available(client) and _direct_wanted():
-        from dynamorm.transport.direct import DirectTransport
-
-        # The library's own request path for the data-plane operations;
-        # botocore's pipeline for everything else and whenever something may
-        # be listening to it (dynamorm.transport.direct).
-        return DirectTransport(client, transport)
-    return transport
+    return BotocoreTransport(client, fast=fast, fast_requests=fast_requests, checked=checked)

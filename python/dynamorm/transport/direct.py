@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import threading
 import types
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import botocore.auth
@@ -57,23 +59,28 @@ _MAKE_API_CALL = botocore.client.BaseClient._make_api_call
 class DirectTransport:
     """Sends ``client``'s data-plane requests directly (see the module
     docstring); everything else through ``fallback``, the client's
-    ``BotocoreTransport``."""
+    ``BotocoreTransport``, which ``wire`` makes (registering the library's
+    hooks on the client) when it is first needed."""
 
     __slots__ = (
+        "_fallback",
         "_headers",
         "_host",
+        "_lock",
         "_models",
         "_parser",
         "_region",
         "_session",
         "_url",
+        "_wire",
         "client",
-        "fallback",
     )
 
-    def __init__(self, client: Any, fallback: BotocoreTransport) -> None:
+    def __init__(self, client: Any, wire: Callable[[], BotocoreTransport]) -> None:
         self.client = client
-        self.fallback = fallback
+        self._wire = wire
+        self._fallback: BotocoreTransport | None = None
+        self._lock = threading.Lock()
         self._session = private.http_session(client)
         self._url = client.meta.endpoint_url
         self._host = private.host_from_url(self._url)
@@ -85,6 +92,21 @@ class DirectTransport:
             "User-Agent": private.user_agent(client),
         }
         private.watch_handlers(client)
+
+    @property
+    def fallback(self) -> BotocoreTransport:
+        """botocore's pipeline on the client, with the library's hooks: wired
+        on first use (the library's own handlers are not taken for a
+        listener's)."""
+        fallback = self._fallback
+        if fallback is None:
+            with self._lock:
+                fallback = self._fallback
+                if fallback is None:
+                    with private.own_handlers(self.client):
+                        fallback = self._wire()
+                    self._fallback = fallback
+        return fallback
 
     @property
     def takes_body(self) -> bool:

@@ -32,7 +32,13 @@ from dynamorm import _core
 from dynamorm.transport._botocore_private import frozen_credentials, host_from_url
 from dynamorm.transport.probe import CannedRaw, Verdict, probe_client
 
-__all__ = ["SIGNATURE_VERSION", "RustSigV4Auth", "signing_available", "wire_signing"]
+__all__ = [
+    "SIGNATURE_VERSION",
+    "RustSigV4Auth",
+    "direct_signing_available",
+    "signing_available",
+    "wire_signing",
+]
 
 logger = logging.getLogger("dynamorm")
 
@@ -166,8 +172,13 @@ def _probe_signing(loader: Any) -> bool:
 def _botocore_authorization(client: Any, request: Any) -> str:
     """The header botocore's ``SigV4Auth`` writes for ``request`` (already
     dated by a signer) with ``client``'s credentials."""
-    credentials = frozen_credentials(client)
-    theirs = SigV4Auth(credentials, "dynamodb", client.meta.region_name)
+    return _sigv4_header(frozen_credentials(client), client.meta.region_name, request)
+
+
+def _sigv4_header(credentials: Any, region: str, request: Any) -> str:
+    """The header botocore's ``SigV4Auth`` writes for ``request`` (its
+    ``context["timestamp"]`` set) with ``credentials`` in ``region``."""
+    theirs = SigV4Auth(credentials, "dynamodb", region)
     canonical = theirs.canonical_request(request)
     signature = theirs.signature(theirs.string_to_sign(request, canonical), request)
     signed_headers = theirs.signed_headers(theirs.headers_to_sign(request))
@@ -180,13 +191,64 @@ def _botocore_authorization(client: Any, request: Any) -> str:
 signing_verdict = Verdict(_probe_signing, "Rust request signer", lambda: EVENT)
 
 
+def _signer_agrees() -> bool:
+    """Whether the Rust signer writes, for a request of the library's own
+    path (``transport.direct``), the header botocore's ``SigV4Auth`` writes:
+    compared on one made-up request, with no client and no event involved."""
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    credentials = Credentials("AKIDPROBE", "probe/secret+key", "probe token")
+    timestamp = "20260101T000000Z"
+    url = "https://dynamodb.eu-west-3.amazonaws.com"
+    body = b'{"TableName": "probe", "Key": {"k": {"S": "probe \t value"}}}'
+    headers = {
+        "Content-Type": "application/x-amz-json-1.0",
+        "User-Agent": "probe/1.0 (x y)",
+        "X-Amz-Target": "DynamoDB_20120810.GetItem",
+        "X-Amz-Date": timestamp,
+        "X-Amz-Security-Token": credentials.token,
+    }
+    request = AWSRequest("POST", url, headers, body)
+    request.context["timestamp"] = timestamp
+    ours = _core.sigv4_authorization(
+        "POST",
+        "/",
+        "",
+        list(headers.items()),
+        host_from_url(url),
+        body,
+        None,
+        timestamp,
+        credentials.access_key,
+        credentials.secret_key,
+        "eu-west-3",
+        "dynamodb",
+    )
+    return bool(ours == _sigv4_header(credentials, "eu-west-3", request))
+
+
+def _probe_direct(_loader: Any) -> bool:
+    return _signer_agrees()
+
+
+direct_signing_verdict = Verdict(_probe_direct, "Rust request signer", None)
+
+
+def direct_signing_available() -> bool:
+    """Whether the Rust signer may sign the library's own requests
+    (``_signer_agrees``): checked once per process, without a client. Logs
+    one warning when not."""
+    return direct_signing_verdict.get(None)
+
+
 def wire_signing(client: Any) -> bool:
     """Has ``client`` (one ``DB`` created) sign with ``RustSigV4Auth``;
     ``False`` when this botocore cannot."""
     config = client.meta.config
     if config.signature_version not in (None, "v4") or config.auth_scheme_preference:
         return False  # configured for another scheme: botocore chooses
-    if not signing_available(client):
-        return False
+    if not direct_signing_available() or not signing_available(client):
+        return False  # a signer that disagrees is reported once, by the first check
     client.meta.events.register(EVENT, _choose_signer, unique_id=_UNIQUE_ID)
     return True
