@@ -78,8 +78,7 @@ def _check_config(config: object) -> None:
     paths = (cert,) if isinstance(cert, str) else cert
     if (
         not isinstance(paths, tuple)
-        or len(paths) not in (1, 2)
-        or (len(paths) == 1 and not isinstance(cert, str))
+        or len(paths) != (1 if isinstance(cert, str) else 2)
         or not all(isinstance(path, str) and path for path in paths)
     ):
         raise ValidationError(
@@ -177,8 +176,6 @@ def check_client(client: object) -> None:
 def _direct_wanted() -> bool:
     """Whether the library's own request path may be used (not when
     ``DYNAMORM_BOTOCORE_PIPELINE=1`` asks for botocore's on every call)."""
-    import os
-
     return os.environ.get("DYNAMORM_BOTOCORE_PIPELINE", "") != "1"
 
 
