@@ -7,7 +7,7 @@ there (keep-alive both ways) and records it: the URI and the headers as the
 client sent them (``Proxy-Authorization`` included). Only plain ``http://``
 targets are forwarded (no ``CONNECT`` tunnels); a request without an
 absolute URI is answered 400, as a proxy answers a request meant for a
-server.
+server, and one the server does not answer 502.
 """
 
 from __future__ import annotations
@@ -124,9 +124,15 @@ class _Handler(BaseHTTPRequestHandler):
         path = target.path or "/"
         if target.query:
             path += "?" + target.query
-        self.upstream.request(self.command, path, body=body, headers=passed)
-        response = self.upstream.getresponse()
-        data = response.read()
+        try:
+            self.upstream.request(self.command, path, body=body, headers=passed)
+            response = self.upstream.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError) as exc:
+            self.upstream.close()
+            self.upstream = None
+            self._answer(502, {}, f"the server did not answer: {exc}".encode())
+            return
         answer = {k: v for k, v in response.getheaders() if k.lower() not in _HOP}
         self._answer(response.status, answer, data)
 
