@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     import threading
     from collections.abc import Callable
 
+    import boto3.session
+    from botocore.config import Config
+
     from dynamorm.transact.get import TransactGetBuilder
     from dynamorm.transact.write import Transaction, TransactionBuilder
 
@@ -47,9 +50,23 @@ class DB:
     botocore's own retries off, so dynamorm's retry scheduler is the only
     retrier; ``DB(client=...)`` uses yours as it is configured (see
     docs/retries.md). ``retry_policy`` is the default for every request.
+
+    The client it creates takes the arguments a boto3 user gives
+    ``boto3.client``: ``config``, a ``botocore.config.Config`` (timeouts,
+    pool size, proxies, client certificate, TCP keep-alive, user agent: they
+    apply on the library's own request path too), merged under the two
+    settings the library needs, which win: ``retries`` (one attempt per
+    call) and ``parameter_validation`` (off); ``session``, a
+    ``boto3.Session`` whose credentials, profile and region it uses; and
+    ``verify``, ``False`` or the path of a CA bundle to verify TLS
+    certificates with (``None``: botocore's default).
+
     Options it cannot use (no region anywhere, a malformed region or
-    endpoint, a ``retry_policy`` that is not a ``RetryPolicy``, a client that
-    is not a DynamoDB client) raise ``ValidationError`` here.
+    endpoint, a ``config``, ``session`` or ``verify`` of the wrong kind, a
+    client certificate file that does not exist, a ``retry_policy`` that is
+    not a ``RetryPolicy``, a client that is not a DynamoDB client, a
+    ``client`` together with options for the client it would create) raise
+    ``ValidationError`` here.
 
     ``fast_path`` (default on) decodes the responses of the library's item
     reads in the Rust core straight from the raw bytes into model instances
@@ -75,6 +92,9 @@ class DB:
         client: Any = None,
         region_name: str | None = None,
         endpoint_url: str | None = None,
+        config: Config | None = None,
+        session: boto3.session.Session | None = None,
+        verify: bool | str | None = None,
         retry_policy: RetryPolicy | None = None,
         fast_path: bool = True,
         table_prefix: str = "",
@@ -98,11 +118,29 @@ class DB:
             raise ValidationError(
                 f"DB: retry_policy must be a RetryPolicy (or None), got {retry_policy!r}"
             )
-        if client is not None and (region_name is not None or endpoint_url is not None):
-            raise ValidationError("DB: pass either client= or region_name=/endpoint_url=, not both")
+        if client is not None:
+            made = {
+                "region_name": region_name,
+                "endpoint_url": endpoint_url,
+                "config": config,
+                "session": session,
+                "verify": verify,
+            }
+            given = ", ".join(f"{name}=" for name, value in made.items() if value is not None)
+            if given:
+                raise ValidationError(
+                    f"DB: pass either client= or {given} (options of a client the DB "
+                    "creates), not both"
+                )
         policy = retry_policy if retry_policy is not None else RetryPolicy()
         transport = connect(
-            client, region_name=region_name, endpoint_url=endpoint_url, fast_path=fast_path
+            client,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            config=config,
+            session=session,
+            verify=verify,
+            fast_path=fast_path,
         )
         self._executor = Executor(
             transport,

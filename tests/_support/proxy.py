@@ -7,6 +7,11 @@ and 5xx answers, reset connections, delays, unprocessed batch keys and items,
 reordered batch responses, cancelled transactions, or anything a ``custom``
 hook decides. Each rule fires at most ``times`` times (``None``: always), in
 the order rules were added; only tests use this.
+
+With ``tls`` (a server ``ssl.SSLContext``) it is a TLS-terminating proxy on
+``https://127.0.0.1:<port>``: each connection's handshake runs on its own
+thread, and ``tls_failures`` counts those that failed (an untrusted
+certificate, a missing client certificate).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import contextlib
 import http.client
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -74,7 +80,7 @@ class _Reset(Exception):
 class FaultProxy:
     """The proxy; a context manager that starts and stops it."""
 
-    def __init__(self, upstream_endpoint: str) -> None:
+    def __init__(self, upstream_endpoint: str, *, tls: ssl.SSLContext | None = None) -> None:
         parts = urlsplit(upstream_endpoint)
         if parts.scheme != "http" or parts.hostname is None:
             raise ValueError(f"FaultProxy: need an http:// upstream, got {upstream_endpoint!r}")
@@ -87,16 +93,21 @@ class FaultProxy:
         self._sockets: set[socket.socket] = set()
         self.connections = 0
         """Client connections accepted so far (keep-alive reuses them)."""
+        self.tls_failures = 0
+        """TLS handshakes that failed (with ``tls``)."""
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.proxy = self
+        self._server.tls = tls
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------
 
     @property
     def endpoint(self) -> str:
-        """``http://127.0.0.1:<port>``: point the client here."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        """``http://127.0.0.1:<port>`` (``https://`` with ``tls``): point the
+        client here."""
+        scheme = "http" if self._server.tls is None else "https"
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def start(self) -> FaultProxy:
         self._thread = threading.Thread(
@@ -134,6 +145,15 @@ class FaultProxy:
         """The most ``operation`` requests the proxy was handling at once."""
         with self._lock:
             return self._peak.get(operation, 0)
+
+    def await_tls_failures(self, count: int, timeout: float = 5.0) -> int:
+        """``tls_failures`` once it reaches ``count`` (or after ``timeout``
+        seconds): a client that gives up on the handshake is done before
+        the proxy's side of it notices."""
+        deadline = time.monotonic() + timeout
+        while self.tls_failures < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.tls_failures
 
     def operations(self) -> list[str]:
         """The operation of every recorded request, in arrival order."""
@@ -415,6 +435,24 @@ def _merge_held(response: dict[str, Any], held: dict[str, Any]) -> None:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     proxy: FaultProxy
+    tls: ssl.SSLContext | None = None
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        # On the connection's own thread, so that a client stuck in its
+        # handshake holds up no other.
+        try:
+            wrapped = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            with self.proxy._lock:
+                self.proxy.tls_failures += 1
+            return
+        try:
+            super().finish_request(wrapped, client_address)
+        finally:
+            wrapped.close()
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -17,6 +17,7 @@ from botocore.stub import Stubber
 from dynamorm import DB, Model, field
 from dynamorm.transport.direct import DirectTransport
 
+from tests._support.direct_sends import count_direct_sends
 from tests.conftest import REGION, client_for
 
 
@@ -31,15 +32,7 @@ def define(table: str) -> Any:
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How many requests went out on the direct path."""
-    counts = {"direct": 0}
-    prepare = DirectTransport._prepare
-
-    def counting(self: DirectTransport, *args: Any) -> Any:
-        counts["direct"] += 1
-        return prepare(self, *args)
-
-    monkeypatch.setattr(DirectTransport, "_prepare", counting)
-    return counts
+    return count_direct_sends(monkeypatch)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from dynamorm.transport.botocore import BotocoreTransport
     from dynamorm.transport.direct import DirectTransport
 
+import os
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,8 +20,8 @@ from dynamorm.errors import ValidationError
 __all__ = ["check_client", "connect", "make_client", "wired"]
 
 _REGION_HELP = (
-    "pass region_name=..., or set AWS_REGION (or AWS_DEFAULT_REGION), "
-    "or a region in the AWS config profile"
+    "pass region_name=... (or a session= with a region), or set AWS_REGION "
+    "(or AWS_DEFAULT_REGION), or a region in the AWS config profile"
 )
 
 
@@ -50,30 +51,107 @@ def _check_endpoint(endpoint_url: object) -> None:
         )
 
 
-def make_client(*, region_name: str | None = None, endpoint_url: str | None = None) -> Any:
+def _check_verify(verify: object) -> None:
+    if verify is None or isinstance(verify, bool):
+        return
+    if not isinstance(verify, str) or not verify:
+        raise ValidationError(
+            f"DB: verify must be True, False, None or the path of a CA bundle, got {verify!r}"
+        )
+    if not os.path.exists(verify):
+        raise ValidationError(f"DB: verify: no CA bundle at {verify!r}")
+
+
+def _check_config(config: object) -> None:
+    """``config`` is a botocore ``Config`` whose client certificate, if any,
+    names files that exist (urllib3 would only fail on the first request,
+    as a connection error retried like any other)."""
+    from botocore.config import Config
+
+    if config is None:
+        return
+    if not isinstance(config, Config):
+        raise ValidationError(f"DB: config must be a botocore.config.Config, got {config!r}")
+    cert = config.client_cert
+    if cert is None:
+        return
+    paths = (cert,) if isinstance(cert, str) else cert
+    if (
+        not isinstance(paths, tuple)
+        or len(paths) != (1 if isinstance(cert, str) else 2)
+        or not all(isinstance(path, str) and path for path in paths)
+    ):
+        raise ValidationError(
+            "DB: config client_cert must be the path of a PEM file holding the "
+            f"certificate and its key, or a (certificate, key) pair of paths, got {cert!r}"
+        )
+    for path in paths:
+        if not os.path.isfile(path):
+            raise ValidationError(f"DB: config client_cert: no file at {path!r}")
+
+
+def _check_session(session: object) -> None:
+    import boto3.session
+
+    if session is not None and not isinstance(session, boto3.session.Session):
+        raise ValidationError(
+            "DB: session must be a boto3.Session (boto3.Session(profile_name=...), "
+            f"or boto3.Session(botocore_session=...) around a botocore one), got {session!r}"
+        )
+
+
+# What every client ``make_client`` creates is configured with, over the
+# user's ``Config``. ``total_max_attempts`` counts the first attempt;
+# botocore's ``max_attempts`` counts retries only (``max_attempts=1`` would
+# still allow one botocore retry).
+_REQUIRED_CONFIG: dict[str, Any] = {
+    "retries": {"total_max_attempts": 1, "mode": "standard"},
+    "parameter_validation": False,
+}
+
+
+def make_client(
+    *,
+    region_name: str | None = None,
+    endpoint_url: str | None = None,
+    config: Any = None,
+    session: Any = None,
+    verify: bool | str | None = None,
+) -> Any:
     """A boto3 DynamoDB client with botocore's retries off (one attempt per
     call, so the retry scheduler alone decides what is retried and when) and
     botocore's parameter validation off: the library builds every request
     from checked input, and DynamoDB validates what it receives, so the
     client-side pass over each request only costs CPU.
 
-    Raises ``ValidationError`` for a missing or malformed region or endpoint
-    (and for any other configuration botocore refuses)."""
+    ``config`` (a botocore ``Config``) is merged under those two settings
+    (``Config.merge``: everything else it sets applies as given); the client
+    is made from ``session`` (a ``boto3.Session``: its credentials, profile
+    and region) or boto3's default one; ``verify`` is boto3's own client
+    argument (``False``, or the path of a CA bundle).
+
+    Raises ``ValidationError`` for a missing or malformed region or endpoint,
+    a ``config``, ``session`` or ``verify`` of the wrong kind (and for any
+    other configuration botocore refuses)."""
     _check_region(region_name)
     _check_endpoint(endpoint_url)
+    _check_verify(verify)
+    _check_config(config)
+    _check_session(session)
     import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, InvalidRegionError, NoRegionError
 
-    # ``total_max_attempts`` counts the first attempt; botocore's
-    # ``max_attempts`` counts retries only (``max_attempts=1`` would still
-    # allow one botocore retry).
-    config = Config(
-        retries={"total_max_attempts": 1, "mode": "standard"}, parameter_validation=False
-    )
+    required = Config(**_REQUIRED_CONFIG)
+    merged = required if config is None else config.merge(required)
+    maker = session if session is not None else boto3
     try:
-        return boto3.client(
-            "dynamodb", region_name=region_name, endpoint_url=endpoint_url, config=config
+        return maker.client(
+            "dynamodb",
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            config=merged,
+            verify=verify,
         )
     except NoRegionError as exc:
         raise ValidationError(f"DB: no AWS region is configured: {_REGION_HELP}") from exc
@@ -98,9 +176,19 @@ def check_client(client: object) -> None:
 def _direct_wanted() -> bool:
     """Whether the library's own request path may be used (not when
     ``DYNAMORM_BOTOCORE_PIPELINE=1`` asks for botocore's on every call)."""
-    import os
-
     return os.environ.get("DYNAMORM_BOTOCORE_PIPELINE", "") != "1"
+
+
+def _discovers_endpoints(config: Any, endpoint_url: str | None) -> bool:
+    """Whether the user's ``Config`` turns on endpoint discovery, which
+    botocore's pipeline does (``DescribeEndpoints``, then the endpoint it
+    names) and the library's own request path does not."""
+    if endpoint_url is not None or config is None:
+        return False  # botocore discovers nothing for a custom endpoint
+    enabled = config.endpoint_discovery_enabled
+    if isinstance(enabled, str):
+        return enabled.strip().lower() == "true"
+    return enabled is True
 
 
 def connect(
@@ -108,10 +196,14 @@ def connect(
     *,
     region_name: str | None = None,
     endpoint_url: str | None = None,
+    config: Any = None,
+    session: Any = None,
+    verify: bool | str | None = None,
     fast_path: bool = True,
 ) -> BotocoreTransport | DirectTransport:
     """The transport of a ``DB``: on ``client`` (checked to be a DynamoDB
-    client), or on one made here from ``region_name``/``endpoint_url``. With
+    client), or on one made here (``make_client``) from ``region_name``,
+    ``endpoint_url``, ``config``, ``session`` and ``verify``. With
     ``fast_path`` the library's item reads decode in the Rust core; on a
     client made here the Rust core also writes and signs the requests, and
     deadlines bound each attempt in flight. Every answer is shape-checked;
@@ -121,7 +213,13 @@ def connect(
 
     own = client is None
     if own:
-        client = make_client(region_name=region_name, endpoint_url=endpoint_url)
+        client = make_client(
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            config=config,
+            session=session,
+            verify=verify,
+        )
     else:
         check_client(client)
     if own:
@@ -129,7 +227,16 @@ def connect(
         # keeps the timeouts of its own Config.
         use_deadline_session(client)
     forking.track(client)
-    if fast_path and own and _direct_wanted() and signing.direct_signing_available():
+    if (
+        fast_path
+        and own
+        and _direct_wanted()
+        # Unless the client's Config asks for another signature (botocore
+        # signs, and carries every request) or for endpoint discovery.
+        and signing.signs_v4(client)
+        and signing.direct_signing_available()
+        and not _discovers_endpoints(config, endpoint_url)
+    ):
         from dynamorm.transport.direct import DirectTransport
 
         # The library's own request path for the data-plane operations;

@@ -37,6 +37,7 @@ __all__ = [
     "RustSigV4Auth",
     "direct_signing_available",
     "signing_available",
+    "signs_v4",
     "wire_signing",
 ]
 
@@ -242,11 +243,17 @@ def direct_signing_available() -> bool:
     return direct_signing_verdict.get(None)
 
 
+def signs_v4(client: Any) -> bool:
+    """Whether ``client``'s ``Config`` leaves the signature to botocore's
+    default, SigV4 (no other signature version, no auth scheme preference)."""
+    config = client.meta.config
+    return config.signature_version in (None, "v4") and not config.auth_scheme_preference
+
+
 def wire_signing(client: Any) -> bool:
     """Has ``client`` (one ``DB`` created) sign with ``RustSigV4Auth``;
     ``False`` when this botocore cannot."""
-    config = client.meta.config
-    if config.signature_version not in (None, "v4") or config.auth_scheme_preference:
+    if not signs_v4(client):
         return False  # configured for another scheme: botocore chooses
     if not direct_signing_available() or not signing_available(client):
         return False  # a signer that disagrees is reported once, by the first check
