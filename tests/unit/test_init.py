@@ -35,11 +35,53 @@ def test_declaring_models_and_building_requests_imports_no_botocore() -> None:
     assert not {m for m in loaded if m.split(".")[0] in ("boto3", "botocore")}
 
 
-def test_a_db_imports_botocore_when_it_makes_its_client() -> None:
+def test_a_db_imports_botocore_but_not_boto3_when_it_makes_its_client() -> None:
+    # boto3 adds nothing to a DynamoDB client; importing it (s3transfer,
+    # multiprocessing) costs a tenth of a cold start.
     loaded = _loaded_after(
         "import dynamorm\ndynamorm.DB(region_name='us-east-1', endpoint_url='http://127.0.0.1:9')"
     )
-    assert "botocore" in loaded and "boto3" in loaded
+    assert "botocore" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("boto3", "s3transfer")}
+    # nor do the modules of operations it has not used
+    assert not {"dynamorm.batch", "dynamorm.transact", "dynamorm.tables"} & loaded
+
+
+def test_a_db_made_after_boto3_set_up_its_default_session_uses_that_session() -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import boto3, dynamorm\n"
+            "boto3.setup_default_session(aws_access_key_id='AKIDDEFAULT',\n"
+            "    aws_secret_access_key='s', region_name='eu-west-3')\n"
+            "db = dynamorm.DB(endpoint_url='http://127.0.0.1:9')\n"
+            "c = db.client._request_signer._credentials\n"
+            "print(c.access_key, db.client.meta.region_name)",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "AWS_CONFIG_FILE": "/nonexistent"},
+    ).stdout.split()
+    assert out == ["AKIDDEFAULT", "eu-west-3"]
+
+
+def test_dbs_share_one_botocore_session_without_boto3() -> None:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import dynamorm\n"
+            "a = dynamorm.DB(region_name='us-east-1', endpoint_url='http://127.0.0.1:9')\n"
+            "b = dynamorm.DB(region_name='eu-west-1', endpoint_url='http://127.0.0.1:9')\n"
+            "print(a.client._loader is b.client._loader, b.client.meta.region_name)",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert out == ["True", "eu-west-1"]
 
 
 def test_every_public_name_resolves_to_what_its_module_defines() -> None:

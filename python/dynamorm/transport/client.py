@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from dynamorm.transport.direct import DirectTransport
 
 import os
+import sys
+import threading
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -91,9 +93,11 @@ def _check_config(config: object) -> None:
 
 
 def _check_session(session: object) -> None:
+    if session is None:
+        return  # boto3 is not imported for nothing
     import boto3.session
 
-    if session is not None and not isinstance(session, boto3.session.Session):
+    if not isinstance(session, boto3.session.Session):
         raise ValidationError(
             "DB: session must be a boto3.Session (boto3.Session(profile_name=...), "
             f"or boto3.Session(botocore_session=...) around a botocore one), got {session!r}"
@@ -118,7 +122,7 @@ def make_client(
     session: Any = None,
     verify: bool | str | None = None,
 ) -> Any:
-    """A boto3 DynamoDB client with botocore's retries off (one attempt per
+    """A DynamoDB client with botocore's retries off (one attempt per
     call, so the retry scheduler alone decides what is retried and when) and
     botocore's parameter validation off: the library builds every request
     from checked input, and DynamoDB validates what it receives, so the
@@ -138,21 +142,21 @@ def make_client(
     _check_verify(verify)
     _check_config(config)
     _check_session(session)
-    import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, InvalidRegionError, NoRegionError
 
     required = Config(**_REQUIRED_CONFIG)
     merged = required if config is None else config.merge(required)
-    maker = session if session is not None else boto3
+    options = {
+        "region_name": region_name,
+        "endpoint_url": endpoint_url,
+        "config": merged,
+        "verify": verify,
+    }
     try:
-        return maker.client(
-            "dynamodb",
-            region_name=region_name,
-            endpoint_url=endpoint_url,
-            config=merged,
-            verify=verify,
-        )
+        if session is not None:
+            return session.client("dynamodb", **options)
+        return _default_client(options)
     except NoRegionError as exc:
         raise ValidationError(f"DB: no AWS region is configured: {_REGION_HELP}") from exc
     except InvalidRegionError as exc:
@@ -163,6 +167,37 @@ def make_client(
         # botocore's ValueError: an endpoint it cannot use (e.g. one derived
         # from a region in the environment).
         raise ValidationError(f"DB: cannot create a DynamoDB client: {exc}") from exc
+
+
+_default_lock = threading.Lock()
+_default_sessions: list[tuple[Any, Any]] = []
+
+
+def _default_client(options: dict[str, Any]) -> Any:
+    """A DynamoDB client from boto3's default session when one is set up
+    (``boto3.setup_default_session``, or any ``boto3.client`` call), else
+    from the library's own botocore session, one per process, which resolves
+    credentials, region and configuration as boto3's would: boto3 adds
+    nothing to a DynamoDB client but its name in the user agent, and
+    importing it (with s3transfer and multiprocessing) costs about a tenth
+    of a cold start's CPU."""
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    from dynamorm.transport.direct import moto_active
+
+    boto3 = sys.modules.get("boto3")
+    if boto3 is not None and (boto3.DEFAULT_SESSION is not None or moto_active()):
+        # moto's mock_aws hands each boto3 client made inside it a new session.
+        return boto3.client("dynamodb", **options)
+    # A session made before a library added built-in handlers (moto's import
+    # adds its stubber) would not give its clients those handlers.
+    handlers = (len(BUILTIN_HANDLERS), BUILTIN_HANDLERS[-1] if BUILTIN_HANDLERS else None)
+    with _default_lock:
+        if not _default_sessions or _default_sessions[0][0] != handlers:
+            import botocore.session
+
+            _default_sessions[:] = [(handlers, botocore.session.get_session())]
+        return _default_sessions[0][1].create_client("dynamodb", **options)
 
 
 def check_client(client: object) -> None:

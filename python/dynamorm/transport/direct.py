@@ -48,7 +48,7 @@ from dynamorm.transport import shapes
 from dynamorm.transport.base import DATA_OPERATIONS, DECODED, FAST_OPERATIONS, Request, Response
 from dynamorm.transport.botocore import BotocoreTransport
 
-__all__ = ["DATA_OPERATIONS", "DirectTransport"]
+__all__ = ["DATA_OPERATIONS", "DirectTransport", "moto_active"]
 
 
 _TARGET = "DynamoDB_20120810."
@@ -123,7 +123,7 @@ class DirectTransport:
         this client: a handler registered since the library wired it, an
         instrumentation, moto's mock."""
         return (
-            private.handlers_added(self.client) or not _make_api_call_untouched() or _moto_active()
+            private.handlers_added(self.client) or not _make_api_call_untouched() or moto_active()
         )
 
     def direct(self, operation: str) -> bool:
@@ -254,7 +254,7 @@ def _make_api_call_untouched() -> bool:
     return call is _MAKE_API_CALL and isinstance(call, types.FunctionType)
 
 
-def _moto_active() -> bool:
+def moto_active() -> bool:
     """Whether moto's ``mock_aws`` (or another of its mocks) is active: its
     stubber answers from botocore's ``before-send`` event."""
     if "moto" not in sys.modules:
