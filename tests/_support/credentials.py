@@ -21,6 +21,7 @@ import pytest
 from botocore.credentials import (
     CredentialProvider,
     CredentialResolver,
+    DeferredRefreshableCredentials,
     RefreshableCredentials,
 )
 
@@ -102,6 +103,12 @@ def refreshable(
         time_fetcher=clock,
         account_id=account_id,
     )
+
+
+def deferred(clock: Clock, refresher: Refresher) -> DeferredRefreshableCredentials:
+    """Credentials with no key until first used: ``refresher`` fetches it
+    then (as botocore's SSO and assume-role providers do)."""
+    return DeferredRefreshableCredentials(refresher, METHOD, time_fetcher=clock)
 
 
 class _Given(CredentialProvider):  # type: ignore[misc]  # botocore ships no types

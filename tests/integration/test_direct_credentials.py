@@ -21,7 +21,14 @@ from dynamorm import DB, Model, field
 from dynamorm.errors import BatchGetError, RequestError
 from dynamorm.transport.direct import DirectTransport
 
-from tests._support.credentials import METHOD, Clock, Refresher, refreshable, use_credentials
+from tests._support.credentials import (
+    METHOD,
+    Clock,
+    Refresher,
+    deferred,
+    refreshable,
+    use_credentials,
+)
 from tests._support.proxy import FaultProxy
 from tests.conftest import FAST_RETRIES, REGION
 
@@ -45,12 +52,16 @@ class Setup:
         table: str,
         monkeypatch: pytest.MonkeyPatch,
         *,
-        expires_in: float,
+        expires_in: float | None,
     ) -> None:
         self.proxy = proxy
         self.clock = Clock()
         self.refresher = Refresher(self.clock)
-        use_credentials(monkeypatch, refreshable(self.clock, self.refresher, expires_in=expires_in))
+        if expires_in is None:
+            credentials = deferred(self.clock, self.refresher)
+        else:
+            credentials = refreshable(self.clock, self.refresher, expires_in=expires_in)
+        use_credentials(monkeypatch, credentials)
         self.db = DB(region_name=REGION, endpoint_url=proxy.endpoint, retry_policy=FAST_RETRIES)
         assert isinstance(self.db._executor.transport, DirectTransport)
         self.Note = define(table)
@@ -64,7 +75,8 @@ class Setup:
 def setup(
     fault_proxy: FaultProxy, make_table: Callable[..., str], monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., Setup]:
-    def make(expires_in: float) -> Setup:
+    def make(expires_in: float | None) -> Setup:
+        """``expires_in=None``: deferred credentials, fetched when first used."""
         return Setup(fault_proxy, make_table(sk=None), monkeypatch, expires_in=expires_in)
 
     return make
@@ -90,6 +102,18 @@ def test_credentials_far_from_expiry_are_never_refreshed_however_many_requests(
         assert get(s, "a").n == 1
     assert s.refresher.calls == 0
     assert s.keys_of("GetItem") == ["AKID0"] * 200
+
+
+def test_deferred_credentials_are_fetched_by_the_first_request_and_not_again(
+    setup: Callable[..., Setup],
+) -> None:
+    s = setup(expires_in=None)
+    assert s.refresher.calls == 0  # making the DB fetched nothing
+    s.db.model(s.Note(pk="a", n=1)).create()
+    for _ in range(100):
+        assert get(s, "a").n == 1
+    assert s.refresher.calls == 1
+    assert s.keys_of("PutItem") + s.keys_of("GetItem") == ["AKID1"] * 101
 
 
 def test_credentials_inside_the_advisory_window_are_refreshed_once(
