@@ -5,7 +5,8 @@ connection, keep-alive both ways), forwards DynamoDB JSON requests and records
 each one. Rules added with its methods change what the client sees: throttling
 and 5xx answers, reset connections, delays, unprocessed batch keys and items,
 reordered batch responses, cancelled transactions, or anything a ``custom``
-hook decides. Each rule fires at most ``times`` times (``None``: always), in
+hook decides. Each record also keeps the access key the request was signed
+with. Each rule fires at most ``times`` times (``None``: always), in
 the order rules were added; only tests use this.
 
 With ``tls`` (a server ``ssl.SSLContext``) it is a TLS-terminating proxy on
@@ -53,6 +54,9 @@ class Recorded:
     """The name of the rule that answered or changed it (``None``: untouched)."""
     connection: int = 0
     """The client connection that carried it (1, 2, ... in the order accepted)."""
+    access_key: str | None = None
+    """The access key of its signature (``Credential=`` in its
+    ``Authorization`` header), ``None`` when it was not signed."""
 
 
 @dataclass
@@ -414,6 +418,14 @@ def _hold_back(
     return {**body, "RequestItems": sent}, {"kind": kind, "items": held}
 
 
+def _access_key(authorization: str | None) -> str | None:
+    """The access key of a SigV4 ``Authorization`` header
+    (``AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...``)."""
+    if authorization is None or "Credential=" not in authorization:
+        return None
+    return authorization.split("Credential=", 1)[1].split("/", 1)[0]
+
+
 def _has_requests(body: dict[str, Any]) -> bool:
     return bool(body.get("RequestItems"))
 
@@ -492,7 +504,13 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw or b"{}")
         except ValueError:
             body = {}
-        record = Recorded(operation, body, started=time.monotonic(), connection=self.number)
+        record = Recorded(
+            operation,
+            body,
+            started=time.monotonic(),
+            connection=self.number,
+            access_key=_access_key(self.headers.get("Authorization")),
+        )
         with proxy._lock:
             proxy.requests.append(record)
         proxy._track(operation, +1)

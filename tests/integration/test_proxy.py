@@ -4,6 +4,7 @@ botocore's retries off, so each call is exactly one request."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -52,6 +53,28 @@ def test_forwards_and_records_every_request(
     assert first.fault is None and second.fault is None
     # botocore keeps the connection open between requests.
     assert fault_proxy.connections == 1
+
+
+def test_records_the_access_key_each_request_was_signed_with(
+    fault_proxy: FaultProxy, client: Any, table: str
+) -> None:
+    import boto3
+    from botocore import UNSIGNED
+
+    put(client, table, 1)
+    other = boto3.client(
+        "dynamodb",
+        endpoint_url=fault_proxy.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDOTHER",
+        aws_secret_access_key="secret",
+    )
+    other.get_item(TableName=table, Key=key(1))
+    unsigned = client_for(fault_proxy.endpoint, signature_version=UNSIGNED)
+    # moto answers it; dynalite refuses it (MissingAuthenticationToken).
+    with contextlib.suppress(ClientError):
+        unsigned.get_item(TableName=table, Key=key(1))
+    assert [r.access_key for r in fault_proxy.requests] == ["testing", "AKIDOTHER", None]
 
 
 def test_throttle_answers_without_forwarding_for_the_given_times(

@@ -17,6 +17,8 @@ from dynamorm.errors import ValidationError
 from dynamorm.transport._botocore_private import frozen_credentials
 from dynamorm.transport.direct import DirectTransport
 
+from tests._support.sessions import fresh_sessions
+
 
 def refused(**options: Any) -> ValidationError:
     with pytest.raises(ValidationError) as info:
@@ -31,7 +33,7 @@ def no_region(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    fresh_sessions(monkeypatch)
 
 
 @pytest.mark.usefixtures("no_region")

@@ -15,6 +15,17 @@ botocore's own signer, the client's credentials
 (``client._request_signer._credentials``). As a ``SigV4Auth`` subclass it
 also calls that class's own protected helpers; those are its base class's
 API and are covered by the signer's differential tests.
+
+The library's own request path (``dynamorm.transport.direct``) sends where
+botocore's pipeline would and signs as it would: the endpoint from the
+client's endpoint rules (``client._resolve_endpoint_ruleset``, which also
+gives the signing region and name of the endpoint's auth scheme), the
+signature version botocore's signer would pick for it
+(``client._request_signer._choose_signer``), the path and query string its
+SigV4 signer signs (``SigV4Auth._normalize_url_path``,
+``_canonical_query_string_url``), and whether endpoint discovery is on (an
+``EndpointDiscoveryHandler`` among the handlers of the client's emitter,
+``client.meta.events._emitter._handlers``).
 """
 
 from __future__ import annotations
@@ -23,22 +34,36 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore.auth
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import prepare_request_dict
+from botocore.discovery import EndpointDiscoveryHandler
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    CredentialRetrievalError,
+    NoCredentialsError,
+)
 from botocore.httpsession import URLLib3Session
 from urllib3.util.timeout import Timeout
 
 __all__ = [
     "DeadlineSession",
+    "Endpoint",
     "client_loader",
     "deadline_cap",
+    "discovers_endpoints",
     "forget_connections",
     "frozen_credentials",
     "handlers_added",
     "host_from_url",
     "http_session",
     "own_handlers",
+    "resolve_endpoint",
     "use_deadline_session",
     "user_agent",
     "watch_handlers",
@@ -64,8 +89,27 @@ def host_from_url(url: str) -> str:
 
 def frozen_credentials(client: Any) -> Any:
     """The client's current credentials, frozen
-    (``client._request_signer._credentials``)."""
-    return client._request_signer._credentials.get_frozen_credentials()
+    (``client._request_signer._credentials``): refreshed first when botocore
+    says they are due (``RefreshableCredentials``). ``NoCredentialsError``
+    (what botocore's signer raises) when the client has none; a refresh
+    that fails with anything but a botocore error is raised as
+    ``CredentialRetrievalError`` (the failure as its cause), so that it is
+    a botocore error like every other failure of a request."""
+    credentials = client._request_signer._credentials
+    if credentials is None:
+        raise NoCredentialsError()
+    try:
+        return credentials.get_frozen_credentials()
+    except (BotoCoreError, ClientError):
+        raise
+    except Exception as exc:
+        # A refresh function's own failure (or botocore's RuntimeError for
+        # refreshed credentials that are already expired), raised as the
+        # botocore error a credential provider raises.
+        method = getattr(credentials, "method", None) or "the credential provider"
+        raise CredentialRetrievalError(
+            provider=method, error_msg=f"{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def user_agent(client: Any) -> str:
@@ -73,6 +117,88 @@ def user_agent(client: Any) -> str:
     (``client._user_agent_creator.to_string()``)."""
     text: str = client._user_agent_creator.to_string()
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where botocore's pipeline sends one operation's requests, and how it
+    signs them (``resolve_endpoint``)."""
+
+    url: str
+    """The request's URL (the endpoint with the operation's path)."""
+    host: str
+    """The ``host`` header value botocore signs."""
+    path: str
+    """The canonical path SigV4 signs."""
+    query: str
+    """The canonical query string SigV4 signs."""
+    headers: tuple[tuple[str, str], ...]
+    """Headers the endpoint rules add to the request."""
+    region: str
+    """The signing region."""
+    signing_name: str
+    """The signing name (the service's, or the endpoint auth scheme's)."""
+    signature_version: Any
+    """The signature version botocore's signer picks for the request (the
+    name ``choose-signer`` settles on; ``botocore.UNSIGNED`` for none)."""
+
+
+# Only its two canonical-form helpers are used: they read neither the
+# credentials nor the region.
+_CANONICAL = SigV4Auth(None, "dynamodb", "us-east-1")
+
+
+def resolve_endpoint(client: Any, operation: str, params: Any) -> Endpoint:
+    """The ``Endpoint`` of ``operation`` with ``params`` (boto3 form), as
+    botocore's client call resolves it: the client's endpoint rules with
+    their built-ins (region, FIPS, dual-stack, a custom endpoint, the
+    credentials' account ID and the account-ID endpoint mode) and the
+    operation's context parameters, read from ``params``
+    (``client._resolve_endpoint_ruleset``); then the signer botocore's
+    ``RequestSigner`` would choose (``_choose_signer``). Raises what
+    botocore raises for a configuration its rules refuse."""
+    model = client.meta.service_model.operation_model(operation)
+    # The request context botocore's client call starts from.
+    context: dict[str, Any] = {
+        "client_region": client.meta.region_name,
+        "client_config": client.meta.config,
+        "has_streaming_input": model.has_streaming_input,
+        "auth_type": model.resolved_auth_type,
+        "unsigned_payload": model.unsigned_payload,
+        "auth_options": client.meta.service_model.metadata.get("auth"),
+    }
+    endpoint_url, headers, _ = client._resolve_endpoint_ruleset(model, params, context)
+    request: dict[str, Any] = {"url_path": "/", "query_string": "", "headers": {}}
+    prepare_request_dict(request, endpoint_url)
+    url: str = request["url"]
+    signer = client._request_signer
+    signing = context.get("signing", {})
+    parts = urlsplit(url)
+    return Endpoint(
+        url=url,
+        host=host_from_url(url),
+        path=_CANONICAL._normalize_url_path(parts.path),
+        query=_CANONICAL._canonical_query_string_url(parts),
+        headers=tuple(headers.items()),
+        region=signing.get("region") or signer.region_name,
+        signing_name=signing.get("signing_name") or signer.signing_name,
+        signature_version=signer._choose_signer(operation, "standard", context),
+    )
+
+
+def discovers_endpoints(client: Any) -> bool:
+    """Whether botocore's endpoint discovery is on for the client (its
+    ``EndpointDiscoveryHandler`` is registered on the client's events, which
+    botocore does when ``endpoint_discovery_enabled`` asks for it); ``True``
+    also when the client's emitter cannot be read (only botocore's pipeline
+    can then be trusted to send where it should)."""
+    handlers = getattr(getattr(client.meta.events, "_emitter", None), "_handlers", None)
+    search = getattr(handlers, "prefix_search", None)
+    if search is None:
+        return True
+    service = client.meta.service_model.service_id.hyphenize()
+    found = search(f"request-created.{service}.GetItem")
+    return any(isinstance(getattr(h, "__self__", None), EndpointDiscoveryHandler) for h in found)
 
 
 _ADDED = "_dynamorm_handlers_added"

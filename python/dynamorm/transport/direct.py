@@ -10,10 +10,24 @@ session (``client._endpoint.http_session``: the user's ``Config`` proxies,
 TLS verification, client certificates, timeouts and pool size apply): the
 body is the Rust core's, the headers are written and signed here (the Rust
 signer, credentials from the client's provider chain, refreshed by it when
-due), and the answer is decoded in Rust (items straight into models) or
-read by botocore's own JSON parser, errors included, so every failure is the
-``ClientError`` (and every exception the botocore class) the pipeline would
-have raised. ``x-amz-crc32`` is checked as botocore checks it.
+botocore says they are due, never per call), and the answer is decoded in
+Rust (items straight into models) or read by botocore's own JSON parser,
+errors included, so every failure is the ``ClientError`` (and every
+exception the botocore class) the pipeline would have raised.
+``x-amz-crc32`` is checked as botocore checks it.
+
+Each request goes where botocore's pipeline would send it and is signed as
+it would sign it: the endpoint comes from the client's endpoint rules (its
+region, FIPS and dual-stack settings, a custom endpoint, the account-ID
+endpoints DynamoDB has for credentials that carry an account ID), with the
+signing region and name the endpoint's auth scheme gives
+(``_botocore_private.resolve_endpoint``). It is resolved once per operation,
+and again when the credentials' account ID changes (a refresh into another
+account): everything else the rules read is fixed for the client, or a
+table name, which the rules read only when it is an ARN — and a model's
+table name never is one. A request whose endpoint botocore would not sign
+with the Rust SigV4 signer (another auth scheme, no signing) takes the
+pipeline, and so does every request of a client with endpoint discovery on.
 
 It never surprises a user's setup: botocore's full pipeline
 (``BotocoreTransport``) carries the request instead whenever something may
@@ -45,8 +59,10 @@ from dynamorm import _core
 from dynamorm.errors import ValidationError
 from dynamorm.transport import _botocore_private as private
 from dynamorm.transport import shapes
+from dynamorm.transport._botocore_private import Endpoint
 from dynamorm.transport.base import DATA_OPERATIONS, DECODED, FAST_OPERATIONS, Request, Response
 from dynamorm.transport.botocore import BotocoreTransport
+from dynamorm.transport.signing import SIGNATURE_VERSION
 
 __all__ = ["DATA_OPERATIONS", "DirectTransport", "moto_active"]
 
@@ -63,15 +79,13 @@ class DirectTransport:
     hooks on the client) when it is first needed."""
 
     __slots__ = (
+        "_endpoints",
         "_fallback",
         "_headers",
-        "_host",
         "_lock",
         "_models",
         "_parser",
-        "_region",
         "_session",
-        "_url",
         "_wire",
         "client",
     )
@@ -81,10 +95,13 @@ class DirectTransport:
         self._wire = wire
         self._fallback: BotocoreTransport | None = None
         self._lock = threading.Lock()
-        self._session = private.http_session(client)
-        self._url = client.meta.endpoint_url
-        self._host = private.host_from_url(self._url)
-        self._region = client.meta.region_name
+        # With endpoint discovery on, botocore's pipeline asks DynamoDB where
+        # to send: every request takes it.
+        discovering = private.discovers_endpoints(client)
+        self._session = None if discovering else private.http_session(client)
+        # Per operation: the account ID its endpoint was resolved for, and the
+        # endpoint (``None``: botocore would not sign it with the Rust signer).
+        self._endpoints: dict[str, tuple[str | None, Endpoint | None]] = {}
         self._parser = create_parser("json")
         self._models: dict[str, Any] = {}
         self._headers = {
@@ -141,7 +158,15 @@ class DirectTransport:
             return self.fallback.send(request, timeout=timeout)
         session = self._session
         assert session is not None
-        prepared = self._prepare(operation, request.body)
+        credentials = private.frozen_credentials(self.client)
+        entry = self._endpoints.get(operation)
+        if entry is None or entry[0] != credentials.account_id:
+            entry = self._resolve(operation, request.params, credentials.account_id)
+        endpoint = entry[1]
+        if endpoint is None:
+            # Signed otherwise (or not at all): botocore's signer knows how.
+            return self.fallback.send(request, timeout=timeout)
+        prepared = self._prepare(operation, request.body, endpoint, credentials)
         with private.deadline_cap(timeout):
             answer = session.send(prepared)
         headers = answer.headers
@@ -157,29 +182,46 @@ class DirectTransport:
             raise self._error(operation, model, status, headers, body)
         return Response(status, headers, self._read(request, model, status, headers, body))
 
-    def _prepare(self, operation: str, body: bytes) -> AWSPreparedRequest:
-        credentials = private.frozen_credentials(self.client)
+    def _resolve(
+        self, operation: str, params: Any, account_id: str | None
+    ) -> tuple[str | None, Endpoint | None]:
+        """The endpoint of ``operation`` for credentials of ``account_id``,
+        resolved by botocore's rules and kept (``None`` in place of one
+        botocore would not sign with the Rust signer)."""
+        endpoint = private.resolve_endpoint(self.client, operation, params)
+        # botocore's SigV4 (the Rust signer's name once botocore's pipeline
+        # is wired; until then, botocore's own).
+        signed = endpoint.signature_version in ("v4", SIGNATURE_VERSION)
+        entry = (account_id, endpoint if signed else None)
+        self._endpoints[operation] = entry
+        return entry
+
+    def _prepare(
+        self, operation: str, body: bytes, endpoint: Endpoint, credentials: Any
+    ) -> AWSPreparedRequest:
         timestamp = botocore.auth.get_current_datetime().strftime(SIGV4_TIMESTAMP)
         headers = dict(self._headers)
+        if endpoint.headers:
+            headers.update(endpoint.headers)
         headers["X-Amz-Target"] = _TARGET + operation
         headers["X-Amz-Date"] = timestamp
         if credentials.token:
             headers["X-Amz-Security-Token"] = credentials.token
         headers["Authorization"] = _core.sigv4_authorization(
             "POST",
-            "/",
-            "",
+            endpoint.path,
+            endpoint.query,
             list(headers.items()),
-            self._host,
+            endpoint.host,
             body,
             None,
             timestamp,
             credentials.access_key,
             credentials.secret_key,
-            self._region,
-            "dynamodb",
+            endpoint.region,
+            endpoint.signing_name,
         )
-        return AWSPreparedRequest("POST", self._url, headers, body, False)
+        return AWSPreparedRequest("POST", endpoint.url, headers, body, False)
 
     def _model(self, operation: str) -> Any:
         model = self._models.get(operation)

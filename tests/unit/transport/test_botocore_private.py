@@ -10,8 +10,10 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
+import pytest
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.httpsession import URLLib3Session
@@ -19,11 +21,13 @@ from dynamorm.transport._botocore_private import (
     DeadlineSession,
     client_loader,
     deadline_cap,
+    discovers_endpoints,
     forget_connections,
     frozen_credentials,
     handlers_added,
     host_from_url,
     http_session,
+    resolve_endpoint,
     use_deadline_session,
     user_agent,
     watch_handlers,
@@ -214,3 +218,204 @@ def test_botocore_client_calls_and_error_shapes_are_as_the_direct_path_reads_the
     assert client.exceptions.from_code("ConditionalCheckFailedException").__name__ == (
         "ConditionalCheckFailedException"
     )
+
+
+def _sent_by_botocore(client: Any, operation: str, params: dict[str, Any]) -> Any:
+    """The request botocore's client call hands its HTTP session."""
+    from botocore.awsrequest import AWSResponse
+    from dynamorm.transport.probe import CannedRaw
+
+    sent: list[Any] = []
+
+    def send(request: Any, **_: Any) -> Any:
+        sent.append(request)
+        return AWSResponse(request.url, 200, {}, CannedRaw(b"{}"))
+
+    client.meta.events.register("before-send.dynamodb", send)
+    getattr(client, "".join("_" + c.lower() if c.isupper() else c for c in operation)[1:])(**params)
+    return sent[0]
+
+
+def _configured(region: str = "us-west-2", endpoint: str | None = None, **config: Any) -> Any:
+    return boto3.client(
+        "dynamodb",
+        region_name=region,
+        endpoint_url=endpoint,
+        aws_access_key_id="k",
+        aws_secret_access_key="s",
+        aws_account_id="111122223333",
+        config=Config(retries={"total_max_attempts": 1}, **config),
+    )
+
+
+_GET = {"TableName": "t", "Key": {"k": {"S": "a"}}}
+
+
+@pytest.mark.parametrize(
+    ("region", "endpoint", "config"),
+    [
+        ("us-west-2", None, {}),
+        ("us-west-2", None, {"use_fips_endpoint": True}),
+        ("us-west-2", None, {"use_dualstack_endpoint": True}),
+        ("us-west-2", None, {"account_id_endpoint_mode": "disabled"}),
+        ("local", None, {}),
+        ("us-west-2", "https://gateway.example:8443/base", {}),
+    ],
+)
+def test_resolve_endpoint_is_where_and_how_botocores_client_call_sends(
+    region: str, endpoint: str | None, config: dict[str, Any]
+) -> None:
+    ours = resolve_endpoint(_configured(region, endpoint, **config), "GetItem", _GET)
+    theirs = _sent_by_botocore(_configured(region, endpoint, **config), "GetItem", _GET)
+    assert ours.url == theirs.url
+    assert ours.host == host_from_url(theirs.url)
+    scope = theirs.headers["Authorization"].decode().split("Credential=")[1].split(",")[0]
+    assert scope.split("/")[2:4] == [ours.region, ours.signing_name]
+    assert ours.path == urlsplit(theirs.url).path and ours.query == ""
+    assert ours.headers == ()
+    # A client the library did not wire for its signer: botocore's own v4.
+    assert ours.signature_version == "v4"
+
+
+def test_resolve_endpoint_names_the_rust_signer_on_a_client_wired_for_it() -> None:
+    from dynamorm.transport.signing import SIGNATURE_VERSION, wire_signing
+
+    client = _configured()
+    assert wire_signing(client)
+    assert resolve_endpoint(client, "GetItem", _GET).signature_version == SIGNATURE_VERSION
+
+
+def test_resolve_endpoint_starts_from_the_request_context_botocores_client_call_builds() -> None:
+    def capture(client: Any) -> list[dict[str, Any]]:
+        seen: list[dict[str, Any]] = []
+        client.meta.events.register(
+            "before-endpoint-resolution.dynamodb", lambda context, **_: seen.append(dict(context))
+        )
+        return seen
+
+    client = _configured()
+    seen = capture(client)
+    resolve_endpoint(client, "PutItem", {"TableName": "t", "Item": {}})
+    _sent_by_botocore(client, "PutItem", {"TableName": "t", "Item": {}})
+    ours, theirs = seen
+    assert ours == theirs
+
+
+_TABLES: dict[str, Any] = {
+    "GetItem": lambda t: {"TableName": t[0]},
+    "PutItem": lambda t: {"TableName": t[0]},
+    "UpdateItem": lambda t: {"TableName": t[0]},
+    "DeleteItem": lambda t: {"TableName": t[0]},
+    "Query": lambda t: {"TableName": t[0]},
+    "Scan": lambda t: {"TableName": t[0]},
+    "BatchGetItem": lambda t: {"RequestItems": {n: {"Keys": []} for n in t}},
+    "BatchWriteItem": lambda t: {"RequestItems": {n: [] for n in t}},
+    "TransactGetItems": lambda t: {"TransactItems": [{"Get": {"TableName": n}} for n in t]},
+    "TransactWriteItems": lambda t: {
+        "TransactItems": [{"Put": {"TableName": n}} for n in t]
+        + [{"ConditionCheck": {"TableName": n}} for n in t]
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("config", "by_arn"),
+    [
+        ({}, "https://999988887777.ddb.us-west-2.amazonaws.com/"),
+        (
+            {"account_id_endpoint_mode": "required"},
+            "https://999988887777.ddb.us-west-2.amazonaws.com/",
+        ),
+        ({"account_id_endpoint_mode": "disabled"}, "https://dynamodb.us-west-2.amazonaws.com/"),
+        ({"use_fips_endpoint": True}, "https://dynamodb-fips.us-west-2.amazonaws.com/"),
+        ({"use_dualstack_endpoint": True}, "https://999988887777.ddb.us-west-2.api.aws/"),
+    ],
+)
+def test_dynamodbs_endpoint_rules_read_a_table_name_only_when_it_is_an_arn(
+    config: dict[str, Any], by_arn: str
+) -> None:
+    from dynamorm.transport.base import DATA_OPERATIONS
+
+    # What the direct path's endpoint cache, keyed by operation and account
+    # ID, relies on: any plain table names give one endpoint...
+    assert set(_TABLES) == DATA_OPERATIONS
+    client = _configured(**config)
+    for operation, params in _TABLES.items():
+        endpoints = {
+            resolve_endpoint(client, operation, params(tables))
+            for tables in (["users"], ["orders-2024.v1"], ["a_b", "users", "zzz"])
+        }
+        assert len(endpoints) == 1, operation
+    # ... while an ARN is read: where the rules route by it, its account wins
+    # over the credentials' (111122223333).
+    arn = "arn:aws:dynamodb:us-west-2:999988887777:table/users"
+    for operation, params in _TABLES.items():
+        assert resolve_endpoint(client, operation, params([arn, "users"])).url == by_arn
+
+
+def test_discovers_endpoints_sees_botocores_endpoint_discovery_handler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert not discovers_endpoints(dynamodb())
+    assert discovers_endpoints(_configured(endpoint_discovery_enabled=True))
+    monkeypatch.setenv("AWS_ENDPOINT_DISCOVERY_ENABLED", "true")
+    assert discovers_endpoints(_configured())
+    # An emitter it cannot read: assume discovery, so botocore's pipeline sends.
+    client = dynamodb()
+    monkeypatch.setattr(client.meta, "events", object())
+    assert discovers_endpoints(client)
+
+
+def test_frozen_credentials_of_a_client_without_any_is_botocores_no_credentials_error() -> None:
+    from botocore.exceptions import NoCredentialsError
+
+    client = dynamodb()
+    client._request_signer._credentials = None
+    with pytest.raises(NoCredentialsError):
+        frozen_credentials(client)
+
+
+def test_a_failed_refresh_is_a_botocore_credential_error() -> None:
+    import datetime
+
+    from botocore.credentials import RefreshableCredentials
+    from botocore.exceptions import CredentialRetrievalError, NoCredentialsError
+
+    failure: list[Exception] = [ValueError("no token")]
+
+    def refresh() -> dict[str, Any]:
+        raise failure[0]
+
+    expired = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1)
+    client = dynamodb()
+    client._request_signer._credentials = RefreshableCredentials(
+        "k", "s", None, expired, refresh, "custom-process"
+    )
+    with pytest.raises(CredentialRetrievalError, match="custom-process: ValueError: no token") as e:
+        frozen_credentials(client)
+    assert e.value.__cause__ is failure[0]
+    # botocore's own errors are left as they are.
+    failure[0] = NoCredentialsError()
+    with pytest.raises(NoCredentialsError) as caught:
+        frozen_credentials(client)
+    assert caught.value is failure[0]
+
+
+def test_refreshed_credentials_that_are_already_expired_are_a_botocore_credential_error() -> None:
+    import datetime
+
+    from botocore.credentials import RefreshableCredentials
+    from botocore.exceptions import CredentialRetrievalError
+
+    expired = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1)
+
+    def refresh() -> dict[str, Any]:
+        # botocore raises a RuntimeError of its own for these.
+        return {"access_key": "k2", "secret_key": "s2", "token": None, "expiry_time": str(expired)}
+
+    client = dynamodb()
+    client._request_signer._credentials = RefreshableCredentials(
+        "k", "s", None, expired, refresh, "custom-process"
+    )
+    with pytest.raises(CredentialRetrievalError, match="RuntimeError: Credentials were refreshed"):
+        frozen_credentials(client)
