@@ -19,6 +19,7 @@ from dynamorm.model.base import Model
 from dynamorm.observe import CAPACITY_MODES, RequestHook, hooks_of
 from dynamorm.query import Query
 from dynamorm.retry import RetryPolicy
+from dynamorm.tracing import Tracing
 from dynamorm.transact.get import TransactGetBuilder
 from dynamorm.transact.write import Transaction, TransactionBuilder, transact_write
 from dynamorm.transport.client import connect
@@ -62,6 +63,9 @@ class DB:
     every attempt of every request. ``return_consumed_capacity``
     (``"TOTAL"`` or ``"INDEXES"``) asks DynamoDB for the capacity of every
     item request: ``Page.consumed_capacity`` and ``db.stats()`` report it.
+    ``tracer_provider`` (an OpenTelemetry ``TracerProvider``) takes this
+    ``DB``'s spans, one per request (``dynamorm.tracing``); without it they
+    go to the global provider once one is set, and nowhere before.
     """
 
     __slots__ = ("_executor",)
@@ -77,6 +81,7 @@ class DB:
         table_prefix: str = "",
         on_request: RequestHook | Sequence[RequestHook] | None = None,
         return_consumed_capacity: str | None = None,
+        tracer_provider: Any = None,
     ) -> None:
         if not isinstance(table_prefix, str) or not _PREFIX.fullmatch(table_prefix):
             raise ValidationError(
@@ -89,6 +94,7 @@ class DB:
                 "DB: return_consumed_capacity must be 'TOTAL', 'INDEXES' or None, "
                 f"got {return_consumed_capacity!r}"
             )
+        tracing = Tracing(tracer_provider)
         if not isinstance(fast_path, bool):
             raise ValidationError(f"DB: fast_path must be a bool, got {fast_path!r}")
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
@@ -107,6 +113,7 @@ class DB:
             table_prefix=table_prefix,
             hooks=hooks_of(on_request),
             capacity=return_consumed_capacity,
+            tracing=tracing,
         )
 
     def __repr__(self) -> str:
