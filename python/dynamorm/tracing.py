@@ -108,22 +108,24 @@ class Tracing:
         self._tracer = tracer
         return tracer
 
-    def start(self, request: Request, model: Any, client: Any) -> RequestSpan | None:
+    def start(self, request: Request, model: Any, transport: Any) -> RequestSpan | None:
         """The span of ``request`` (about ``model``, a model class or
-        ``None``, sent through ``client``), started; ``None`` when there is
-        no tracer."""
+        ``None``, sent through ``transport``), started; ``None`` when there
+        is no tracer."""
         tracer = self.tracer()
         if tracer is None:
             return None
         name = model.__name__ if model is not None else None
-        return RequestSpan(tracer, request.operation, request.params, name, self.endpoint(client))
+        where = self.endpoint(transport)
+        return RequestSpan(tracer, request.operation, request.params, name, where)
 
-    def endpoint(self, client: Any) -> dict[str, str | int]:
-        """``endpoint_attributes`` of ``client``'s region and endpoint,
-        worked out once (a ``DB`` keeps its client)."""
+    def endpoint(self, transport: Any) -> dict[str, str | int]:
+        """``endpoint_attributes`` of the region and endpoint of
+        ``transport``'s botocore client (none without one), worked out once
+        (a ``DB`` keeps its client)."""
         known = self._endpoint
         if known is None:
-            meta = getattr(client, "meta", None)
+            meta = getattr(getattr(transport, "client", None), "meta", None)
             known = endpoint_attributes(
                 getattr(meta, "region_name", None), getattr(meta, "endpoint_url", None)
             )
@@ -302,8 +304,9 @@ class RequestSpan:
         span = self._span
         try:
             if span.is_recording():
-                span.set_attributes(response_attributes(parsed))
-                span.set_attribute("dynamorm.attempts", attempts)
+                attributes = response_attributes(parsed)
+                attributes["dynamorm.attempts"] = attempts
+                span.set_attributes(attributes)
         finally:
             self._end()
 

@@ -236,7 +236,7 @@ class Executor:
             again = self.request(operation, write.params, target, schemas)
             resend = functools.partial(attempt, again)
         # One span per request, its retries included (dynamorm.tracing).
-        span = self.tracing.start(request, target.model, self.client)
+        span = self.tracing.start(request, target.model, transport)
         try:
             response: dict[str, Any] = scheduler.call(
                 lambda: attempt(request),
