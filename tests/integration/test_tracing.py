@@ -362,12 +362,15 @@ def test_botocores_instrumentation_nests_its_span_under_the_request_span(
     db = db_on("direct", ddb_endpoint, spans)
     db.model(Note(pk="a")).create()
     spans.clear()
+    transport = db._executor.transport
     instrumentor = BotocoreInstrumentor()
     instrumentor.instrument(tracer_provider=spans.provider)
     try:
+        assert not transport.direct("GetItem")  # botocore's pipeline, for the instrumentation
         assert db.model(Note).where("pk", "=", "a").first().pk == "a"
     finally:
         instrumentor.uninstrument()
+    assert transport.direct("GetItem")
     inner, outer = spans.finished()
     assert attributes(outer)["dynamorm.model"] == "Note"
     assert inner.name == outer.name == "DynamoDB.GetItem"
