@@ -18,6 +18,7 @@ from dynamorm.model.base import Model
 from dynamorm.observe import CAPACITY_MODES, RequestHook, hooks_of
 from dynamorm.query import Query
 from dynamorm.retry import RetryPolicy
+from dynamorm.tracing import Tracing
 from dynamorm.transport.client import connect
 from dynamorm.transport.executor import Executor
 
@@ -82,6 +83,9 @@ class DB:
     every attempt of every request. ``return_consumed_capacity``
     (``"TOTAL"`` or ``"INDEXES"``) asks DynamoDB for the capacity of every
     item request: ``Page.consumed_capacity`` and ``db.stats()`` report it.
+    ``tracer_provider`` (an OpenTelemetry ``TracerProvider``) takes this
+    ``DB``'s spans, one per request (``dynamorm.tracing``); without it they
+    go to the global provider once one is set, and nowhere before.
     """
 
     __slots__ = ("_executor",)
@@ -100,6 +104,7 @@ class DB:
         table_prefix: str = "",
         on_request: RequestHook | Sequence[RequestHook] | None = None,
         return_consumed_capacity: str | None = None,
+        tracer_provider: Any = None,
     ) -> None:
         if not isinstance(table_prefix, str) or not _PREFIX.fullmatch(table_prefix):
             raise ValidationError(
@@ -112,6 +117,7 @@ class DB:
                 "DB: return_consumed_capacity must be 'TOTAL', 'INDEXES' or None, "
                 f"got {return_consumed_capacity!r}"
             )
+        tracing = Tracing(tracer_provider)
         if not isinstance(fast_path, bool):
             raise ValidationError(f"DB: fast_path must be a bool, got {fast_path!r}")
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
@@ -148,6 +154,7 @@ class DB:
             table_prefix=table_prefix,
             hooks=hooks_of(on_request),
             capacity=return_consumed_capacity,
+            tracing=tracing,
         )
 
     def __repr__(self) -> str:

@@ -7,6 +7,7 @@ through the executor and read the responses (``responses.py``).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as _dt
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -393,7 +394,13 @@ class Query(FilterVocabulary, ConditionVocabulary, Generic[M]):
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=total_segments) as pool:
-            results = list(pool.map(run, range(total_segments)))
+            # Each segment runs in a copy of this thread's context, so its
+            # requests' spans are children of the caller's current span.
+            running = [
+                pool.submit(contextvars.copy_context().run, run, segment)
+                for segment in range(total_segments)
+            ]
+            results = [future.result() for future in running]
         items = [item for part, _ in results for item in part]
         mark(meta, shape, items)
         if any(stopped for _, stopped in results):

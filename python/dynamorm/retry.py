@@ -50,6 +50,7 @@ __all__ = [
     "Stop",
     "attempt_cap",
     "error_code",
+    "http_status",
     "is_ambiguous",
     "is_retryable",
 ]
@@ -175,12 +176,18 @@ def error_code(exc: BaseException) -> str:
     return code if isinstance(code, str) else ""
 
 
-def _status(exc: BaseException) -> int:
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status of the error answer a botocore ``ClientError``
+    carries (``None`` otherwise: no answer came)."""
     response = getattr(exc, "response", None)
     if not isinstance(response, dict):
-        return 0
-    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    return status if isinstance(status, int) else 0
+        return None
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status if isinstance(status, int) else None
+
+
+def _status(exc: BaseException) -> int:
+    return http_status(exc) or 0
 
 
 def _transient_cancellation(exc: BaseException) -> bool:

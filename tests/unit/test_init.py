@@ -1,7 +1,8 @@
 """``import dynamorm`` does not import boto3 or botocore (SPEC §15): they are
 imported when a ``DB`` needs its client, so a process that imports the
 library and never talks to DynamoDB (a CLI, a Lambda cold start before the
-first request) does not pay for them."""
+first request) does not pay for them. Nor does a request import
+opentelemetry while no tracer provider is configured (``dynamorm.tracing``)."""
 
 from __future__ import annotations
 
@@ -107,3 +108,23 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         assert "NotAThing" in str(exc)
     else:
         raise AssertionError("dynamorm.NotAThing resolved")
+
+
+def test_a_request_without_a_tracer_provider_imports_no_opentelemetry() -> None:
+    loaded = _loaded_after(
+        "import dynamorm\n"
+        "from dynamorm import DB, Model, RetryPolicy, field\n"
+        "from dynamorm.errors import RequestError\n"
+        "class Note(Model, table='notes'):\n"
+        "    pk: str = field(pk=True)\n"
+        "db = DB(region_name='us-east-1', endpoint_url='http://127.0.0.1:9',\n"
+        "        retry_policy=RetryPolicy(max_retries=0))\n"
+        "try:\n"
+        "    db.model(Note).where('pk', '=', 'a').first()\n"
+        "except RequestError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise SystemExit('the request to a closed port succeeded')"
+    )
+    assert "dynamorm.tracing" in loaded
+    assert not {m for m in loaded if m.split(".")[0] == "opentelemetry"}

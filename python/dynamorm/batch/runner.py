@@ -10,6 +10,7 @@ callbacks are only ever touched from one thread.
 
 from __future__ import annotations
 
+import contextvars
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -148,7 +149,9 @@ class _Runner(Generic[P]):
             while True:
                 while self.pending and len(running) < limit and self.may_start():
                     job = self.pending.popleft()
-                    future = pool.submit(self.work, job)
+                    # The worker runs in a copy of this thread's context: its
+                    # request's span is a child of the caller's current span.
+                    future = pool.submit(contextvars.copy_context().run, self.work, job)
                     running[future] = job
                     future.add_done_callback(finished.put)
                 if not running:

@@ -34,8 +34,10 @@ from dynamorm.retry import (
     Scheduler,
     Stop,
     attempt_cap,
+    http_status,
     is_retryable,
 )
+from dynamorm.tracing import Tracing
 from dynamorm.transport import prefix
 from dynamorm.transport.base import DATA_OPERATIONS, Request, Response, Target, Transport
 from dynamorm.transport.shapes import WRITES
@@ -50,9 +52,20 @@ class Executor:
     ``policy`` is the default retry policy (``None``: no retries) and
     ``timeout`` the default deadline, in seconds, of a request sent without a
     scheduler of its own. ``Executor(client)`` sends through a botocore
-    client (``BotocoreTransport(client, **options)``)."""
+    client (``BotocoreTransport(client, **options)``). ``tracing`` says
+    where each request's OpenTelemetry span goes (``dynamorm.tracing``; by
+    default the global tracer provider, once one is set)."""
 
-    __slots__ = ("capacity", "hooks", "policy", "stats", "table_prefix", "timeout", "transport")
+    __slots__ = (
+        "capacity",
+        "hooks",
+        "policy",
+        "stats",
+        "table_prefix",
+        "timeout",
+        "tracing",
+        "transport",
+    )
 
     def __init__(
         self,
@@ -64,6 +77,7 @@ class Executor:
         hooks: tuple[RequestHook, ...] = (),
         capacity: str | None = None,
         stats: Stats | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
         if not hasattr(transport, "send"):
             from dynamorm.transport.botocore import BotocoreTransport
@@ -76,6 +90,7 @@ class Executor:
         self.hooks = hooks
         self.capacity = capacity
         self.stats = stats if stats is not None or capacity is None else Stats()
+        self.tracing = tracing if tracing is not None else Tracing()
 
     @property
     def client(self) -> Any:
@@ -97,6 +112,7 @@ class Executor:
             hooks=self.hooks,
             capacity=self.capacity,
             stats=self.stats,
+            tracing=self.tracing,
         )
 
     def scheduler(
@@ -136,6 +152,12 @@ class Executor:
                 body = None  # not plain JSON data: the transport serialises it
         return Request(operation, params, body, schemas, what)
 
+    def _named(self, target: Target) -> Target:
+        """``target`` as errors name it: with the table the request went to."""
+        if self.table_prefix and type(target) is Target:
+            return Target(target.model, prefix.table_of(self.table_prefix, target.table))
+        return target
+
     def call(
         self,
         operation: str,
@@ -170,13 +192,8 @@ class Executor:
             scheduler = Scheduler(self.policy, Stop(Deadline(self.timeout)))
         request = self.request(operation, params, target, schemas)
         transport, stop = self.transport, scheduler.stop
-        # Errors name the table the request went to.
-        named = target
-        if self.table_prefix and type(target) is Target:
-            named = Target(target.model, prefix.table_of(self.table_prefix, target.table))
-
-        hooks = self.hooks
-        attempts = 0
+        named = self._named(target)
+        hooks, attempts = self.hooks, 0
 
         def attempt(req: Request) -> dict[str, Any]:
             nonlocal attempts
@@ -201,6 +218,8 @@ class Executor:
                 # Cut off by the deadline: not a failure to retry.
                 raise deadline.error(request.what, partial, exc) from exc
             finally:
+                if span is not None and error is not None:
+                    span.attempt_failed(attempts, error)
                 if hooks:
                     _observed(
                         hooks,
@@ -215,7 +234,9 @@ class Executor:
         resend = None
         if write is not None and write.params is not None:
             again = self.request(operation, write.params, target, schemas)
-            resend = lambda: attempt(again)  # noqa: E731
+            resend = functools.partial(attempt, again)
+        # One span per request, its retries included (dynamorm.tracing).
+        span = self.tracing.start(request, target.model, transport)
         try:
             response: dict[str, Any] = scheduler.call(
                 lambda: attempt(request),
@@ -225,14 +246,15 @@ class Executor:
                 write=write,
                 resend=resend,
             )
-        except (WriteOutcomeUnknownError, MalformedResponseError) as exc:
-            error, cause = _failure(exc, operation, named)
-            raise error from cause
-        except Exception as exc:
-            if not isinstance(exc, _botocore().FAILURES):
+        except BaseException as exc:
+            mapped = _mapped(exc, operation, named)
+            if span is not None:
+                span.failed(attempts, *(mapped or (exc, None)))
+            if mapped is None:
                 raise
-            error, cause = _failure(exc, operation, named)
-            raise error from cause
+            raise mapped[0] from mapped[1]
+        if span is not None:
+            span.succeeded(attempts, response)
         if self.table_prefix:
             response = prefix.answer(self.table_prefix, response)
         if self.stats is not None:
@@ -256,8 +278,8 @@ def _observed(
     parsed: Mapping[str, Any] = {}
     if answer is not None:
         status, parsed = answer.status, answer.parsed
-    elif isinstance(error, _botocore().ClientError):
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    elif error is not None:
+        status = http_status(error)
     notify(
         hooks,
         RequestInfo(
@@ -275,8 +297,19 @@ def _observed(
     )
 
 
+def _mapped(
+    exc: BaseException, operation: str, target: Target
+) -> tuple[BaseException, BaseException | None] | None:
+    """``_failure`` of a failure the executor maps (botocore's, a lost or
+    unreadable answer); ``None`` for an error that leaves as it is (the
+    scheduler's own: retries exhausted, a stop; anything else)."""
+    if isinstance(exc, (WriteOutcomeUnknownError, MalformedResponseError, *_botocore().FAILURES)):
+        return _failure(exc, operation, target)
+    return None
+
+
 def _failure(
-    exc: Exception, operation: str, target: Target
+    exc: BaseException, operation: str, target: Target
 ) -> tuple[BaseException, BaseException | None]:
     """The dynamorm error a failed request raises, and its ``__cause__``."""
     errors = _botocore()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["answer", "request", "table_of"]
+__all__ = ["answer", "request", "table_names", "table_of"]
 
 _TRANSACTION_PARTS = ("Put", "Update", "Delete", "ConditionCheck", "Get")
 _KEYED_ANSWERS = ("Responses", "UnprocessedKeys", "UnprocessedItems", "ItemCollectionMetrics")
@@ -36,6 +36,19 @@ def request(prefix: str, params: Mapping[str, Any]) -> dict[str, Any]:
     if "TransactItems" in out:
         out["TransactItems"] = [_prefixed_part(prefix, item) for item in out["TransactItems"]]
     return out
+
+
+def table_names(params: Mapping[str, Any]) -> list[str]:
+    """The tables a request goes to, each once, in the order it names them:
+    its ``TableName``, the keys of a batch's ``RequestItems``, the tables of
+    a transaction's operations."""
+    names: list[str] = []
+    if isinstance(params.get("TableName"), str):
+        names.append(params["TableName"])
+    names.extend(params.get("RequestItems") or ())
+    for item in params.get("TransactItems") or ():
+        names.extend(item[part]["TableName"] for part in _TRANSACTION_PARTS if part in item)
+    return list(dict.fromkeys(names))
 
 
 def _prefixed_part(prefix: str, item: Mapping[str, Any]) -> dict[str, Any]:
