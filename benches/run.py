@@ -46,6 +46,8 @@ TARGETS: dict[tuple[str, str], float] = {
     ("typed", "item→model vs pydynox"): 5.0,
     ("typed", "item→model vs PynamoDB"): 10.0,
     ("transact", "transaction vs boto3"): 1 / 1.15,
+    ("transact", "transaction, DB-made client vs boto3"): 2.0,
+    ("transact", "batch write, DB-made client vs boto3"): 2.0,
     ("fastpath", "canned Query 1,000 items: fast path vs boto3"): 10.0,
     ("fastpath", "Query 1,000 items: fast path vs pydynox"): 3.0,
     ("fastpath", "GetItem: fast path vs pydynox"): 0.5,

@@ -198,3 +198,30 @@ def test_botocores_pipeline_is_wired_only_when_first_needed(
     assert len(made) == 3  # the read hooks', the request hooks' and the signer's checks
     assert db.model(Note).where("pk", "=", "a").first().n == 1
     assert counted["direct"] == 3  # the wiring is not taken for a listener's handler
+
+
+def test_a_handler_registered_on_the_session_given_sees_the_calls(
+    ddb_endpoint: str, make_table: Callable[..., str], counted: dict[str, int]
+) -> None:
+    import boto3
+
+    seen: list[str] = []
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    )
+    session.events.register(
+        "before-send.dynamodb", lambda request, **_: seen.append(request.headers["X-Amz-Target"])
+    )
+    db = DB(session=session, endpoint_url=ddb_endpoint)
+    Note = define(make_table(sk=None))
+    db.model(Note(pk="a", n=1)).create()
+    assert db.model(Note).where("pk", "=", "a").first().n == 1
+    assert [t.decode().rsplit(".", 1)[1] for t in seen] == ["PutItem", "GetItem"]
+    assert counted["direct"] == 0
+    # A session without handlers of its own: the library's own path.
+    plain = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
+    )
+    other = DB(session=plain, endpoint_url=ddb_endpoint)
+    assert other.model(Note).where("pk", "=", "a").first().n == 1
+    assert counted["direct"] == 1

@@ -64,6 +64,7 @@ __all__ = [
     "http_session",
     "own_handlers",
     "resolve_endpoint",
+    "session_handlers_added",
     "use_deadline_session",
     "user_agent",
     "watch_handlers",
@@ -235,6 +236,58 @@ def own_handlers(client: Any) -> Iterator[None]:
     finally:
         if before is not None:
             setattr(events, _ADDED, before)
+
+
+def _handler_kinds(events: Any) -> list[str] | None:
+    """What is registered on a botocore event emitter, one entry per
+    handler (``"<event> <module>.<qualname>"``: a kind of handler, not an
+    object, so two sessions' own handlers compare equal), walking its prefix
+    trie (``events._emitter._handlers._root``); ``None`` when the emitter
+    does not look as expected."""
+    root = getattr(getattr(getattr(events, "_emitter", events), "_handlers", None), "_root", None)
+    if not isinstance(root, dict):
+        return None
+    kinds: list[str] = []
+    stack: list[tuple[str, dict[str, Any]]] = [("", root)]
+    while stack:
+        path, node = stack.pop()
+        values = node.get("values")
+        if values is not None:
+            for section in (values.first, values.middle, values.last):
+                for handler in section:
+                    target = getattr(handler, "__func__", handler)
+                    name = getattr(target, "__qualname__", type(target).__qualname__)
+                    kinds.append(f"{path} {getattr(target, '__module__', '')}.{name}")
+        for chunk, child in node.get("children", {}).items():
+            stack.append((f"{path}.{chunk}" if path else chunk, child))
+    return sorted(kinds)
+
+
+_reference_kinds: list[list[str] | None] = []
+
+
+def session_handlers_added(session: Any) -> bool:
+    """Whether handlers were registered on a ``boto3.Session``'s events
+    beyond those every new session has (botocore's built-in handlers,
+    boto3's own): its clients would run them, so only botocore's pipeline
+    may carry their requests. ``True`` also when the emitter cannot be read.
+    The reference is a new ``boto3.Session()``'s, made once per process."""
+    import boto3.session
+
+    theirs = _handler_kinds(session._session.get_component("event_emitter"))
+    if not _reference_kinds:
+        fresh = boto3.session.Session()
+        _reference_kinds.append(_handler_kinds(fresh._session.get_component("event_emitter")))
+    reference = _reference_kinds[0]
+    if theirs is None or reference is None:
+        return True
+    pending = list(reference)
+    for kind in theirs:
+        if kind in pending:
+            pending.remove(kind)
+        else:
+            return True
+    return False
 
 
 def handlers_added(client: Any) -> bool:

@@ -226,6 +226,12 @@ def _discovers_endpoints(config: Any, endpoint_url: str | None) -> bool:
     return enabled is True
 
 
+def _session_listened(session: Any) -> bool:
+    from dynamorm.transport._botocore_private import session_handlers_added
+
+    return session_handlers_added(session)
+
+
 def connect(
     client: Any,
     *,
@@ -271,6 +277,8 @@ def connect(
         and signing.signs_v4(client)
         and signing.direct_signing_available()
         and not _discovers_endpoints(config, endpoint_url)
+        # Handlers a user registered on the session: its clients run them.
+        and (session is None or not _session_listened(session))
     ):
         from dynamorm.transport.direct import DirectTransport
 

@@ -19,6 +19,7 @@ from botocore.config import Config
 from botocore.httpsession import URLLib3Session
 from dynamorm.transport._botocore_private import (
     DeadlineSession,
+    _handler_kinds,
     client_loader,
     deadline_cap,
     discovers_endpoints,
@@ -28,6 +29,7 @@ from dynamorm.transport._botocore_private import (
     host_from_url,
     http_session,
     resolve_endpoint,
+    session_handlers_added,
     use_deadline_session,
     user_agent,
     watch_handlers,
@@ -419,3 +421,19 @@ def test_refreshed_credentials_that_are_already_expired_are_a_botocore_credentia
     )
     with pytest.raises(CredentialRetrievalError, match="RuntimeError: Credentials were refreshed"):
         frozen_credentials(client)
+
+
+def test_session_handlers_added_tells_a_users_handler_from_a_sessions_own() -> None:
+    # botocore's event emitter keeps its handlers in a prefix trie
+    # (``_emitter._handlers._root``): if that changes, the walk finds nothing
+    # and every session counts as listened to (the safe answer), which this
+    # test's first assertion catches.
+    import boto3
+
+    session = boto3.Session(region_name="us-east-1")
+    session.client("dynamodb", aws_access_key_id="a", aws_secret_access_key="b")
+    assert not session_handlers_added(session)
+    kinds = _handler_kinds(session._session.get_component("event_emitter"))
+    assert kinds is not None and len(kinds) > 50
+    session.events.register("before-send.dynamodb", lambda **_: None)
+    assert session_handlers_added(session)
