@@ -38,6 +38,7 @@ MODULES = (
     "dynamorm.dms",
     "dynamorm.cursor",
     "dynamorm.local",
+    "dynamorm.observe",
 )
 """The modules whose every ``__all__`` name is public and documented."""
 

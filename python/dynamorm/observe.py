@@ -18,15 +18,8 @@ from typing import Any
 
 from dynamorm.errors import ValidationError
 
-__all__ = [
-    "CAPACITY_MODES",
-    "RequestHook",
-    "RequestInfo",
-    "Stats",
-    "hooks_of",
-    "item_count",
-    "notify",
-]
+__all__ = ["CAPACITY_MODES", "RequestHook", "RequestInfo", "Stats"]
+# ``hooks_of``, ``item_count`` and ``notify`` are the library's own helpers.
 
 logger = logging.getLogger("dynamorm")
 
