@@ -47,8 +47,11 @@ _PREFIX = re.compile(r"[A-Za-z0-9_.\-]*")
 class DB:
     """A connection to DynamoDB.
 
-    ``DB(region_name=..., endpoint_url=...)`` creates a boto3 client with
-    botocore's own retries off, so dynamorm's retry scheduler is the only
+    ``DB(region_name=..., endpoint_url=...)`` creates a DynamoDB client (the
+    kind ``boto3.client("dynamodb")`` returns: from boto3's default session
+    when one is set up, else from a botocore session the library keeps, so a
+    cold start does not import boto3) with botocore's own retries off, so
+    dynamorm's retry scheduler is the only
     retrier; ``DB(client=...)`` uses yours as it is configured (see
     docs/retries.md). ``retry_policy`` is the default for every request.
 
