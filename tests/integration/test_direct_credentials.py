@@ -2,8 +2,9 @@
 botocore's ``RefreshableCredentials`` are refreshed when botocore says they
 are due, never per call; a batch whose credentials expire between its chunks
 signs the later chunks with the refreshed key and loses no key; a refresh
-that fails surfaces as a dynamorm error naming the operation, and a batch it
-stops lists every key it did not read.
+that fails surfaces as a dynamorm error naming the operation (on botocore's
+pipeline too, whatever the refresh function raised), and a batch it stops
+lists every key it did not read.
 
 The credentials are botocore's, on a clock each test moves, loaded by the
 ``DB``'s client through botocore's credential chain
@@ -53,6 +54,7 @@ class Setup:
         monkeypatch: pytest.MonkeyPatch,
         *,
         expires_in: float | None,
+        fast_path: bool = True,
     ) -> None:
         self.proxy = proxy
         self.clock = Clock()
@@ -62,8 +64,13 @@ class Setup:
         else:
             credentials = refreshable(self.clock, self.refresher, expires_in=expires_in)
         use_credentials(monkeypatch, credentials)
-        self.db = DB(region_name=REGION, endpoint_url=proxy.endpoint, retry_policy=FAST_RETRIES)
-        assert isinstance(self.db._executor.transport, DirectTransport)
+        self.db = DB(
+            region_name=REGION,
+            endpoint_url=proxy.endpoint,
+            retry_policy=FAST_RETRIES,
+            fast_path=fast_path,
+        )
+        assert isinstance(self.db._executor.transport, DirectTransport) is fast_path
         self.Note = define(table)
 
     def keys_of(self, operation: str) -> list[str | None]:
@@ -75,9 +82,16 @@ class Setup:
 def setup(
     fault_proxy: FaultProxy, make_table: Callable[..., str], monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., Setup]:
-    def make(expires_in: float | None) -> Setup:
-        """``expires_in=None``: deferred credentials, fetched when first used."""
-        return Setup(fault_proxy, make_table(sk=None), monkeypatch, expires_in=expires_in)
+    def make(expires_in: float | None, fast_path: bool = True) -> Setup:
+        """``expires_in=None``: deferred credentials, fetched when first used;
+        ``fast_path=False``: botocore's pipeline carries every request."""
+        return Setup(
+            fault_proxy,
+            make_table(sk=None),
+            monkeypatch,
+            expires_in=expires_in,
+            fast_path=fast_path,
+        )
 
     return make
 
@@ -158,11 +172,12 @@ FAILURES = [
 ]
 
 
+@pytest.mark.parametrize("fast_path", [True, False], ids=["direct path", "botocore's pipeline"])
 @pytest.mark.parametrize(("failure", "message"), FAILURES)
 def test_a_failing_refresh_inside_the_mandatory_window_fails_the_request_naming_it(
-    setup: Callable[..., Setup], failure: Callable[[], Exception], message: str
+    setup: Callable[..., Setup], failure: Callable[[], Exception], message: str, fast_path: bool
 ) -> None:
-    s = setup(expires_in=5 * MINUTE)
+    s = setup(expires_in=5 * MINUTE, fast_path=fast_path)
     s.refresher.fail = failure()
     with pytest.raises(RequestError) as caught:
         get(s, "a")

@@ -63,6 +63,7 @@ __all__ = [
     "host_from_url",
     "http_session",
     "own_handlers",
+    "refresh_due_credentials",
     "resolve_endpoint",
     "session_handlers_added",
     "use_deadline_session",
@@ -111,6 +112,16 @@ def frozen_credentials(client: Any) -> Any:
         raise CredentialRetrievalError(
             provider=method, error_msg=f"{type(exc).__name__}: {exc}"
         ) from exc
+
+
+def refresh_due_credentials(client: Any) -> None:
+    """Refreshes the client's credentials now if botocore says they are due
+    (``frozen_credentials``), so that a refresh failing with a non-botocore
+    exception is botocore's ``CredentialRetrievalError`` on botocore's
+    pipeline too; nothing for a client without credentials (unsigned)."""
+    signer = getattr(client, "_request_signer", None)
+    if getattr(signer, "_credentials", None) is not None:
+        frozen_credentials(client)
 
 
 def user_agent(client: Any) -> str:

@@ -16,7 +16,7 @@ import re
 from contextlib import nullcontext
 from typing import Any
 
-from dynamorm.transport._botocore_private import deadline_cap
+from dynamorm.transport._botocore_private import deadline_cap, refresh_due_credentials
 from dynamorm.transport.base import Request, Response
 from dynamorm.transport.hooks import FAST_OPERATIONS, decoding, encoding, skeleton
 
@@ -74,6 +74,9 @@ class BotocoreTransport:
         schemas = request.schemas if self.decodes(operation) else None
         reading = decoding(operation, schemas, request.what) if self.checked else nullcontext()
         capping = deadline_cap(timeout) if timeout is not None else nullcontext()
+        # A due refresh happens here, its failure a botocore error (a user's
+        # refresh function may raise anything), as on the library's own path.
+        refresh_due_credentials(self.client)
         with sending, reading, capping:
             parsed: dict[str, Any] = method(**params)
         meta = parsed.get("ResponseMetadata", {})
