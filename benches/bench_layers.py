@@ -129,11 +129,30 @@ def _urllib3_call(url: str, request: Any) -> Any:
     return call
 
 
-def run(repeat: int = 5) -> list[dict[str, Any]]:
-    """One row per layer, each against pydynox's ``sync_get``."""
+def pydynox_model(table: str, url: str) -> Any:
+    """pydynox's model of the benchmark's item (``wire_items``) on ``table``."""
     from pydynox import DynamoDBClient, ModelConfig
     from pydynox import Model as PModel
     from pydynox.attributes import NumberAttribute, StringAttribute
+
+    class POne(PModel):
+        model_config = ModelConfig(
+            table=table,
+            client=DynamoDBClient(
+                region="us-east-1", access_key="testing", secret_key="testing", endpoint_url=url
+            ),
+            skip_hooks=True,
+        )
+        pk = StringAttribute(partition_key=True)
+        sk = StringAttribute(sort_key=True)
+        n = NumberAttribute()
+        name = StringAttribute()
+
+    return POne
+
+
+def run(repeat: int = 5) -> list[dict[str, Any]]:
+    """One row per layer, each against pydynox's ``sync_get``."""
 
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
@@ -151,19 +170,7 @@ def run(repeat: int = 5) -> list[dict[str, Any]]:
             n: int = 0
             name: str = ""
 
-        class POne(PModel):
-            model_config = ModelConfig(
-                table=table,
-                client=DynamoDBClient(
-                    region="us-east-1", access_key="testing", secret_key="testing", endpoint_url=url
-                ),
-                skip_hooks=True,
-            )
-            pk = StringAttribute(partition_key=True)
-            sk = StringAttribute(sort_key=True)
-            n = NumberAttribute()
-            name = StringAttribute()
-
+        POne = pydynox_model(table, url)
         db = DB(region_name="us-east-1", endpoint_url=url)
         # Captured on a client of its own: a handler on db's client would make
         # the library's request path step aside for botocore's pipeline.

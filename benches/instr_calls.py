@@ -170,23 +170,9 @@ def _call(case: str, url: str) -> Any:
             return db.model(One).where("pk", "=", "u1").where("sk", "=", "s00000").first
         return lambda: db.model(One).batch_get(keys)
     if case.startswith("pydynox"):
-        from pydynox import DynamoDBClient, ModelConfig
-        from pydynox import Model as PModel
-        from pydynox.attributes import NumberAttribute, StringAttribute
+        from bench_layers import pydynox_model
 
-        class POne(PModel):
-            model_config = ModelConfig(
-                table=TABLE,
-                client=DynamoDBClient(
-                    region="us-east-1", access_key="testing", secret_key="testing", endpoint_url=url
-                ),
-                skip_hooks=True,
-            )
-            pk = StringAttribute(partition_key=True)
-            sk = StringAttribute(sort_key=True)
-            n = NumberAttribute()
-            name = StringAttribute()
-
+        POne = pydynox_model(TABLE, url)
         if case.endswith("get"):
             return lambda: POne.sync_get(pk="u1", sk="s00000")
         pkeys = [{"pk": pk, "sk": sk} for pk, sk in keys]

@@ -102,6 +102,16 @@ def create_table_for(client: Any, model: type[Model]) -> None:
     )
 
 
+def define_note(table: str) -> Any:
+    """A one-key model on ``table``: a string ``pk`` and an ``int``."""
+
+    class Note(Model, table=table):
+        pk: str = field(pk=True)
+        n: int = 0
+
+    return Note
+
+
 def define_user(table: str) -> Any:
     class User(Model, table=table):
         id: str = field(pk=True)

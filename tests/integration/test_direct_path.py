@@ -14,19 +14,12 @@ from typing import Any
 import botocore.client
 import pytest
 from botocore.stub import Stubber
-from dynamorm import DB, Model, field
+from dynamorm import DB
 from dynamorm.transport.direct import DirectTransport
 
 from tests._support.direct_sends import count_direct_sends
 from tests.conftest import REGION, client_for
-
-
-def define(table: str) -> Any:
-    class Note(Model, table=table):
-        pk: str = field(pk=True)
-        n: int = 0
-
-    return Note
+from tests.integration.db_models import define_note
 
 
 @pytest.fixture
@@ -38,7 +31,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 @pytest.fixture
 def env(ddb_endpoint: str, make_table: Callable[..., str]) -> Iterator[tuple[DB, Any]]:
     db = DB(region_name=REGION, endpoint_url=ddb_endpoint)
-    yield db, define(make_table(sk=None))
+    yield db, define_note(make_table(sk=None))
 
 
 def test_data_plane_requests_of_a_db_made_client_go_out_directly(
@@ -109,7 +102,7 @@ def test_moto_mock_aws_still_answers_a_db_made_inside_it(
         monkeypatch.setenv(name, "testing")
     with mock_aws():
         db = DB(region_name=REGION)
-        Note = define(f"mocked-{uuid.uuid4().hex[:8]}")
+        Note = define_note(f"mocked-{uuid.uuid4().hex[:8]}")
         db.create_table(Note)
         db.model(Note(pk="a", n=5)).create()
         assert db.model(Note).where("pk", "=", "a").first().n == 5
@@ -157,7 +150,7 @@ def test_a_crc32_mismatch_is_retried_and_then_reported_with_its_cause(
             endpoint_url=f"http://127.0.0.1:{server.server_port}",
             retry_policy=RetryPolicy(max_retries=1, initial_delay=0.001, jitter=0),
         )
-        Note = define("damaged-notes")
+        Note = define_note("damaged-notes")
         with pytest.raises(RetryExhaustedError) as info:
             db.model(Note).where("pk", "=", "a").first()
         assert isinstance(info.value.__cause__, ChecksumError)
@@ -189,7 +182,7 @@ def test_botocores_pipeline_is_wired_only_when_first_needed(
     for verdict in (hooks.verdict, hooks.request_verdict, signing.signing_verdict):
         monkeypatch.setattr(verdict, "ok", None)
     db = DB(region_name=REGION, endpoint_url=ddb_endpoint)
-    Note = define(make_table(sk=None))
+    Note = define_note(make_table(sk=None))
     db.model(Note(pk="a", n=1)).create()
     assert db.model(Note).where("pk", "=", "a").first().n == 1
     assert counted["direct"] == 2 and made == []
@@ -213,7 +206,7 @@ def test_a_handler_registered_on_the_session_given_sees_the_calls(
         "before-send.dynamodb", lambda request, **_: seen.append(request.headers["X-Amz-Target"])
     )
     db = DB(session=session, endpoint_url=ddb_endpoint)
-    Note = define(make_table(sk=None))
+    Note = define_note(make_table(sk=None))
     db.model(Note(pk="a", n=1)).create()
     assert db.model(Note).where("pk", "=", "a").first().n == 1
     assert [t.decode().rsplit(".", 1)[1] for t in seen] == ["PutItem", "GetItem"]

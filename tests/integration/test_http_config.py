@@ -20,7 +20,7 @@ import botocore
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
-from dynamorm import DB, Model, RetryPolicy, field
+from dynamorm import DB, RetryPolicy
 from dynamorm.errors import DynamORMError, RequestError, RetryExhaustedError
 from dynamorm.transport._botocore_private import http_session
 
@@ -29,19 +29,12 @@ from tests._support.forward_proxy import ForwardProxy
 from tests._support.proxy import FaultProxy
 from tests._support.servers import silent_server, unaccepting_server
 from tests.conftest import REGION
+from tests.integration.db_models import define_note
 
 PATHS = pytest.mark.parametrize("fast_path", [True, False], ids=["direct", "botocore"])
 """Each test on the library's own request path and on botocore's pipeline."""
 
 NO_RETRIES = RetryPolicy(max_retries=0)
-
-
-def define(table: str) -> Any:
-    class Note(Model, table=table):
-        pk: str = field(pk=True)
-        n: int = 0
-
-    return Note
 
 
 @pytest.fixture
@@ -52,7 +45,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 @pytest.fixture
 def Note(make_table: Callable[..., str]) -> Any:
-    return define(make_table(sk=None))
+    return define_note(make_table(sk=None))
 
 
 @pytest.fixture
@@ -74,7 +67,7 @@ def expect_sends(counted: dict[str, int], fast_path: bool, requests: int) -> Non
 def test_the_configs_read_timeout_ends_a_request_the_server_never_answers(
     fast_path: bool, counted: dict[str, int]
 ) -> None:
-    Note = define("silent-notes")
+    Note = define_note("silent-notes")
     with silent_server() as server:
         db = DB(
             region_name=REGION,
@@ -101,7 +94,7 @@ def test_the_configs_read_timeout_ends_a_request_the_server_never_answers(
 def test_each_retry_of_a_read_timeout_waits_the_configs_read_timeout(
     fast_path: bool, counted: dict[str, int]
 ) -> None:
-    Note = define("silent-notes")
+    Note = define_note("silent-notes")
     with silent_server() as server:
         db = DB(
             region_name=REGION,
@@ -126,7 +119,7 @@ def test_each_retry_of_a_read_timeout_waits_the_configs_read_timeout(
 def test_the_configs_connect_timeout_ends_a_connect_that_never_completes(
     fast_path: bool, counted: dict[str, int]
 ) -> None:
-    Note = define("unaccepted-notes")
+    Note = define_note("unaccepted-notes")
     with unaccepting_server() as endpoint:
         db = DB(
             region_name=REGION,

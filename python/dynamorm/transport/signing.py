@@ -176,10 +176,10 @@ def _botocore_authorization(client: Any, request: Any) -> str:
     return _sigv4_header(frozen_credentials(client), client.meta.region_name, request)
 
 
-def _sigv4_header(credentials: Any, region: str, request: Any) -> str:
+def _sigv4_header(credentials: Any, region: str, request: Any, service: str = "dynamodb") -> str:
     """The header botocore's ``SigV4Auth`` writes for ``request`` (its
     ``context["timestamp"]`` set) with ``credentials`` in ``region``."""
-    theirs = SigV4Auth(credentials, "dynamodb", region)
+    theirs = SigV4Auth(credentials, service, region)
     canonical = theirs.canonical_request(request)
     signature = theirs.signature(theirs.string_to_sign(request, canonical), request)
     signed_headers = theirs.signed_headers(theirs.headers_to_sign(request))

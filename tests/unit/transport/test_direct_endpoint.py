@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, AWSResponse
 from botocore.exceptions import EndpointResolutionError
 from dynamorm import DB, Model, field
 from dynamorm.errors import RequestError, ValidationError
 from dynamorm.transport import _botocore_private as private
+from dynamorm.transport import signing
 from dynamorm.transport.base import DATA_OPERATIONS, Target
 from dynamorm.transport.direct import DirectTransport
 from dynamorm.transport.probe import CannedRaw
@@ -191,14 +191,8 @@ def botocore_signature(request: Any, credentials: Any, region: str, name: str) -
         method=request.method, url=request.url, data=request.body, headers=headers
     )
     unsigned.context["timestamp"] = headers["X-Amz-Date"]
-    auth = SigV4Auth(credentials, name, region)
-    canonical = auth.canonical_request(unsigned)
-    signature = auth.signature(auth.string_to_sign(unsigned, canonical), unsigned)
-    signed = auth.signed_headers(auth.headers_to_sign(unsigned))
-    return (
-        f"AWS4-HMAC-SHA256 Credential={auth.scope(unsigned)}, "
-        f"SignedHeaders={signed}, Signature={signature}"
-    )
+    # botocore's SigV4Auth, through the one helper that spells its header.
+    return signing._sigv4_header(credentials, region, unsigned, name)
 
 
 def assert_sent_alike(sent: Sent, operation: str) -> Any:
