@@ -54,6 +54,13 @@ def forward_proxy() -> Iterator[ForwardProxy]:
         yield proxy
 
 
+def db_with(endpoint: str, fast_path: bool, **config: Any) -> DB:
+    """A ``DB`` making its own client for ``endpoint``, with ``Config(**config)``."""
+    return DB(
+        region_name=REGION, endpoint_url=endpoint, config=Config(**config), fast_path=fast_path
+    )
+
+
 def get(db: DB, Note: Any, pk: str = "a") -> Any:
     return db.model(Note).where("pk", "=", pk).first()
 
@@ -177,12 +184,7 @@ def test_the_configs_pool_size_is_the_number_of_connections_kept(
     opened = {}
     for size in (1, 4):
         with FaultProxy(ddb_endpoint) as proxy:
-            db = DB(
-                region_name=REGION,
-                endpoint_url=proxy.endpoint,
-                config=Config(max_pool_connections=size),
-                fast_path=fast_path,
-            )
+            db = db_with(proxy.endpoint, fast_path, max_pool_connections=size)
             opened[size] = connections_opened(proxy, db, Note)
     # A pool of 4 keeps the 4 connections of the first round for the next
     # ones; a pool of 1 keeps one and the others are opened anew each round.
@@ -200,12 +202,7 @@ def test_requests_go_through_the_configs_proxy(
     Note: Any,
 ) -> None:
     user = forward_proxy.url.replace("http://", "http://orders:s3cret@")
-    db = DB(
-        region_name=REGION,
-        endpoint_url=ddb_endpoint,
-        config=Config(proxies={"http": user}),
-        fast_path=fast_path,
-    )
+    db = db_with(ddb_endpoint, fast_path, proxies={"http": user})
     db.model(Note(pk="a", n=3)).create()
     assert get(db, Note).n == 3
     forwarded = forward_proxy.forwarded()
@@ -229,15 +226,12 @@ def test_the_configs_user_agent_extras_are_sent(
     forward_proxy: ForwardProxy,
     Note: Any,
 ) -> None:
-    db = DB(
-        region_name=REGION,
-        endpoint_url=ddb_endpoint,
-        config=Config(
-            proxies={"http": forward_proxy.url},
-            user_agent_extra="orders-service/2.1",
-            user_agent_appid="orders",
-        ),
-        fast_path=fast_path,
+    db = db_with(
+        ddb_endpoint,
+        fast_path,
+        proxies={"http": forward_proxy.url},
+        user_agent_extra="orders-service/2.1",
+        user_agent_appid="orders",
     )
     db.model(Note).where("pk", "=", "a").all()
     (request,) = forward_proxy.forwarded()
@@ -255,11 +249,11 @@ def test_an_unsigned_config_sends_unsigned_requests(
     forward_proxy: ForwardProxy,
     Note: Any,
 ) -> None:
-    db = DB(
-        region_name=REGION,
-        endpoint_url=ddb_endpoint,
-        config=Config(proxies={"http": forward_proxy.url}, signature_version=botocore.UNSIGNED),
-        fast_path=fast_path,
+    db = db_with(
+        ddb_endpoint,
+        fast_path,
+        proxies={"http": forward_proxy.url},
+        signature_version=botocore.UNSIGNED,
     )
     with pytest.raises(DynamORMError):
         # The server refuses an unsigned request, or cannot tell what it is for.
@@ -318,13 +312,8 @@ def pooled_sockets(db: DB) -> list[socket.socket]:
 def test_the_configs_tcp_keepalive_is_set_on_the_connections(
     fast_path: bool, keepalive: bool, counted: dict[str, int], fault_proxy: FaultProxy, Note: Any
 ) -> None:
-    db = DB(
-        region_name=REGION,
-        # The proxy keeps connections open (moto's server closes them).
-        endpoint_url=fault_proxy.endpoint,
-        config=Config(tcp_keepalive=keepalive),
-        fast_path=fast_path,
-    )
+    # The proxy keeps connections open (moto's server closes them).
+    db = db_with(fault_proxy.endpoint, fast_path, tcp_keepalive=keepalive)
     db.model(Note).where("pk", "=", "a").all()
     (sock,) = pooled_sockets(db)
     assert bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)) is keepalive
