@@ -10,11 +10,15 @@ conflicts and broken connections are retried; everything else (validation,
 failed conditions, missing tables, ...) never is. ``is_ambiguous`` tells the
 retryable failures a request may have been applied through (a 5xx answer, a
 connection lost after sending) from those it certainly was not (throttling, a
-refused connection). ``Stop`` is the deadline and the cancel event of one
-operation, checked between requests and during the backoff sleeps.
-``Scheduler.call`` ties them together for one request; a write says with a
-``Resend`` whether it may go out again after its answer was lost and how to
-recognise its own result (see docs/retries.md, "Lost answers").
+refused connection). ``Stop`` is the deadline and the cancel signal of one
+operation, checked between requests and during the backoff sleeps; a write
+says with a ``Resend`` whether it may go out again after its answer was lost
+and how to recognise its own result (see docs/retries.md, "Lost answers").
+
+``Attempts`` ties them together for one request, without I/O: told the time,
+whether the cancel signal is set and how each attempt failed, it answers
+``Send``, ``Pause``, ``Return`` or ``Raise``. The drivers only send and sleep:
+``Scheduler.call`` blocks the thread, ``dynamorm.aio.retry.call`` awaits.
 
 Clients that ``DB`` creates have botocore's own retries turned off, so the
 scheduler is the only retrier (see docs/retries.md).
@@ -27,9 +31,9 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from dynamorm.errors import (
     OperationCancelledError,
@@ -41,14 +45,22 @@ from dynamorm.errors import (
 
 __all__ = [
     "AMBIGUOUS_CODES",
+    "CANCEL_POLL_SECONDS",
     "MIN_ATTEMPT_SECONDS",
     "RETRYABLE_CODES",
+    "Attempts",
+    "Cancel",
     "Deadline",
+    "Pause",
+    "Raise",
     "Resend",
     "RetryPolicy",
+    "Return",
     "Scheduler",
+    "Send",
     "Stop",
     "attempt_cap",
+    "cancel_naps",
     "error_code",
     "http_status",
     "is_ambiguous",
@@ -322,38 +334,117 @@ def attempt_cap(stop: Stop) -> float | None:
     return None if remaining is None else max(remaining, MIN_ATTEMPT_SECONDS)
 
 
+class Cancel(Protocol):
+    """A cancel signal: set once the operation must stop. A
+    ``threading.Event`` is one and so is an ``asyncio.Event``; each driver
+    wakes from its pauses at once when its own kind is set (the blocking one
+    on a ``threading.Event``, the asyncio one on an ``asyncio.Event``) and
+    looks at any other every ``CANCEL_POLL_SECONDS``."""
+
+    def is_set(self) -> bool:
+        """Whether the operation must stop."""
+
+
+CANCEL_POLL_SECONDS = 0.05
+"""How often a pause looks at a cancel signal its driver cannot wait on
+(an ``asyncio.Event`` in a blocking pause, a ``threading.Event`` in an
+asyncio one)."""
+
+
+def cancel_naps(cancel: Cancel, seconds: float) -> Iterator[float]:
+    """The naps of a ``seconds`` pause on a cancel signal the driver cannot
+    wait on: at most ``CANCEL_POLL_SECONDS`` each, until the time is up or
+    ``cancel`` is set (looked at before each)."""
+    end = time.monotonic() + seconds
+    while not cancel.is_set():
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        yield min(left, CANCEL_POLL_SECONDS)
+
+
 class Stop:
-    """When one operation must stop: a ``Deadline`` and/or a cancel
-    ``threading.Event``. Either may be ``None``."""
+    """When one operation must stop: a ``Deadline`` and/or a ``Cancel``
+    signal (a ``threading.Event``, or an ``asyncio.Event`` under asyncio).
+    Either may be ``None``. ``stopped`` decides from the time and the signal's
+    state it is given; ``check``, ``wait`` and ``sleep`` block the thread."""
 
     __slots__ = ("cancel", "deadline")
 
-    def __init__(
-        self, deadline: Deadline | None = None, cancel: threading.Event | None = None
-    ) -> None:
+    def __init__(self, deadline: Deadline | None = None, cancel: Cancel | None = None) -> None:
         self.deadline = deadline
         self.cancel = cancel
 
+    def cancelled(self) -> bool:
+        """Whether the cancel signal is set."""
+        cancel = self.cancel
+        return cancel is not None and cancel.is_set()
+
+    def stopped(
+        self,
+        what: str,
+        partial: Any,
+        cause: BaseException | None = None,
+        *,
+        now: float,
+        cancelled: bool,
+    ) -> OperationCancelledError | None:
+        """The error that stops ``what`` when ``cancelled`` (the cancel
+        signal's state) or when ``now`` (a ``time.monotonic()`` reading) is
+        past the deadline, else ``None``: ``OperationCancelledError``, or
+        ``OperationTimeoutError`` (a ``TimeoutError``) for the deadline, both
+        carrying ``partial``. ``cause`` is the failure of the attempt before
+        the stop, if any: it is named in the message and is the error's
+        ``__cause__``. The stop is logged; nothing is raised."""
+        error: OperationCancelledError
+        deadline = self.deadline
+        if cancelled:
+            logger.info("%s: cancelled", what)
+            error = OperationCancelledError(
+                f"{what}: cancelled{_last_failure(cause)}; the results so far are in .partial",
+                partial=partial,
+            )
+        # Deadline.expired() at ``now``: this runs before every request.
+        elif deadline is not None and deadline.at is not None and now >= deadline.at:
+            logger.info("%s: stopped at the %ss deadline", what, deadline.seconds)
+            error = deadline.error(what, partial, cause)
+        else:
+            return None
+        error.__cause__ = cause
+        return error
+
     def check(self, what: str, partial: Any, cause: BaseException | None = None) -> None:
-        """Raises ``OperationCancelledError`` when the cancel event is set, or
+        """Raises the ``stopped`` error of ``what`` now, if any:
+        ``OperationCancelledError`` when the cancel signal is set, or
         ``OperationTimeoutError`` (a ``TimeoutError``) past the deadline; both
         carry ``partial``. ``cause`` is the failure of the attempt before the
         stop, if any: it is named in the message and chained as ``__cause__``."""
-        if self.cancel is not None and self.cancel.is_set():
-            logger.info("%s: cancelled", what)
-            raise OperationCancelledError(
-                f"{what}: cancelled{_last_failure(cause)}; the results so far are in .partial",
-                partial=partial,
-            ) from cause
-        if self.deadline is not None and self.deadline.expired():
-            logger.info("%s: stopped at the %ss deadline", what, self.deadline.seconds)
-            self.deadline.check(what, partial, cause)
+        error = self.stopped(what, partial, cause, now=time.monotonic(), cancelled=self.cancelled())
+        if error is not None:
+            raise error
 
-    def remaining(self) -> float | None:
-        """Seconds until the deadline (``None`` without one)."""
+    def remaining(self, now: float | None = None) -> float | None:
+        """Seconds from ``now`` (a ``time.monotonic()`` reading; by default
+        the clock's) until the deadline (``None`` without one)."""
         if self.deadline is None or self.deadline.at is None:
             return None
-        return max(0.0, self.deadline.at - time.monotonic())
+        return max(0.0, self.deadline.at - (time.monotonic() if now is None else now))
+
+    def wait(self, seconds: float) -> None:
+        """Blocks for ``seconds`` (not at all when ``<= 0``), waking at once
+        when a ``threading.Event`` cancel is set (another ``Cancel`` is looked
+        at every ``CANCEL_POLL_SECONDS``). Neither bounds it by the deadline
+        nor checks the stop."""
+        if seconds <= 0:
+            return
+        cancel = self.cancel
+        if cancel is None:
+            time.sleep(seconds)
+        elif isinstance(cancel, threading.Event):
+            cancel.wait(seconds)
+        else:
+            for nap in cancel_naps(cancel, seconds):
+                time.sleep(nap)
 
     def sleep(
         self, seconds: float, what: str, partial: Any, cause: BaseException | None = None
@@ -361,13 +452,7 @@ class Stop:
         """Waits ``seconds`` — waking at once when cancelled and never past
         the deadline — then ``check``s (``cause``: the failure being retried)."""
         remaining = self.remaining()
-        if remaining is not None:
-            seconds = min(seconds, remaining)
-        if seconds > 0:
-            if self.cancel is not None:
-                self.cancel.wait(seconds)
-            else:
-                time.sleep(seconds)
+        self.wait(seconds if remaining is None else min(seconds, remaining))
         self.check(what, partial, cause)
 
 
@@ -388,9 +473,216 @@ def _returned_item(exc: BaseException) -> Mapping[str, Any] | None:
     return item if isinstance(item, Mapping) else None
 
 
+# -- the sans-IO core: what one request does next ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """``Attempts``' answer: send the next attempt now. ``resend``: an
+    earlier attempt's answer was lost, so the write's guarded request
+    (``Resend.params``) goes out if it has one."""
+
+    resend: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """``Attempts``' answer: wait ``seconds`` (already cut to the deadline),
+    waking early when cancelled, then ask ``Attempts.next`` again."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    """``Attempts``' answer: the request succeeded after all, with ``value``
+    as its response (a resend's failed condition showed that an earlier
+    attempt of the write was applied)."""
+
+    value: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Raise:
+    """``Attempts``' answer: the request ends with ``error`` (its
+    ``__cause__`` already set), the attempt's own failure or one the core
+    made."""
+
+    error: Exception
+
+
+_SEND = Send()
+_RESEND = Send(resend=True)
+
+
+class Attempts:
+    """The decisions of one request's retries, without I/O: what a failure
+    means (retry it? a write's lost answer? may it go out again?), how long
+    to back off, when the deadline or a cancel ends the request and which
+    error it ends with. The drivers — ``Scheduler.call``, which blocks, and
+    ``dynamorm.aio.retry.call`` under asyncio — only send and sleep.
+
+    A driver checks ``Stop.stopped`` before the first attempt (unless told
+    not to, ``check_first=False``) and sends it; a result is returned as it
+    is. When the first attempt raises, it makes an ``Attempts`` and asks
+    ``failed(exc, now)``: ``Raise`` an error, ``Return`` a response, or
+    ``Pause`` and then ask ``next(now, cancelled)`` — ``Send`` the next
+    attempt or ``Raise`` the stop — and ``failed`` again if that one raises.
+    ``now`` is a ``time.monotonic()`` reading and ``cancelled`` whether the
+    stop's cancel signal is set: the core reads neither. ``policy``,
+    ``what``, ``partial`` and ``write`` are ``Scheduler.call``'s;
+    ``attempt`` counts the attempts sent. One per request (it is not
+    thread-safe); none is made for a request that succeeds at once."""
+
+    __slots__ = ("attempt", "last", "lost", "partial", "policy", "stop", "what", "write")
+
+    def __init__(
+        self,
+        policy: RetryPolicy | None,
+        stop: Stop,
+        *,
+        what: str,
+        partial: Any = None,
+        write: Resend | None = None,
+    ) -> None:
+        self.policy, self.stop, self.what, self.partial = policy, stop, what, partial
+        self.write = write
+        self.attempt = 1  # made once the first attempt was sent (and failed)
+        self.last: Exception | None = None  # the last attempt's failure
+        self.lost: Exception | None = None  # the failure that lost a write's answer
+
+    def next(self, now: float, cancelled: bool) -> Send | Raise:
+        """What to do after a ``Pause``: ``Send`` the next attempt (as the
+        write's ``resend`` once its answer was lost), or ``Raise`` the stop —
+        a ``WriteOutcomeUnknownError`` once a write's answer was lost."""
+        stopped = self.stop.stopped(
+            self.what, self.partial, self.last, now=now, cancelled=cancelled
+        )
+        if stopped is not None:
+            return Raise(self._ended(stopped))
+        self.attempt += 1
+        return _SEND if self.lost is None else _RESEND
+
+    def failed(self, exc: Exception, now: float) -> Return | Raise | Pause:
+        """What to do after the attempt raised ``exc``: ``Pause`` before a
+        retry (``policy.delay(attempt)``, cut to the deadline) while the
+        policy allows one; else ``Raise`` — ``exc`` itself for a failure never
+        retried or with retries off, ``RetryExhaustedError`` once they are
+        used up, ``WriteOutcomeUnknownError`` for a write whose answer was
+        lost and that cannot be sent again or is not recognised — or
+        ``Return`` the response a resend's failed condition shows was the
+        write's own (``Resend.recognise``)."""
+        what, write, lost = self.what, self.write, self.lost
+        if lost is not None:
+            assert write is not None
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return self._recognised(exc, write, lost)
+            if not is_retryable(exc):
+                return Raise(self._unknown(lost, f"a resend failed with {reason_of(exc)}"))
+        elif not is_retryable(exc):
+            cut = exc.__cause__
+            if (
+                write is not None
+                and isinstance(exc, OperationCancelledError)
+                and cut is not None
+                and is_ambiguous(cut)
+            ):
+                # The stop cut the attempt off after it was sent.
+                return Raise(self._unknown(cut, _stopped(exc)))
+            return Raise(exc)
+        reason = reason_of(exc)
+        attempt = self.attempt
+        if write is not None and lost is None and is_ambiguous(exc):
+            if not write.allowed:
+                error = WriteOutcomeUnknownError(
+                    f"{what}: the answer was lost ({reason}) after the request was "
+                    f"sent, and it is not sent again because {write.reason}: DynamoDB "
+                    "may or may not have applied it",
+                    attempts=attempt,
+                )
+                error.__cause__ = exc
+                return Raise(error)
+            self.lost = lost = exc
+        self.last = exc
+        retries = self.policy.max_retries if self.policy is not None else 0
+        if attempt > retries:
+            if lost is not None:
+                why = f"attempt {attempt}, the last allowed, failed with {reason}"
+                return Raise(self._unknown(lost, why))
+            if retries == 0:
+                # Retries are off: the error is the caller's to map.
+                return Raise(exc)
+            logger.warning("%s: giving up after %d attempts; last error %s", what, attempt, reason)
+            exhausted = RetryExhaustedError(
+                f"{what}: still failing with {reason} after {attempt} attempts: {exc}",
+                attempts=attempt,
+            )
+            exhausted.__cause__ = exc
+            return Raise(exhausted)
+        assert self.policy is not None
+        pause = self.policy.delay(attempt)
+        logger.info(
+            "%s: attempt %d failed with %s; retrying in %.3fs", what, attempt, reason, pause
+        )
+        remaining = self.stop.remaining(now)
+        return Pause(pause if remaining is None else min(pause, remaining))
+
+    def _ended(self, stopped: OperationCancelledError) -> Exception:
+        """The error a stop ends the request with: the stop's own, unless a
+        write's answer was lost."""
+        if self.lost is None:
+            return stopped
+        return self._unknown(self.lost, _stopped(stopped))
+
+    def _recognised(self, exc: Exception, write: Resend, lost: Exception) -> Return | Raise:
+        """A resend failing its condition: the write's response when the
+        item it returned shows an earlier attempt was applied, else an
+        unknown outcome."""
+        item = _returned_item(exc)
+        applied = write.recognise(item) if write.recognise is not None else None
+        if applied is not None:
+            logger.info(
+                "%s: the answer to an earlier attempt was lost (%s); the item shows "
+                "that attempt was applied",
+                self.what,
+                reason_of(lost),
+            )
+            return Return(applied)
+        why = "a resend failed its condition against an item this write did not leave"
+        return Raise(self._unknown(lost, why, item=item))
+
+    def _unknown(
+        self, lost: BaseException, why: str, item: Mapping[str, Any] | None = None
+    ) -> WriteOutcomeUnknownError:
+        """The unknown outcome of a write whose answer was lost to ``lost``
+        (its ``__cause__``), ended because ``why``."""
+        what, attempts = self.what, self.attempt
+        logger.warning("%s: outcome unknown after %d attempts: %s", what, attempts, why)
+        error = WriteOutcomeUnknownError(
+            f"{what}: the answer to an attempt was lost ({reason_of(lost)}) after the request "
+            f"was sent, and {why}; DynamoDB may or may not have applied the write",
+            item=item,
+            attempts=attempts,
+        )
+        error.__cause__ = lost
+        return error
+
+
+def _stopped(stop: OperationCancelledError) -> str:
+    if isinstance(stop, TimeoutError):
+        return "the deadline stopped it before a resend could tell"
+    return "it was cancelled before a resend could tell"
+
+
+# -- the blocking driver --------------------------------------------------------
+
+
 class Scheduler:
     """Runs requests with retries per ``policy`` (``None``: fail on the first
-    error) while honouring ``stop``. Thread-safe: it keeps no per-call state."""
+    error) while honouring ``stop``. Thread-safe: it keeps no per-call state
+    (each call's is an ``Attempts``). ``call`` blocks the thread; the asyncio
+    driver, ``dynamorm.aio.retry.call``, runs a scheduler's requests as
+    coroutines with the same decisions."""
 
     __slots__ = ("policy", "stop")
 
@@ -424,138 +716,37 @@ class Scheduler:
         does not take for its own result, any other error — raises
         ``WriteOutcomeUnknownError`` with the lost answer's error as
         ``__cause__``: a write DynamoDB may have applied is never reported
-        as failed."""
-        retries = self.policy.max_retries if self.policy is not None else 0
-        attempt = 0
-        last: BaseException | None = None
-        lost: BaseException | None = None
+        as failed. The decisions are ``Attempts``'; this only sends and
+        sleeps (``Stop.wait``)."""
+        stop = self.stop
+        cancel = stop.cancel
+        # A stop with nothing to stop on is not asked (nor the clock read),
+        # and stop.cancelled() is spelt out: on this path, taken by every
+        # request, each call would cost it several per cent.
+        if check_first and (cancel is not None or stop.deadline is not None):
+            cancelled = cancel is not None and cancel.is_set()
+            stopped = stop.stopped(what, partial, now=time.monotonic(), cancelled=cancelled)
+            if stopped is not None:
+                raise stopped
+        attempts: Attempts | None = None
+        resending = False
         while True:
-            if attempt or check_first:
-                self._check(what, partial, last, lost, attempt)
-            attempt += 1
             try:
-                if lost is not None and resend is not None:
+                if resending and resend is not None:
                     return resend()
                 return send()
             except Exception as exc:
-                if lost is not None:
-                    assert write is not None
-                    applied = self._after_lost(exc, what, write, lost, attempt)
-                    if applied is not None:
-                        return cast(T, applied)
-                elif not is_retryable(exc):
-                    cut = exc.__cause__
-                    if (
-                        write is not None
-                        and isinstance(exc, OperationCancelledError)
-                        and cut is not None
-                        and is_ambiguous(cut)
-                    ):
-                        # The stop cut the attempt off after it was sent.
-                        raise _unknown(what, cut, attempt, _stopped(exc)) from cut
-                    raise
-                reason = reason_of(exc)
-                if write is not None and lost is None and is_ambiguous(exc):
-                    if not write.allowed:
-                        raise WriteOutcomeUnknownError(
-                            f"{what}: the answer was lost ({reason}) after the request was "
-                            f"sent, and it is not sent again because {write.reason}: DynamoDB "
-                            "may or may not have applied it",
-                            attempts=attempt,
-                        ) from exc
-                    lost = exc
-                last = exc
-                if attempt > retries:
-                    if lost is not None:
-                        why = f"attempt {attempt}, the last allowed, failed with {reason}"
-                        raise _unknown(what, lost, attempt, why) from lost
-                    if retries == 0:
-                        # Retries are off: the error is the caller's to map.
-                        raise
-                    logger.warning(
-                        "%s: giving up after %d attempts; last error %s", what, attempt, reason
-                    )
-                    raise RetryExhaustedError(
-                        f"{what}: still failing with {reason} after {attempt} attempts: {exc}",
-                        attempts=attempt,
-                    ) from exc
-                assert self.policy is not None
-                pause = self.policy.delay(attempt)
-                logger.info(
-                    "%s: attempt %d failed with %s; retrying in %.3fs",
-                    what,
-                    attempt,
-                    reason,
-                    pause,
-                )
-                try:
-                    self.stop.sleep(pause, what, partial, exc)
-                except OperationCancelledError as stopped:
-                    if lost is None:
-                        raise
-                    raise _unknown(what, lost, attempt, _stopped(stopped)) from lost
-
-    def _check(
-        self,
-        what: str,
-        partial: Any,
-        last: BaseException | None,
-        lost: BaseException | None,
-        attempt: int,
-    ) -> None:
-        try:
-            self.stop.check(what, partial, last)
-        except OperationCancelledError as stopped:
-            if lost is None:
-                raise
-            raise _unknown(what, lost, attempt, _stopped(stopped)) from lost
-
-    @staticmethod
-    def _after_lost(
-        exc: Exception, what: str, write: Resend, lost: BaseException, attempt: int
-    ) -> dict[str, Any] | None:
-        """A resend's failure: the response to return when it shows the write
-        was applied, ``None`` to go on retrying; raises otherwise."""
-        if error_code(exc) == "ConditionalCheckFailedException":
-            item = _returned_item(exc)
-            applied = write.recognise(item) if write.recognise is not None else None
-            if applied is not None:
-                logger.info(
-                    "%s: the answer to an earlier attempt was lost (%s); the item shows "
-                    "that attempt was applied",
-                    what,
-                    reason_of(lost),
-                )
-                return applied
-            raise _unknown(
-                what,
-                lost,
-                attempt,
-                "a resend failed its condition against an item this write did not leave",
-                item=item,
-            ) from lost
-        if not is_retryable(exc):
-            raise _unknown(what, lost, attempt, f"a resend failed with {reason_of(exc)}") from lost
-        return None
-
-
-def _stopped(stop: OperationCancelledError) -> str:
-    if isinstance(stop, TimeoutError):
-        return "the deadline stopped it before a resend could tell"
-    return "it was cancelled before a resend could tell"
-
-
-def _unknown(
-    what: str,
-    lost: BaseException,
-    attempts: int,
-    why: str,
-    item: Mapping[str, Any] | None = None,
-) -> WriteOutcomeUnknownError:
-    logger.warning("%s: outcome unknown after %d attempts: %s", what, attempts, why)
-    return WriteOutcomeUnknownError(
-        f"{what}: the answer to an attempt was lost ({reason_of(lost)}) after the request "
-        f"was sent, and {why}; DynamoDB may or may not have applied the write",
-        item=item,
-        attempts=attempts,
-    )
+                if attempts is None:
+                    attempts = Attempts(self.policy, stop, what=what, partial=partial, write=write)
+                after = attempts.failed(exc, time.monotonic())
+                if isinstance(after, Return):
+                    return cast(T, after.value)
+                if isinstance(after, Raise):
+                    if after.error is exc:
+                        raise  # as it came, traceback and all
+                    raise after.error from after.error.__cause__  # the cause Attempts set
+            stop.wait(after.seconds)
+            step = attempts.next(time.monotonic(), stop.cancelled())
+            if isinstance(step, Raise):
+                raise step.error
+            resending = step.resend
