@@ -2,6 +2,9 @@
 checked against local servers (``bench_async_http.py`` runs this after its
 table; it also runs on its own):
 
+* signed headers: what each client puts on the wire, read by a local
+  server: whether every header the request was signed with (``host``
+  included) and the body arrive as signed, and what the client adds;
 * pool limit: 200 GetItems at once with a pool of 10, counted at a
   ``FaultProxy`` in front of dynalite (connections it accepted, requests in
   flight at once); pydynox too, which has no pool setting;
