@@ -62,6 +62,7 @@ __all__ = [
     "attempt_cap",
     "cancel_naps",
     "error_code",
+    "failed",
     "http_status",
     "is_ambiguous",
     "is_retryable",
@@ -736,17 +737,37 @@ class Scheduler:
                     return resend()
                 return send()
             except Exception as exc:
-                if attempts is None:
-                    attempts = Attempts(self.policy, stop, what=what, partial=partial, write=write)
-                after = attempts.failed(exc, time.monotonic())
+                attempts, after = failed(
+                    attempts, exc, self.policy, stop, what=what, partial=partial, write=write
+                )
                 if isinstance(after, Return):
                     return cast(T, after.value)
-                if isinstance(after, Raise):
-                    if after.error is exc:
-                        raise  # as it came, traceback and all
-                    raise after.error from after.error.__cause__  # the cause Attempts set
             stop.wait(after.seconds)
             step = attempts.next(time.monotonic(), stop.cancelled())
             if isinstance(step, Raise):
                 raise step.error
             resending = step.resend
+
+
+def failed(
+    attempts: Attempts | None,
+    exc: Exception,
+    policy: RetryPolicy | None,
+    stop: Stop,
+    *,
+    what: str,
+    partial: Any,
+    write: Resend | None,
+) -> tuple[Attempts, Pause | Return]:
+    """A driver's step after a failed attempt: ``attempts`` (made at the
+    first failure) told of ``exc``; raises what ends the request (``exc``
+    itself when it ends it as it came), else returns the pause to take or
+    the value to return."""
+    if attempts is None:
+        attempts = Attempts(policy, stop, what=what, partial=partial, write=write)
+    after = attempts.failed(exc, time.monotonic())
+    if isinstance(after, Raise):
+        if after.error is exc:
+            raise exc
+        raise after.error from after.error.__cause__  # the cause Attempts set
+    return attempts, after

@@ -23,7 +23,16 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
-from dynamorm.retry import Attempts, Raise, Resend, Return, Scheduler, Stop, cancel_naps
+from dynamorm.retry import (
+    Attempts,
+    Raise,
+    Resend,
+    Return,
+    Scheduler,
+    Stop,
+    cancel_naps,
+    failed,
+)
 
 __all__ = ["call", "wait"]
 
@@ -61,15 +70,11 @@ async def call(
                 return await resend()
             return await send()
         except Exception as exc:
-            if attempts is None:
-                attempts = Attempts(scheduler.policy, stop, what=what, partial=partial, write=write)
-            after = attempts.failed(exc, time.monotonic())
+            attempts, after = failed(
+                attempts, exc, scheduler.policy, stop, what=what, partial=partial, write=write
+            )
             if isinstance(after, Return):
                 return cast(T, after.value)
-            if isinstance(after, Raise):
-                if after.error is exc:
-                    raise  # as it came, traceback and all
-                raise after.error from after.error.__cause__  # the cause Attempts set
         await wait(stop, after.seconds)
         step = attempts.next(time.monotonic(), stop.cancelled())
         if isinstance(step, Raise):
