@@ -17,10 +17,9 @@ import argparse
 import asyncio
 import dataclasses
 import json
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
+from _async_timing import measure
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from boto3.dynamodb.types import TypeDeserializer
@@ -34,26 +33,6 @@ class Plain:
     sk: str
     n: Any
     name: str
-
-
-async def measure(
-    get: Callable[[], Awaitable[Plain]], n: int, concurrent: bool, repeat: int
-) -> tuple[float, float]:
-    """Best client-CPU and wall seconds per call over ``repeat`` rounds of
-    ``n`` calls, all at once (``concurrent``) or one after another."""
-    cpu = wall = float("inf")
-    for done in range(repeat + 1):  # the first round warms the pool up
-        c0, w0 = time.process_time(), time.perf_counter()
-        if concurrent:
-            items = await asyncio.gather(*(get() for _ in range(n)))
-        else:
-            items = [await get() for _ in range(n)]
-        c1, w1 = time.process_time(), time.perf_counter()
-        if items[-1].n != 7:
-            raise RuntimeError(f"read {items[-1]!r}")
-        if done:
-            cpu, wall = min(cpu, (c1 - c0) / n), min(wall, (w1 - w0) / n)
-    return cpu, wall
 
 
 async def run(args: argparse.Namespace) -> list[dict[str, Any]]:

@@ -48,6 +48,7 @@ import aiohttp
 import httpcore
 import httpx
 import yarl
+from _async_timing import Get
 from _timing import create_pk_sk_table
 from botocore.awsrequest import AWSPreparedRequest
 from dynamorm import DB, Model, _core, field
@@ -58,8 +59,6 @@ Answer = tuple[int, str | None, bytes]
 """An answer's status, ``x-amz-crc32`` header and body."""
 Send = Callable[[AWSPreparedRequest], Awaitable[Answer]]
 """Sends one prepared request and returns its ``Answer``."""
-Get = Callable[[], Awaitable[Any]]
-"""Sends one GetItem and returns the model instance it read."""
 
 IDENTITY = "identity"
 """The ``Accept-Encoding`` sent: what urllib3 (botocore's HTTP client) sends,

@@ -54,8 +54,8 @@ from typing import Any
 import aiohttp
 import httpcore
 import httpx
+from _async_timing import measure
 from async_http_clients import (
-    Get,
     Live,
     Send,
     Wire,
@@ -79,36 +79,6 @@ class Measured:
     pool: int | None
     cpu: float
     wall: float
-
-
-SLOW_ROUND = 5.0
-"""Seconds of wall time past which a round is not repeated (the slowest
-cases take tens of seconds a round on two shared cores)."""
-
-
-async def measure(get: Get, n: int, concurrent: bool, repeat: int) -> tuple[float, float]:
-    """Best client-CPU and wall seconds per call over ``repeat`` rounds of
-    ``n`` calls of ``get``, all at once (``concurrent``) or one after
-    another, after a first round that warms the pool up (one measured round
-    only when a round takes more than ``SLOW_ROUND``)."""
-    cpu = wall = float("inf")
-    rounds = repeat + 1
-    done = 0
-    while done < rounds:
-        c0, w0 = time.process_time(), time.perf_counter()
-        if concurrent:
-            items = await asyncio.gather(*(get() for _ in range(n)))
-        else:
-            items = [await get() for _ in range(n)]
-        c1, w1 = time.process_time(), time.perf_counter()
-        if items[-1].n != 7:
-            raise RuntimeError(f"read {items[-1]!r}")
-        if done:
-            cpu, wall = min(cpu, (c1 - c0) / n), min(wall, (w1 - w0) / n)
-        done += 1
-        if w1 - w0 > SLOW_ROUND:
-            rounds = min(rounds, 2)
-    return cpu, wall
 
 
 @contextlib.asynccontextmanager
