@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dynamorm import errors, expr, marshal
     from dynamorm._core import __version__
+    from dynamorm.aio.db import AsyncDB
+    from dynamorm.aio.query import AsyncQuery
     from dynamorm.batch.get import BatchGetBuilder
     from dynamorm.batch.options import BatchGetOptions, BatchWriteOptions
     from dynamorm.cursor import Cursor, decode_cursor, encode_cursor
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     from dynamorm.update import UpdateBuilder
 
 _EXPORTS = {
+    "AsyncDB": "dynamorm.aio.db",
+    "AsyncQuery": "dynamorm.aio.query",
     "BatchGetBuilder": "dynamorm.batch.get",
     "BatchGetOptions": "dynamorm.batch.options",
     "BatchWriteOptions": "dynamorm.batch.options",
@@ -77,6 +81,8 @@ _EXPORTS = {
 
 __all__ = [
     "DB",
+    "AsyncDB",
+    "AsyncQuery",
     "BatchGetBuilder",
     "BatchGetOptions",
     "BatchWriteOptions",

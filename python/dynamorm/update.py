@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from dynamorm.errors import ValidationError
 from dynamorm.expr import Clause, UpdateAction
@@ -29,6 +29,7 @@ from dynamorm.model.codec import codec_of, format_timestamp
 from dynamorm.model.loaded import mark, shape_of
 from dynamorm.model.meta import ModelMeta
 from dynamorm.model.paths import resolve_path
+from dynamorm.plans import Call, Plan, run
 from dynamorm.requests import update_params
 from dynamorm.resend import update_resend
 from dynamorm.transport.base import Target
@@ -36,12 +37,13 @@ from dynamorm.transport.base import Target
 if TYPE_CHECKING:
     from dynamorm.transport.executor import Executor
 
-__all__ = ["UpdateBuilder"]
+__all__ = ["UpdateBuilder", "UpdateBuilderBase"]
 
 
-class UpdateBuilder(ConditionVocabulary):
+class UpdateBuilderBase(ConditionVocabulary):
     """Update actions and conditions for one item; every method returns the
-    builder for chaining."""
+    builder for chaining. ``UpdateBuilder`` adds ``execute()``; under asyncio
+    ``AsyncUpdateBuilder`` adds it as a coroutine."""
 
     def __init__(
         self,
@@ -66,7 +68,7 @@ class UpdateBuilder(ConditionVocabulary):
         self._touched.add(f.name)
         return segments, f
 
-    def _action(self, name: str, field: str, *rest: Any, encode: bool = False) -> UpdateBuilder:
+    def _action(self, name: str, field: str, *rest: Any, encode: bool = False) -> Self:
         segments, f = self._path(field)
         if encode:
             # The value is checked and encoded by the type at the path.
@@ -74,54 +76,54 @@ class UpdateBuilder(ConditionVocabulary):
         self._actions.append((name, segments, *rest))
         return self
 
-    def set(self, field: str, value: Any) -> UpdateBuilder:
+    def set(self, field: str, value: Any) -> Self:
         """``SET field = value``."""
         return self._action("set", field, value, encode=True)
 
-    def set_if_not_exists(self, field: str, value: Any) -> UpdateBuilder:
+    def set_if_not_exists(self, field: str, value: Any) -> Self:
         """``SET field = if_not_exists(field, value)``."""
         return self._action("set_if_not_exists", field, value, encode=True)
 
-    def add(self, field: str, value: Any) -> UpdateBuilder:
+    def add(self, field: str, value: Any) -> Self:
         """``ADD field value``: adds to a number, or elements to a set."""
         return self._action("add", field, value, encode=True)
 
-    def increment(self, field: str, by: int | float = 1) -> UpdateBuilder:
+    def increment(self, field: str, by: int | float = 1) -> Self:
         """Adds ``by`` to a number (0 when absent)."""
         return self._action("increment", field, by)
 
-    def decrement(self, field: str, by: int | float = 1) -> UpdateBuilder:
+    def decrement(self, field: str, by: int | float = 1) -> Self:
         """Subtracts ``by`` from a number (0 when absent)."""
         return self._action("decrement", field, by)
 
-    def remove(self, field: str) -> UpdateBuilder:
+    def remove(self, field: str) -> Self:
         """``REMOVE field``."""
         return self._action("remove", field)
 
-    def delete(self, field: str, elements: Iterable[Any]) -> UpdateBuilder:
+    def delete(self, field: str, elements: Iterable[Any]) -> Self:
         """``DELETE field elements``: removes elements from a set."""
         return self._action("delete", field, set(elements), encode=True)
 
-    def append_to_list(self, field: str, items: Iterable[Any]) -> UpdateBuilder:
+    def append_to_list(self, field: str, items: Iterable[Any]) -> Self:
         """Appends ``items`` to a list (created when absent)."""
         return self._list_action("append_to_list", field, items)
 
-    def prepend_to_list(self, field: str, items: Iterable[Any]) -> UpdateBuilder:
+    def prepend_to_list(self, field: str, items: Iterable[Any]) -> Self:
         """Prepends ``items`` to a list (created when absent)."""
         return self._list_action("prepend_to_list", field, items)
 
-    def remove_from_list_at(self, field: str, index: int) -> UpdateBuilder:
+    def remove_from_list_at(self, field: str, index: int) -> Self:
         """Removes the list element at ``index``."""
         return self._action("remove_from_list_at", field, index)
 
-    def set_list_element(self, field: str, index: int, value: Any) -> UpdateBuilder:
+    def set_list_element(self, field: str, index: int, value: Any) -> Self:
         """Sets the list element at ``index``."""
         segments, f = self._path(field)
         value = encode_value(self._meta, f, value, [*segments[1:], index])
         self._actions.append(("set_list_element", segments, index, value))
         return self
 
-    def _list_action(self, name: str, field: str, items: Iterable[Any]) -> UpdateBuilder:
+    def _list_action(self, name: str, field: str, items: Iterable[Any]) -> Self:
         segments, f = self._path(field)
         self._actions.append((name, segments, encode_elements(self._meta, f, segments[1:], items)))
         return self
@@ -131,15 +133,15 @@ class UpdateBuilder(ConditionVocabulary):
     def _condition_target(self) -> tuple[ModelMeta, ConditionSet]:
         return self._meta, self._conditions
 
-    def condition_exists(self, field: str | None = None) -> UpdateBuilder:
+    def condition_exists(self, field: str | None = None) -> Self:
         """Requires ``field`` to exist (without a field: the item exists)."""
         return self.condition(field or self._meta.pk.name, "EXISTS")
 
-    def condition_not_exists(self, field: str | None = None) -> UpdateBuilder:
+    def condition_not_exists(self, field: str | None = None) -> Self:
         """Requires ``field`` to be absent (without a field: no such item yet)."""
         return self.condition(field or self._meta.pk.name, "NOT_EXISTS")
 
-    def condition_version(self, version: int) -> UpdateBuilder:
+    def condition_version(self, version: int) -> Self:
         """Requires the version field to equal ``version`` and adds 1 to it in
         the same request (optimistic locking)."""
         v = self._meta.version
@@ -149,7 +151,7 @@ class UpdateBuilder(ConditionVocabulary):
         self._version = version
         return self._action("add", v.name, 1)
 
-    def return_values(self, which: str) -> UpdateBuilder:
+    def return_values(self, which: str) -> Self:
         """What ``execute()`` returns: ``"NONE"``, ``"ALL_OLD"``,
         ``"UPDATED_OLD"``, ``"ALL_NEW"`` or ``"UPDATED_NEW"``."""
         self._return_values = which
@@ -177,24 +179,23 @@ class UpdateBuilder(ConditionVocabulary):
             self._meta, self._key, self.actions(), self.conditions(), self._return_values
         )
 
-    def execute(self) -> Any:
-        """Sends the update; returns the model built from the returned
-        attributes when ``return_values`` asked for some, else ``None``. The
-        model carries the item's key; after ``UPDATED_OLD``/``UPDATED_NEW``
-        it holds only the updated fields (the others take their defaults) and
-        is marked as read in part, so its own writes leave the others alone."""
-        meta = self._meta
+    def _sender(self) -> Executor:
+        """The executor ``execute`` sends through (a builder made for a
+        transaction has none)."""
         if self._executor is None:
-            raise ValidationError(f"{meta.name}: this update builder cannot send requests")
+            raise ValidationError(f"{self._meta.name}: this update builder cannot send requests")
+        return self._executor
+
+    def _plan(self) -> Plan[Any]:
+        """The plan of ``execute`` (see ``UpdateBuilder.execute``)."""
+        meta = self._meta
         actions = self.actions()
         params = update_params(meta, self._key, actions, self.conditions(), self._return_values)
         version = None
         if self._version is not None and meta.version is not None:
             version = (meta.version.attr, self._version)
         write = update_resend(actions, version=version, return_values=self._return_values)
-        response = self._executor.call(
-            "UpdateItem", params, Target(meta.cls, meta.table), write=write
-        )
+        response = yield Call("UpdateItem", params, Target(meta.cls, meta.table), write=write)
         attributes = response.get("Attributes")
         returned = params.get("ReturnValues", "NONE")
         if not attributes or returned == "NONE":
@@ -204,6 +205,19 @@ class UpdateBuilder(ConditionVocabulary):
         if returned in ("UPDATED_OLD", "UPDATED_NEW"):
             mark(meta, shape_of(meta, [_updated_path(action) for action in actions]), [obj])
         return obj
+
+
+class UpdateBuilder(UpdateBuilderBase):
+    """Update actions and conditions for one item; every method but
+    ``execute`` returns the builder for chaining."""
+
+    def execute(self) -> Any:
+        """Sends the update; returns the model built from the returned
+        attributes when ``return_values`` asked for some, else ``None``. The
+        model carries the item's key; after ``UPDATED_OLD``/``UPDATED_NEW``
+        it holds only the updated fields (the others take their defaults) and
+        is marked as read in part, so its own writes leave the others alone."""
+        return run(self._sender(), self._plan())
 
 
 def _updated_path(action: UpdateAction) -> list[str | int]:

@@ -34,7 +34,7 @@ from dynamorm.retry import (
     failed,
 )
 
-__all__ = ["call", "wait"]
+__all__ = ["call", "sleep", "wait"]
 
 T = TypeVar("T")
 
@@ -102,3 +102,14 @@ async def wait(stop: Stop, seconds: float) -> None:
     else:
         for nap in cancel_naps(cancel, seconds):
             await asyncio.sleep(nap)
+
+
+async def sleep(
+    stop: Stop, seconds: float, what: str, partial: Any, cause: BaseException | None = None
+) -> None:
+    """``Stop.sleep`` without blocking the event loop: waits ``seconds`` —
+    ending at once when cancelled and never past the deadline — then
+    ``check``s (``cause``: the failure being retried)."""
+    remaining = stop.remaining()
+    await wait(stop, seconds if remaining is None else min(seconds, remaining))
+    stop.check(what, partial, cause)

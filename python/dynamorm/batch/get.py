@@ -11,10 +11,9 @@ table, or is listed in ``BatchGetError.unprocessed_keys``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from dynamorm.batch.options import (
     MAX_GET_CHUNK,
@@ -24,7 +23,7 @@ from dynamorm.batch.options import (
     check_options,
     make_stop,
 )
-from dynamorm.batch.runner import Collected, RunResult, run_chunks
+from dynamorm.batch.runner import Chunks, Collected, RunResult
 from dynamorm.errors import (
     BatchGetError,
     RequestError,
@@ -38,14 +37,15 @@ from dynamorm.model.codec import codec_of
 from dynamorm.model.loaded import ReadShape, mark, shape_of
 from dynamorm.model.meta import ModelMeta
 from dynamorm.model.paths import resolve_path, with_key_attrs
+from dynamorm.plans import Call, Plan, run
 from dynamorm.responses import decoded
-from dynamorm.retry import RetryPolicy, Scheduler
+from dynamorm.retry import Cancel, RetryPolicy, Scheduler
 from dynamorm.transport.base import Target
 
 if TYPE_CHECKING:
     from dynamorm.transport.executor import Executor
 
-__all__ = ["BatchGetBuilder", "batch_get"]
+__all__ = ["BatchGetBuilder", "BatchGetBuilderBase", "batch_get"]
 
 M = TypeVar("M", bound=Model)
 
@@ -96,17 +96,17 @@ class _GetRun:
         self._from_item = codec_of(meta).from_item
 
     def take_chunks(self) -> list[list[KeyDict]]:
-        """The chunks to send, forgotten here: with ``run_chunks`` holding the
+        """The chunks to send, forgotten here: with the runner holding the
         only reference, each chunk's key dicts are freed once sent instead of
         outliving the batch for every garbage collection to walk."""
         chunks, self.chunks = self.chunks, []
         return chunks
 
-    # -- run_chunks callbacks (send runs on worker threads) -----------------
+    # -- the runner's callbacks (requests go out on worker threads or tasks) --
 
-    def send(self, chunk: list[KeyDict], scheduler: Scheduler) -> dict[str, Any]:
+    def call(self, chunk: list[KeyDict], scheduler: Scheduler) -> Call:
         params = {"RequestItems": {self.meta.table: {**self.template, "Keys": chunk}}}
-        return self.executor.call("BatchGetItem", params, self.target, scheduler=scheduler)
+        return Call("BatchGetItem", params, self.target, scheduler)
 
     def collect(self, chunk: list[KeyDict], response: dict[str, Any]) -> Collected[list[KeyDict]]:
         table = self.meta.table
@@ -209,17 +209,17 @@ def batch_get(
     *,
     select: tuple[str, ...] = (),
     timeout: float | None = None,
-    cancel: threading.Event | None = None,
-) -> list[Any]:
-    """Reads the items of ``keys`` (see the module docstring); the items come
-    back as model instances in input-key order."""
+    cancel: Cancel | None = None,
+) -> Plan[list[Any]]:
+    """The plan reading the items of ``keys`` (see the module docstring); the
+    items come back as model instances in input-key order."""
     run = _GetRun(executor, target, meta, keys=keys, options=options, select=select)
     stop = make_stop(timeout if timeout is not None else executor.timeout, cancel, run.what)
     if not run.chunks:
         return []
-    result = run_chunks(
+    result = yield Chunks(
         run.take_chunks(),
-        send=run.send,
+        call=run.call,
         collect=run.collect,
         on_failure=run.on_failure,
         policy=options.retry_policy,
@@ -231,8 +231,10 @@ def batch_get(
     return run.finish(result)
 
 
-class BatchGetBuilder(Generic[M]):
-    """A batch get assembled step by step; ``execute()`` runs it.
+class BatchGetBuilderBase(Generic[M]):
+    """A batch get assembled step by step (``BatchGetBuilder``, and under
+    asyncio ``AsyncBatchGetBuilder``: the same builder, whose ``execute()`` is
+    awaited).
 
     ``db.model(User).batch_get_builder().keys(ks).chunk_size(50)
     .select("id", "status").consistent_read().parallel(8)
@@ -248,28 +250,29 @@ class BatchGetBuilder(Generic[M]):
         self._options = BatchGetOptions(retry_policy=executor.policy)
 
     def __repr__(self) -> str:
-        return f"<BatchGetBuilder {self._meta.name} keys={len(self._keys)}>"
+        return f"<{type(self).__name__} {self._meta.name} keys={len(self._keys)}>"
 
-    def _set(self, **changes: Any) -> BatchGetBuilder[M]:
+    def _set(self, **changes: Any) -> Self:
         self._options = replace(self._options, **changes)
         return self
 
-    def keys(self, keys: Iterable[Any]) -> BatchGetBuilder[M]:
+    def keys(self, keys: Iterable[Any]) -> Self:
         """Adds keys to read (each call appends, keeping the order)."""
         self._keys.extend(key_dicts_checked(self._meta, keys))
         return self
 
-    def chunk_size(self, n: int) -> BatchGetBuilder[M]:
+    def chunk_size(self, n: int) -> Self:
         """At most ``n`` keys (1 to 100) per request."""
         check_options(f"{self._meta.name}.batch_get_builder()", n, MAX_GET_CHUNK, 1, None)
         return self._set(chunk_size=n)
 
-    def consistent_read(self, enabled: bool = True) -> BatchGetBuilder[M]:
+    def consistent_read(self, enabled: bool = True) -> Self:
         """Strongly consistent reads on every chunk."""
         return self._set(consistent_read=bool(enabled))
 
-    def parallel(self, max_concurrency: int = 4) -> BatchGetBuilder[M]:
-        """Sends up to ``max_concurrency`` chunk requests at once, on threads."""
+    def parallel(self, max_concurrency: int = 4) -> Self:
+        """Sends up to ``max_concurrency`` chunk requests at once (on threads,
+        or as tasks under asyncio)."""
         check_options(
             f"{self._meta.name}.batch_get_builder()", 1, MAX_GET_CHUNK, max_concurrency, None
         )
@@ -277,14 +280,14 @@ class BatchGetBuilder(Generic[M]):
 
     def with_retry(
         self, retry: RetryPolicy | int | None, initial_delay: float | None = None
-    ) -> BatchGetBuilder[M]:
+    ) -> Self:
         """The retry policy for throttling and unprocessed keys, as
         ``Query.with_retry`` takes it: a ``RetryPolicy``, a number of retries
         (from ``initial_delay``), or ``None`` to fail fast (no retries)."""
         policy = RetryPolicy.given(retry, initial_delay, f"{self._meta.name}.batch_get_builder()")
         return self._set(retry_policy=policy)
 
-    def select(self, *fields: str) -> BatchGetBuilder[M]:
+    def select(self, *fields: str) -> Self:
         """Reads only these fields (the key is always read); the others take
         their defaults."""
         for name in fields:
@@ -292,19 +295,16 @@ class BatchGetBuilder(Generic[M]):
         self._select = self._select + fields
         return self
 
-    def on_progress(self, callback: ProgressCallback) -> BatchGetBuilder[M]:
+    def on_progress(self, callback: ProgressCallback) -> Self:
         """``callback(retrieved, total)`` after each chunk."""
         return self._set(progress_callback=_callable(self._meta, "on_progress", callback))
 
-    def on_error(self, handler: ChunkErrorHandler) -> BatchGetBuilder[M]:
+    def on_error(self, handler: ChunkErrorHandler) -> Self:
         """``handler(keys, exc)`` when a chunk's request fails: returning
         skips those keys, raising aborts the batch."""
         return self._set(on_chunk_error=_callable(self._meta, "on_error", handler))
 
-    def execute(
-        self, timeout: float | None = None, cancel: threading.Event | None = None
-    ) -> list[M]:
-        """Runs the batch get; items in input-key order."""
+    def _plan(self, timeout: float | None, cancel: Cancel | None) -> Plan[list[M]]:
         return batch_get(
             self._executor,
             self._target,
@@ -315,6 +315,17 @@ class BatchGetBuilder(Generic[M]):
             timeout=timeout,
             cancel=cancel,
         )
+
+
+class BatchGetBuilder(BatchGetBuilderBase[M]):
+    """A batch get assembled step by step; ``execute()`` runs it (see
+    ``BatchGetBuilderBase``)."""
+
+    __slots__ = ()
+
+    def execute(self, timeout: float | None = None, cancel: Cancel | None = None) -> list[M]:
+        """Runs the batch get; items in input-key order."""
+        return run(self._executor, self._plan(timeout, cancel))
 
 
 def key_dicts_checked(meta: ModelMeta, keys: Iterable[Any]) -> list[Any]:

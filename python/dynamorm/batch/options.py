@@ -5,13 +5,14 @@ writes, transaction writes and gets)."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from dynamorm.errors import ValidationError
-from dynamorm.retry import Deadline, RetryPolicy, Stop
+from dynamorm.retry import Cancel, Deadline, RetryPolicy, Stop
 
 __all__ = [
     "MAX_GET_CHUNK",
@@ -90,13 +91,27 @@ def check_options(
         raise ValidationError(f"{what}: retry_policy must be a RetryPolicy or None, got {policy!r}")
 
 
-def make_stop(timeout: float | None, cancel: threading.Event | None, what: str) -> Stop:
-    """The ``Stop`` of one batch operation: ``timeout`` seconds from now
-    (``None``: no deadline) and the ``cancel`` event."""
+def _is_event(cancel: object) -> bool:
+    """Whether ``cancel`` is a ``threading.Event`` or an ``asyncio.Event``
+    (asyncio is not imported for the check: without it, no such event)."""
+    if isinstance(cancel, threading.Event):
+        return True
+    aio = sys.modules.get("asyncio")
+    return aio is not None and isinstance(cancel, aio.Event)
+
+
+def make_stop(timeout: float | None, cancel: Cancel | None, what: str) -> Stop:
+    """The ``Stop`` of one operation with its own ``timeout`` and ``cancel``
+    (a batch, a transaction): ``timeout`` seconds from now (``None``: no
+    deadline) and the ``cancel`` event — a ``threading.Event`` or an
+    ``asyncio.Event``; either API wakes at once on its own kind and looks at
+    the other every ``retry.CANCEL_POLL_SECONDS``."""
     if timeout is not None and (
         not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout < 0
     ):
         raise ValidationError(f"{what}: timeout must be a number >= 0, got {timeout!r}")
-    if cancel is not None and not isinstance(cancel, threading.Event):
-        raise ValidationError(f"{what}: cancel must be a threading.Event, got {cancel!r}")
+    if cancel is not None and not _is_event(cancel):
+        raise ValidationError(
+            f"{what}: cancel must be a threading.Event or an asyncio.Event, got {cancel!r}"
+        )
     return Stop(Deadline(timeout) if timeout is not None else None, cancel)

@@ -16,19 +16,19 @@ write request is never dropped: it is applied or listed in the error.
 from __future__ import annotations
 
 import datetime as _dt
-import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dynamorm.batch.options import MAX_WRITE_CHUNK, BatchWriteOptions, check_options, make_stop
-from dynamorm.batch.runner import Collected, RunResult, run_chunks
+from dynamorm.batch.runner import Chunks, Collected, RunResult
 from dynamorm.errors import BatchWriteError, ValidationError, WriteOutcomeUnknownError
 from dynamorm.item_limits import item_fault, key_fault
 from dynamorm.keys import MAX_CHUNK_SIZE, KeyPlan, key_dicts
 from dynamorm.model.base import Model
 from dynamorm.model.meta import ModelMeta
+from dynamorm.plans import Call, Plan
 from dynamorm.requests import create_changes, staged_item
-from dynamorm.retry import Resend, Scheduler
+from dynamorm.retry import Cancel, Resend, Scheduler
 from dynamorm.transport.executor import Target
 
 if TYPE_CHECKING:
@@ -129,16 +129,14 @@ class _WriteRun:
                 "writes one item twice"
             )
 
-    # -- run_chunks callbacks (send runs on worker threads) -----------------
+    # -- the runner's callbacks (requests go out on worker threads or tasks) --
 
-    def send(self, chunk: Chunk, scheduler: Scheduler) -> dict[str, Any]:
+    def call(self, chunk: Chunk, scheduler: Scheduler) -> Call:
         requests = [self.requests[i] for i in chunk]
         params = {"RequestItems": {self.meta.table: requests}}
         # A batch only puts and deletes: sent again after a lost answer, and
         # reported as of unknown outcome (not "not applied") if that fails too.
-        return self.executor.call(
-            "BatchWriteItem", params, self.target, scheduler=scheduler, write=Resend()
-        )
+        return Call("BatchWriteItem", params, self.target, scheduler, write=Resend())
 
     def _positions_of(self, requests: Iterable[dict[str, Any]]) -> list[int]:
         """The positions of returned write requests in the run's list."""
@@ -233,16 +231,17 @@ def batch_write(
     deletes: Iterable[Any] = (),
     options: BatchWriteOptions,
     timeout: float | None = None,
-    cancel: threading.Event | None = None,
-) -> list[Any]:
-    """Writes ``puts`` (model instances) and deletes ``deletes`` (keys or
-    instances); returns the put instances, stamped like ``create`` stamps."""
+    cancel: Cancel | None = None,
+) -> Plan[list[Any]]:
+    """The plan writing ``puts`` (model instances) and deleting ``deletes``
+    (keys or instances); it returns the put instances, stamped like
+    ``create`` stamps."""
     run = _WriteRun(executor, target, meta, what=what, puts=puts, deletes=deletes, options=options)
     stop = make_stop(timeout if timeout is not None else executor.timeout, cancel, what)
     if run.chunks:
-        result = run_chunks(
+        result = yield Chunks(
             run.chunks,
-            send=run.send,
+            call=run.call,
             collect=run.collect,
             on_failure=run.on_failure,
             policy=options.retry_policy,

@@ -7,8 +7,7 @@ no item exists.
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from dynamorm.batch.options import make_stop
 from dynamorm.errors import MalformedResponseError, ValidationError
@@ -17,19 +16,22 @@ from dynamorm.keys import key_dicts
 from dynamorm.model.base import Model
 from dynamorm.model.loaded import ReadShape, mark, shape_of
 from dynamorm.model.paths import resolve_path, with_key_attrs
+from dynamorm.plans import Call, Plan, run
 from dynamorm.responses import decoded, model_of
-from dynamorm.retry import Scheduler
+from dynamorm.retry import Cancel, Scheduler
 from dynamorm.transact.checks import Operation, TransactionTarget, check_operations
 
 if TYPE_CHECKING:
     from dynamorm.transport.executor import Executor
 
-__all__ = ["TransactGetBuilder"]
+__all__ = ["TransactGetBuilder", "TransactGetBuilderBase"]
 
 
-class TransactGetBuilder:
+class TransactGetBuilderBase:
     """Collects reads for one ``TransactGetItems``; ``get`` returns the
-    builder. ``db.transact_get()`` makes one."""
+    builder. ``TransactGetBuilder`` (``db.transact_get()``) adds
+    ``execute()``; under asyncio ``AsyncTransactGetBuilder`` adds it as a
+    coroutine."""
 
     __slots__ = ("_executor", "_ops", "_shapes")
 
@@ -42,7 +44,7 @@ class TransactGetBuilder:
     def __len__(self) -> int:
         return len(self._ops)
 
-    def get(self, model: type[Model], key: Any, *select: str) -> TransactGetBuilder:
+    def get(self, model: type[Model], key: Any, *select: str) -> Self:
         """Reads the ``model`` item of ``key`` — a ``KeyPair``, a ``(pk, sk)``
         tuple, a bare partition key (tables without a sort key) or an
         instance — optionally only the ``select``ed fields (keys are always
@@ -78,12 +80,8 @@ class TransactGetBuilder:
         models = sorted({op.model.__name__ for op in self._ops})
         return f"TransactGetItems of {len(self._ops)} reads ({', '.join(models)})"
 
-    def execute(
-        self, *, timeout: float | None = None, cancel: threading.Event | None = None
-    ) -> list[Any]:
-        """Sends the reads; returns, in call order, a model instance per key
-        or ``None`` where the item does not exist. Stops at ``timeout``
-        seconds (default: the DB's) or when ``cancel`` is set."""
+    def _plan(self, timeout: float | None, cancel: Cancel | None) -> Plan[list[Any]]:
+        """The plan of ``execute`` (see ``TransactGetBuilder.execute``)."""
         params = self.to_params()
         executor = self._executor
         what = self._what()
@@ -91,7 +89,7 @@ class TransactGetBuilder:
         scheduler = Scheduler(executor.policy, stop)
         target = TransactionTarget(self._ops, what)
         schemas = [op.model.__dynamorm_codec__.schema for op in self._ops]
-        response = executor.call("TransactGetItems", params, target, scheduler, schemas=schemas)
+        response = yield Call("TransactGetItems", params, target, scheduler, schemas=schemas)
         entries = response.get("Responses", [])
         if len(entries) != len(self._ops):
             # DynamoDB answers every read, in order ({} for an absent item):
@@ -108,3 +106,16 @@ class TransactGetBuilder:
             if obj is not None:
                 mark(op.model.__dynamorm__, shape, [obj])
         return out
+
+
+class TransactGetBuilder(TransactGetBuilderBase):
+    """Collects reads for one ``TransactGetItems``; ``get`` returns the
+    builder. ``db.transact_get()`` makes one."""
+
+    __slots__ = ()
+
+    def execute(self, *, timeout: float | None = None, cancel: Cancel | None = None) -> list[Any]:
+        """Sends the reads; returns, in call order, a model instance per key
+        or ``None`` where the item does not exist. Stops at ``timeout``
+        seconds (default: the DB's) or when ``cancel`` is set."""
+        return run(self._executor, self._plan(timeout, cancel))

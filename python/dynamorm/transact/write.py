@@ -19,17 +19,17 @@ first outcome for 10 minutes).
 from __future__ import annotations
 
 import datetime as _dt
-import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from dynamorm.batch.options import make_stop
 from dynamorm.errors import ExpressionError, ValidationError
 from dynamorm.expr import Clause
 from dynamorm.expr.conditions import make_term, raw_clause
 from dynamorm.model.base import Model
+from dynamorm.plans import Call, Plan, run
 from dynamorm.requests import (
     create_changes,
     delete_params,
@@ -40,7 +40,7 @@ from dynamorm.requests import (
     staged_item,
     update_params,
 )
-from dynamorm.retry import Resend, Scheduler
+from dynamorm.retry import Cancel, Resend, Scheduler
 from dynamorm.transact.checks import (
     Operation,
     TransactionTarget,
@@ -54,7 +54,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Transaction",
+    "TransactionBase",
     "TransactionBuilder",
+    "TransactionBuilderBase",
     "TxCondition",
     "TxModel",
     "at_version",
@@ -179,9 +181,11 @@ def _body(params: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-class TransactionBuilder:
+class TransactionBuilderBase:
     """Collects write operations for one ``TransactWriteItems``; every method
-    but ``execute`` returns the builder. ``db.transact()`` makes one."""
+    returns the builder. ``TransactionBuilder`` (``db.transact()``) adds
+    ``execute()``; under asyncio ``AsyncTransactionBuilder`` adds it as a
+    coroutine."""
 
     __slots__ = ("_executor", "_ops")
 
@@ -193,14 +197,14 @@ class TransactionBuilder:
         return len(self._ops)
 
     def __repr__(self) -> str:
-        return f"<TransactionBuilder {[op.name for op in self._ops]}>"
+        return f"<{type(self).__name__} {[op.name for op in self._ops]}>"
 
     def _add(
         self,
         method: str,
         obj: Any,
         build: Callable[[ModelMeta], Operation],
-    ) -> TransactionBuilder:
+    ) -> Self:
         index = len(self._ops)
         meta: ModelMeta = type(_instance(obj, method, index)).__dynamorm__
         try:
@@ -217,7 +221,7 @@ class TransactionBuilder:
         self._ops.append(op)
         return self
 
-    def put(self, obj: Model, *conds: TxCondition) -> TransactionBuilder:
+    def put(self, obj: Model, *conds: TxCondition) -> Self:
         """Writes ``obj`` like ``create()`` (overwriting unless a condition
         says otherwise): timestamps set, version 0 when empty."""
 
@@ -230,13 +234,11 @@ class TransactionBuilder:
 
         return self._add("put", obj, build)
 
-    def create(self, obj: Model, *conds: TxCondition) -> TransactionBuilder:
+    def create(self, obj: Model, *conds: TxCondition) -> Self:
         """``put`` that succeeds only if the item does not exist yet."""
         return self.put(obj, if_not_exists(), *conds)
 
-    def update(
-        self, obj: Model, fields: str | Sequence[str] = (), *conds: TxCondition
-    ) -> TransactionBuilder:
+    def update(self, obj: Model, fields: str | Sequence[str] = (), *conds: TxCondition) -> Self:
         """Updates the named ``fields`` of ``obj`` (all non-key fields when
         none are named) like ``update(*fields)``: the item must exist,
         ``updated_at`` is set and a version field is checked and incremented
@@ -258,7 +260,7 @@ class TransactionBuilder:
 
     def update_with_builder(
         self, obj: Model, fn: Callable[[UpdateBuilder], object], *conds: TxCondition
-    ) -> TransactionBuilder:
+    ) -> Self:
         """Updates ``obj``'s item with the actions and conditions ``fn`` adds
         to an ``UpdateBuilder`` (which sends nothing itself), plus ``conds``.
         ``at_version(n)`` also increments the version, like
@@ -279,7 +281,7 @@ class TransactionBuilder:
 
         return self._add("update_with_builder", obj, build)
 
-    def delete(self, obj: Model, *conds: TxCondition) -> TransactionBuilder:
+    def delete(self, obj: Model, *conds: TxCondition) -> Self:
         """Deletes ``obj``'s item like ``delete()``: an instance with a
         non-zero version only at that version (``at_version(n)`` replaces it)."""
 
@@ -292,7 +294,7 @@ class TransactionBuilder:
 
         return self._add("delete", obj, build)
 
-    def condition_check(self, obj: Model, *conds: TxCondition) -> TransactionBuilder:
+    def condition_check(self, obj: Model, *conds: TxCondition) -> Self:
         """Requires ``conds`` (at least one) to hold on ``obj``'s item
         without changing it."""
 
@@ -318,15 +320,9 @@ class TransactionBuilder:
         check_operations(self._ops, self._what())
         return {"TransactItems": [op.item() for op in self._ops]}
 
-    def execute(
-        self, *, timeout: float | None = None, cancel: threading.Event | None = None
-    ) -> None:
-        """Checks and sends the transaction, retrying transient cancellations
-        with one ``ClientRequestToken``; stops at ``timeout`` seconds (default:
-        the DB's) or when ``cancel`` is set. On success the instances get the
-        timestamps and versions that were written. A cancellation raises
-        ``TransactionError`` (a ``TransactionConditionFailedError`` for a
-        failed condition)."""
+    def _plan(self, timeout: float | None, cancel: Cancel | None) -> Plan[None]:
+        """The plan of ``execute``: checks and sends the transaction (see
+        ``TransactionBuilder.execute``)."""
         what = self._what()
         params = self.to_params()
         params["ClientRequestToken"] = str(uuid.uuid4())
@@ -335,11 +331,27 @@ class TransactionBuilder:
         scheduler = Scheduler(executor.policy, stop)
         target = TransactionTarget(self._ops, what)
         # The token makes a resend after a lost answer safe.
-        executor.call("TransactWriteItems", params, target, scheduler, write=Resend())
+        yield Call("TransactWriteItems", params, target, scheduler, write=Resend())
         for op in self._ops:
             if op.changes is not None:
                 obj, changes = op.changes
                 obj.__dict__.update(changes)
+
+
+class TransactionBuilder(TransactionBuilderBase):
+    """Collects write operations for one ``TransactWriteItems``; every method
+    but ``execute`` returns the builder. ``db.transact()`` makes one."""
+
+    __slots__ = ()
+
+    def execute(self, *, timeout: float | None = None, cancel: Cancel | None = None) -> None:
+        """Checks and sends the transaction, retrying transient cancellations
+        with one ``ClientRequestToken``; stops at ``timeout`` seconds (default:
+        the DB's) or when ``cancel`` is set. On success the instances get the
+        timestamps and versions that were written. A cancellation raises
+        ``TransactionError`` (a ``TransactionConditionFailedError`` for a
+        failed condition)."""
+        run(self._executor, self._plan(timeout, cancel))
 
 
 def transact_write(
@@ -347,7 +359,7 @@ def transact_write(
     fn: Callable[[TransactionBuilder], object],
     *,
     timeout: float | None = None,
-    cancel: threading.Event | None = None,
+    cancel: Cancel | None = None,
 ) -> None:
     """Runs ``fn`` on a new builder, then executes it; an exception in ``fn``
     propagates and nothing is sent."""
@@ -365,7 +377,7 @@ class TxModel:
 
     __slots__ = ("_builder", "_conds", "_obj")
 
-    def __init__(self, builder: TransactionBuilder, obj: Model) -> None:
+    def __init__(self, builder: TransactionBuilderBase, obj: Model) -> None:
         self._builder = builder
         self._obj = obj
         self._conds: list[TxCondition] = []
@@ -425,25 +437,26 @@ class TxModel:
         self._builder.condition_check(self._obj, *self._conds)
 
 
-class Transaction:
-    """``with db.transaction() as tx:`` — operations added in the block are
-    committed as one transaction when it exits normally; when it raises,
-    nothing is sent and the exception propagates."""
+B = TypeVar("B", bound="TransactionBuilderBase")
+
+
+class TransactionBase(Generic[B]):
+    """A transaction written as a block: ``Transaction`` (``with``) and, under
+    asyncio, ``AsyncTransaction`` (``async with``). Operations added in the
+    block are committed as one transaction when it exits normally; when it
+    raises, nothing is sent and the exception propagates."""
 
     __slots__ = ("_builder", "_cancel", "_timeout")
 
     def __init__(
-        self,
-        executor: Executor,
-        timeout: float | None = None,
-        cancel: threading.Event | None = None,
+        self, builder: B, timeout: float | None = None, cancel: Cancel | None = None
     ) -> None:
-        self._builder = TransactionBuilder(executor)
+        self._builder = builder
         self._timeout = timeout
         self._cancel = cancel
 
     @property
-    def builder(self) -> TransactionBuilder:
+    def builder(self) -> B:
         """The underlying builder (for ``put``, ``condition_check``, ...)."""
         return self._builder
 
@@ -451,6 +464,25 @@ class Transaction:
         """An operation on ``obj``: chain conditions, then ``create()``,
         ``put()``, ``update(*fields)``, ``delete()`` or ``condition_check()``."""
         return TxModel(self._builder, obj)
+
+    def _commit(self) -> Plan[None]:
+        return self._builder._plan(self._timeout, self._cancel)
+
+
+class Transaction(TransactionBase[TransactionBuilder]):
+    """``with db.transaction() as tx:`` — operations added in the block are
+    committed as one transaction when it exits normally; when it raises,
+    nothing is sent and the exception propagates."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        executor: Executor,
+        timeout: float | None = None,
+        cancel: Cancel | None = None,
+    ) -> None:
+        super().__init__(TransactionBuilder(executor), timeout, cancel)
 
     def __enter__(self) -> Transaction:
         return self
@@ -462,4 +494,4 @@ class Transaction:
         tb: TracebackType | None,
     ) -> None:
         if exc_type is None:
-            self._builder.execute(timeout=self._timeout, cancel=self._cancel)
+            run(self._builder._executor, self._commit())

@@ -183,83 +183,213 @@ class Executor:
         a write and says what may be done when an attempt's answer is lost
         (``Resend``; ``WriteOutcomeUnknownError`` when the outcome cannot be
         known)."""
-        # Without a scheduler of the operation's own, the request always goes
-        # out once (a deadline stops long operations between requests, not
-        # before the first) and the timeout bounds its retries.
-        if check_first is None:
-            check_first = scheduler is not None
-        if scheduler is None:
-            scheduler = Scheduler(self.policy, Stop(Deadline(self.timeout)))
-        request = self.request(operation, params, target, schemas)
-        transport, stop = self.transport, scheduler.stop
-        named = self._named(target)
-        hooks, attempts = self.hooks, 0
+        flight = _Flight(self, operation, params, target, scheduler, partial, schemas, write)
+        send = self.transport.send
 
-        def attempt(req: Request) -> dict[str, Any]:
-            nonlocal attempts
-            attempts += 1
-            cap = attempt_cap(stop)
-            started = time.perf_counter() if hooks else 0.0
-            answer: Response | None = None
-            error: BaseException | None = None
+        def attempt(request: Request) -> dict[str, Any]:
+            cap, started = flight.opened()
             try:
-                answer = transport.send(req, timeout=cap)
-                return answer.parsed
+                answer = send(request, timeout=cap)
             except Exception as exc:
-                error = exc
-                deadline = stop.deadline
-                if (
-                    cap is None
-                    or deadline is None
-                    or not isinstance(exc, _botocore().TIMEOUTS)
-                    or not deadline.expired()
-                ):
+                error = flight.refused(exc, cap, started)
+                if error is exc:
                     raise
-                # Cut off by the deadline: not a failure to retry.
-                raise deadline.error(request.what, partial, exc) from exc
-            finally:
-                if span is not None and error is not None:
-                    span.attempt_failed(attempts, error)
-                if hooks:
-                    _observed(
-                        hooks,
-                        operation,
-                        target=named,
-                        attempt=attempts,
-                        started=started,
-                        answer=answer,
-                        error=error,
-                    )
+                raise error from exc
+            return flight.answered(answer, started)
 
-        resend = None
-        if write is not None and write.params is not None:
-            again = self.request(operation, write.params, target, schemas)
-            resend = functools.partial(attempt, again)
-        # One span per request, its retries included (dynamorm.tracing).
-        span = self.tracing.start(request, target.model, transport)
+        resend = flight.again
         try:
-            response: dict[str, Any] = scheduler.call(
-                lambda: attempt(request),
-                what=request.what,
+            response: dict[str, Any] = flight.scheduler.call(
+                lambda: attempt(flight.request),
+                what=flight.request.what,
                 partial=partial,
-                check_first=check_first,
+                check_first=flight.check_first(check_first),
                 write=write,
-                resend=resend,
+                resend=None if resend is None else lambda: attempt(resend),
             )
         except BaseException as exc:
-            mapped = _mapped(exc, operation, named)
-            if span is not None:
-                span.failed(attempts, *(mapped or (exc, None)))
+            mapped = flight.failed(exc)
             if mapped is None:
                 raise
             raise mapped[0] from mapped[1]
-        if span is not None:
-            span.succeeded(attempts, response)
-        if self.table_prefix:
-            response = prefix.answer(self.table_prefix, response)
-        if self.stats is not None:
-            self.stats.add(operation, target.table, response.get("ConsumedCapacity"))
+        return flight.succeeded(response)
+
+    async def acall(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        target: Target,
+        scheduler: Scheduler | None = None,
+        partial: Any = None,
+        *,
+        check_first: bool | None = None,
+        schemas: Any = None,
+        write: Resend | None = None,
+    ) -> dict[str, Any]:
+        """``call`` under asyncio: the same request, retries, hooks, span and
+        errors, each attempt awaited on the transport (an asyncio transport:
+        ``dynamorm.aio.transport``) and each pause slept by the asyncio
+        driver (``dynamorm.aio.retry``). Cancelling the awaiting task cancels
+        the attempt in flight; ``CancelledError`` passes through."""
+        from dynamorm.aio import retry as aio_retry
+
+        flight = _Flight(self, operation, params, target, scheduler, partial, schemas, write)
+        send = self.transport.send
+
+        async def attempt(request: Request) -> dict[str, Any]:
+            cap, started = flight.opened()
+            try:
+                answer = await send(request, timeout=cap)  # type: ignore[misc]
+            except Exception as exc:
+                error = flight.refused(exc, cap, started)
+                if error is exc:
+                    raise
+                raise error from exc
+            return flight.answered(answer, started)
+
+        resend = flight.again
+        try:
+            response: dict[str, Any] = await aio_retry.call(
+                flight.scheduler,
+                lambda: attempt(flight.request),
+                what=flight.request.what,
+                partial=partial,
+                check_first=flight.check_first(check_first),
+                write=write,
+                resend=None if resend is None else lambda: attempt(resend),
+            )
+        except BaseException as exc:
+            mapped = flight.failed(exc)
+            if mapped is None:
+                raise
+            raise mapped[0] from mapped[1]
+        return flight.succeeded(response)
+
+
+class _Flight:
+    """One request on its way, whichever driver sends it (``Executor.call``,
+    ``Executor.acall``): its ``Request`` (and the one a lost write's answer
+    allows in its place), the attempts so far, the span, and the steps each
+    attempt and the end go through — the hooks, the deadline's cut-off, the
+    error mapping, the prefix, the stats."""
+
+    __slots__ = (
+        "again",
+        "attempts",
+        "executor",
+        "given_scheduler",
+        "hooks",
+        "named",
+        "operation",
+        "partial",
+        "request",
+        "scheduler",
+        "span",
+        "target",
+    )
+
+    def __init__(  # noqa: PLR0917  # Executor.call's own arguments, in its order
+        self,
+        executor: Executor,
+        operation: str,
+        params: Mapping[str, Any],
+        target: Target,
+        scheduler: Scheduler | None,
+        partial: Any,
+        schemas: Any,
+        write: Resend | None,
+    ) -> None:
+        self.executor, self.operation, self.target, self.partial = (
+            executor,
+            operation,
+            target,
+            partial,
+        )
+        self.scheduler = (
+            scheduler
+            if scheduler is not None
+            else Scheduler(executor.policy, Stop(Deadline(executor.timeout)))
+        )
+        self.given_scheduler = scheduler is not None
+        self.request = executor.request(operation, params, target, schemas)
+        self.again: Request | None = None
+        if write is not None and write.params is not None:
+            self.again = executor.request(operation, write.params, target, schemas)
+        self.named = executor._named(target)
+        self.hooks = executor.hooks
+        self.attempts = 0
+        # One span per request, its retries included (dynamorm.tracing).
+        self.span = executor.tracing.start(self.request, target.model, executor.transport)
+
+    def check_first(self, given: bool | None) -> bool:
+        """Whether the stop is checked before the first attempt: without a
+        scheduler of the operation's own, the request always goes out once
+        (a deadline stops long operations between requests, not before the
+        first) and the timeout bounds its retries."""
+        return given if given is not None else self.given_scheduler
+
+    def opened(self) -> tuple[float | None, float]:
+        """An attempt starts: its cap (the time left before the deadline)
+        and its start time (for the hooks)."""
+        self.attempts += 1
+        started = time.perf_counter() if self.hooks else 0.0
+        return attempt_cap(self.scheduler.stop), started
+
+    def answered(self, answer: Response, started: float) -> dict[str, Any]:
+        """An attempt's 2xx answer: the hooks hear of it."""
+        if self.hooks:
+            self._observed(started, answer, None)
+        return answer.parsed
+
+    def refused(self, exc: Exception, cap: float | None, started: float) -> BaseException:
+        """What an attempt that failed with ``exc`` raises: ``exc``, or the
+        deadline's error when the deadline cut the attempt off (not a failure
+        to retry); the span and the hooks hear of the failure."""
+        if self.span is not None:
+            self.span.attempt_failed(self.attempts, exc)
+        if self.hooks:
+            self._observed(started, None, exc)
+        deadline = self.scheduler.stop.deadline
+        if (
+            cap is None
+            or deadline is None
+            or not isinstance(exc, _botocore().TIMEOUTS)
+            or not deadline.expired()
+        ):
+            return exc
+        return deadline.error(self.request.what, self.partial, exc)
+
+    def failed(self, exc: BaseException) -> tuple[BaseException, BaseException | None] | None:
+        """The error the request raises after ``exc`` ended it, and its
+        cause (``None``: ``exc`` leaves as it is); the span ends with it."""
+        mapped = _mapped(exc, self.operation, self.named)
+        if self.span is not None:
+            self.span.failed(self.attempts, *(mapped or (exc, None)))
+        return mapped
+
+    def succeeded(self, response: dict[str, Any]) -> dict[str, Any]:
+        """The request's response, as the caller reads it."""
+        executor = self.executor
+        if self.span is not None:
+            self.span.succeeded(self.attempts, response)
+        if executor.table_prefix:
+            response = prefix.answer(executor.table_prefix, response)
+        if executor.stats is not None:
+            executor.stats.add(self.operation, self.target.table, response.get("ConsumedCapacity"))
         return response
+
+    def _observed(
+        self, started: float, answer: Response | None, error: BaseException | None
+    ) -> None:
+        _observed(
+            self.hooks,
+            self.operation,
+            target=self.named,
+            attempt=self.attempts,
+            started=started,
+            answer=answer,
+            error=error,
+        )
 
 
 def _observed(
