@@ -97,22 +97,35 @@ for version in "${TEST_PYTHONS[@]}"; do
   DYNAMORM_TEST_CLIENT=own "$(venv_for "$version")/bin/pytest" "${WORKERS[@]}" "$@"
 done
 
-# The integration tests again with the fast path off, on clients the tests
-# give, so botocore's standard request and response paths stay tested.
-step "pytest (integration tests on moto, standard path, given clients)"
-rc=0
-DYNAMORM_TEST_CLIENT=given DYNAMORM_TEST_FAST_PATH=0 .venv/bin/pytest -m integration "${WORKERS[@]}" "$@" || rc=$?
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
-  exit "$rc"
-fi
+# A later pass of the integration tests: `integration_pass TITLE MARKERS
+# VAR=VALUE...` runs those selected by MARKERS with the variables set. Exit
+# code 5 means the arguments selected no integration test.
+integration_pass() {
+  local title=$1 markers=$2
+  shift 2
+  step "pytest (integration tests $title)"
+  local rc=0
+  env "${@}" .venv/bin/pytest -m "$markers" "${WORKERS[@]}" "${PYTEST_ARGS[@]}" || rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
+    exit "$rc"
+  fi
+}
+PYTEST_ARGS=("$@")
 
-# The integration tests again on dynalite, less those that need what dynalite
-# does not implement (marked moto_only; deselected, not skipped), on given
-# clients (fast path for responses only). Exit code 5 means the arguments
-# selected no integration test.
-step "pytest (integration tests on dynalite, given clients)"
-rc=0
-DYNAMORM_TEST_CLIENT=given DYNAMORM_TEST_SERVER=dynalite .venv/bin/pytest -m "integration and not moto_only" "${WORKERS[@]}" "$@" || rc=$?
-if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
-  exit "$rc"
-fi
+# The fast path off, on clients the tests give, so botocore's standard
+# request and response paths stay tested.
+integration_pass "on moto, standard path, given clients" "integration" \
+  DYNAMORM_TEST_CLIENT=given DYNAMORM_TEST_FAST_PATH=0
+
+# dynalite, less the tests that need what dynalite does not implement
+# (marked moto_only; deselected, not skipped), on given clients (fast path
+# for responses only).
+integration_pass "on dynalite, given clients" "integration and not moto_only" \
+  DYNAMORM_TEST_CLIENT=given DYNAMORM_TEST_SERVER=dynalite
+
+# Every scenario again on the asyncio API (AsyncDB, awaited: tests/conftest.py),
+# on moto and on dynalite, with DB-made clients (the asyncio transport's own path).
+integration_pass "on moto, asyncio API, DB-made clients" "integration" \
+  DYNAMORM_TEST_CLIENT=own DYNAMORM_TEST_API=async
+integration_pass "on dynalite, asyncio API, DB-made clients" "integration and not moto_only" \
+  DYNAMORM_TEST_CLIENT=own DYNAMORM_TEST_SERVER=dynalite DYNAMORM_TEST_API=async

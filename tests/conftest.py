@@ -29,6 +29,12 @@ passes, naming the client of each:
   Rust core decodes the responses; botocore writes the requests).
 
 (``own`` is the default on moto with the fast path on, ``given`` otherwise.)
+
+With ``DYNAMORM_TEST_API=async`` (``API``) ``make_db`` makes an ``AsyncDB``
+on the same client instead, seen through ``tests._support.awaited.Awaited``:
+every scenario then runs on the asyncio API (its transport, its drivers),
+awaited on one event loop. ``scripts/test.sh`` runs that pass on moto and on
+dynalite.
 """
 
 from __future__ import annotations
@@ -62,6 +68,10 @@ FAST_PATH = os.environ.get("DYNAMORM_TEST_FAST_PATH", "1") != "0"
 """Whether the ``DB``s the integration tests build take the fast read path
 (``DYNAMORM_TEST_FAST_PATH=0`` runs the suite on botocore's standard path)."""
 
+API = os.environ.get("DYNAMORM_TEST_API", "sync")
+"""Which API ``make_db``'s databases are: ``sync`` (``DB``) or ``async``
+(``AsyncDB``, driven through ``Awaited``)."""
+
 CLIENT = os.environ.get("DYNAMORM_TEST_CLIENT") or (
     "own" if SERVER == "moto" and FAST_PATH else "given"
 )
@@ -83,6 +93,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("DYNAMORM_TEST_FAST_PATH: expected 0 or 1")
     if CLIENT not in ("own", "given"):
         raise pytest.UsageError(f"DYNAMORM_TEST_CLIENT={CLIENT!r}: expected own or given")
+    if API not in ("sync", "async"):
+        raise pytest.UsageError(f"DYNAMORM_TEST_API={API!r}: expected sync or async")
     config.addinivalue_line(
         "markers",
         "moto_only(reason): needs what dynalite does not implement; deselected in "
@@ -91,7 +103,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header() -> str:
-    return f"dynamorm: server {SERVER}, fast path {'on' if FAST_PATH else 'off'}, {CLIENT} clients"
+    fast = "on" if FAST_PATH else "off"
+    return f"dynamorm: server {SERVER}, fast path {fast}, {CLIENT} clients, {API} API"
 
 
 @pytest.fixture(scope="session")
@@ -134,20 +147,40 @@ def make_db(
     client made as ``CLIENT`` says: ``own`` — by the ``DB`` (one attempt per
     call: botocore's retries off, whatever ``single_attempt``); ``given`` — a
     ``client_for`` client, with botocore's retries off when ``single_attempt``.
-    Its client is ``db.client``."""
+    Its client is ``db.client``. With ``API`` ``async`` it is an ``AsyncDB``
+    made alike, driven through ``Awaited``."""
+    kind: Any = DB
+    if API == "async":
+        from dynamorm import AsyncDB
+
+        kind = AsyncDB
+    options: dict[str, Any] = {
+        "retry_policy": retry_policy,
+        "fast_path": FAST_PATH,
+        "table_prefix": table_prefix,
+    }
     if CLIENT == "own":
-        return DB(
-            region_name=REGION,
-            endpoint_url=endpoint,
-            retry_policy=retry_policy,
-            fast_path=FAST_PATH,
-            table_prefix=table_prefix,
-        )
-    config: dict[str, Any] = {"retries": {"total_max_attempts": 1}} if single_attempt else {}
-    client = client_for(endpoint, **config)
-    return DB(
-        client=client, retry_policy=retry_policy, fast_path=FAST_PATH, table_prefix=table_prefix
-    )
+        made = kind(region_name=REGION, endpoint_url=endpoint, **options)
+    else:
+        config: dict[str, Any] = {"retries": {"total_max_attempts": 1}} if single_attempt else {}
+        made = kind(client=client_for(endpoint, **config), **options)
+    if API == "async":
+        from tests._support.awaited import Awaited
+
+        db: DB = Awaited(made)  # type: ignore[assignment]  # DB's API, awaited
+        return db
+    return made  # type: ignore[no-any-return]
+
+
+def executor_call(db: DB) -> Callable[..., dict[str, Any]]:
+    """``db``'s ``Executor.call`` — in the ``async`` pass its ``acall``,
+    awaited — for tests that send one request by hand."""
+    executor = db._executor
+    if API == "async":
+        from tests._support.awaited import on_loop
+
+        return lambda *args, **kwargs: on_loop(executor.acall(*args, **kwargs))
+    return executor.call
 
 
 @pytest.fixture

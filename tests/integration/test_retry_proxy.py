@@ -25,7 +25,7 @@ from dynamorm.errors import (
 from dynamorm.transport.executor import Target
 
 from tests._support.proxy import FaultProxy
-from tests.conftest import FAST_PATH, FAST_RETRIES, REGION, client_for, make_db
+from tests.conftest import FAST_PATH, FAST_RETRIES, REGION, client_for, executor_call, make_db
 
 SLOW = RetryPolicy(max_retries=5, initial_delay=5.0, max_delay=5.0, jitter=0)
 
@@ -181,12 +181,13 @@ def test_cancel_during_backoff(fault_proxy: FaultProxy, proxied_db: DB, Note: An
     cancel = threading.Event()
     fault_proxy.throttle("GetItem", times=None)
     executor = proxied_db._executor
+    call = executor_call(proxied_db)
     scheduler = executor.scheduler(cancel=cancel, policy=SLOW)
     threading.Timer(0.2, cancel.set).start()
     params = {"TableName": Note.__dynamorm__.table, "Key": {"pk": {"S": "a"}, "sk": {"S": "s"}}}
     start = time.monotonic()
     with pytest.raises(OperationCancelledError) as info:
-        executor.call("GetItem", params, Target(Note, Note.__dynamorm__.table), scheduler, ["p"])
+        call("GetItem", params, Target(Note, Note.__dynamorm__.table), scheduler, ["p"])
     assert not isinstance(info.value, TimeoutError)
     assert time.monotonic() - start < 2.0
     assert info.value.partial == ["p"]
@@ -194,7 +195,7 @@ def test_cancel_during_backoff(fault_proxy: FaultProxy, proxied_db: DB, Note: An
     # Already cancelled: nothing is sent at all.
     fault_proxy.reset()
     with pytest.raises(OperationCancelledError):
-        executor.call("GetItem", params, Target(Note, Note.__dynamorm__.table), scheduler)
+        call("GetItem", params, Target(Note, Note.__dynamorm__.table), scheduler)
     assert fault_proxy.requests == []
 
 
