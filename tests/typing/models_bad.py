@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dynamorm import Model, field, load_dms, unmarshal_item, unmarshal_stream_record
+from dynamorm import AsyncDB, Model, field, load_dms, unmarshal_item, unmarshal_stream_record
 
 
 class User(Model, table="users"):
@@ -63,3 +63,13 @@ Typed(id="not-a-uuid")  # type: ignore[arg-type]
 Typed(id=_uuid.uuid4(), color="red")  # type: ignore[arg-type]
 Typed(id=_uuid.uuid4(), kind="c")  # type: ignore[arg-type]
 wrong_color: str = Typed(id=_uuid.uuid4()).color  # type: ignore[assignment]
+
+
+# -- the asyncio API: a terminal's coroutine is not its result ---------------
+
+
+async def async_misuse(adb: AsyncDB) -> None:
+    user: User = adb.model(User).first()  # type: ignore[assignment]
+    users: list[User] = adb.model(User).all()  # type: ignore[assignment]
+    for one in adb.model(User).iter():  # type: ignore[attr-defined]
+        print(one)
