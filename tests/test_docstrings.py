@@ -39,6 +39,7 @@ MODULES = (
     "dynamorm.cursor",
     "dynamorm.local",
     "dynamorm.observe",
+    "dynamorm.aio.builders",
 )
 """The modules whose every ``__all__`` name is public and documented."""
 

@@ -24,7 +24,7 @@ tasks). A step that fails is thrown into the plan at the ``yield``.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["DONE", "Call", "Each", "Emit", "Plan", "Step", "Stepper", "call", "iterate", "run"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 I = TypeVar("I")  # noqa: E741  # an item a lazy plan emits
 
 
@@ -53,6 +54,19 @@ class Call:
     check_first: bool | None = None
     schemas: Any = None
     write: Resend | None = None
+
+    def through(self, send: Callable[..., R]) -> R:
+        """``send`` (``Executor.call`` or ``acall``) given this call."""
+        return send(
+            self.operation,
+            self.params,
+            self.target,
+            self.scheduler,
+            self.partial,
+            check_first=self.check_first,
+            schemas=self.schemas,
+            write=self.write,
+        )
 
 
 @dataclass(slots=True)
@@ -80,16 +94,7 @@ the terminal's result."""
 
 def call(executor: Executor, step: Call) -> dict[str, Any]:
     """Sends one ``Call`` through ``executor``, blocking."""
-    return executor.call(
-        step.operation,
-        step.params,
-        step.target,
-        step.scheduler,
-        step.partial,
-        check_first=step.check_first,
-        schemas=step.schemas,
-        write=step.write,
-    )
+    return step.through(executor.call)
 
 
 def _outcome(executor: Executor, step: Any) -> Any:

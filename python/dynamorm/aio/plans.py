@@ -22,16 +22,7 @@ T = TypeVar("T")
 
 async def acall(executor: Executor, step: Call) -> dict[str, Any]:
     """Sends one ``Call`` through ``executor``, awaited."""
-    return await executor.acall(
-        step.operation,
-        step.params,
-        step.target,
-        step.scheduler,
-        step.partial,
-        check_first=step.check_first,
-        schemas=step.schemas,
-        write=step.write,
-    )
+    return await step.through(executor.acall)
 
 
 async def _outcome(executor: Executor, step: Any) -> Any:

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dynamorm.db import DB
 from dynamorm.demo.checks import Checks, Step
 from dynamorm.demo.models import Models, define_models
+from dynamorm.demo.steps_async import asyncio_step
 from dynamorm.demo.steps_read import batch_get, pagination, stream_record
 from dynamorm.demo.steps_transact import transactions
 from dynamorm.demo.steps_write import conditional_create, guarded_update, models, optimistic_locking
@@ -28,6 +29,7 @@ STEPS: list[Step] = [
     transactions,
     batch_get,
     pagination,
+    asyncio_step,
     stream_record,
 ]
 """The walk, in order; each step prints what it does and checks the result."""

@@ -14,7 +14,7 @@ import functools
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from dynamorm import _core
 from dynamorm.errors import (
@@ -191,10 +191,7 @@ class Executor:
             try:
                 answer = send(request, timeout=cap)
             except Exception as exc:
-                error = flight.refused(exc, cap, started)
-                if error is exc:
-                    raise
-                raise error from exc
+                flight.refuse(exc, cap, started)
             return flight.answered(answer, started)
 
         resend = flight.again
@@ -208,10 +205,7 @@ class Executor:
                 resend=None if resend is None else lambda: attempt(resend),
             )
         except BaseException as exc:
-            mapped = flight.failed(exc)
-            if mapped is None:
-                raise
-            raise mapped[0] from mapped[1]
+            flight.fail(exc)
         return flight.succeeded(response)
 
     async def acall(
@@ -241,10 +235,7 @@ class Executor:
             try:
                 answer = await send(request, timeout=cap)  # type: ignore[misc]
             except Exception as exc:
-                error = flight.refused(exc, cap, started)
-                if error is exc:
-                    raise
-                raise error from exc
+                flight.refuse(exc, cap, started)
             return flight.answered(answer, started)
 
         resend = flight.again
@@ -259,10 +250,7 @@ class Executor:
                 resend=None if resend is None else lambda: attempt(resend),
             )
         except BaseException as exc:
-            mapped = flight.failed(exc)
-            if mapped is None:
-                raise
-            raise mapped[0] from mapped[1]
+            flight.fail(exc)
         return flight.succeeded(response)
 
 
@@ -341,10 +329,16 @@ class _Flight:
             self._observed(started, answer, None)
         return answer.parsed
 
-    def refused(self, exc: Exception, cap: float | None, started: float) -> BaseException:
-        """What an attempt that failed with ``exc`` raises: ``exc``, or the
-        deadline's error when the deadline cut the attempt off (not a failure
-        to retry); the span and the hooks hear of the failure."""
+    def refuse(self, exc: Exception, cap: float | None, started: float) -> NoReturn:
+        """Raises what an attempt that failed with ``exc`` raises: ``exc``, or
+        the deadline's error when the deadline cut the attempt off (not a
+        failure to retry); the span and the hooks hear of the failure."""
+        error = self._refused(exc, cap, started)
+        if error is exc:
+            raise exc
+        raise error from exc
+
+    def _refused(self, exc: Exception, cap: float | None, started: float) -> BaseException:
         if self.span is not None:
             self.span.attempt_failed(self.attempts, exc)
         if self.hooks:
@@ -359,13 +353,15 @@ class _Flight:
             return exc
         return deadline.error(self.request.what, self.partial, exc)
 
-    def failed(self, exc: BaseException) -> tuple[BaseException, BaseException | None] | None:
-        """The error the request raises after ``exc`` ended it, and its
-        cause (``None``: ``exc`` leaves as it is); the span ends with it."""
+    def fail(self, exc: BaseException) -> NoReturn:
+        """Raises the error the request raises after ``exc`` ended it (``exc``
+        itself unless the executor maps it); the span ends with it."""
         mapped = _mapped(exc, self.operation, self.named)
         if self.span is not None:
             self.span.failed(self.attempts, *(mapped or (exc, None)))
-        return mapped
+        if mapped is None:
+            raise exc
+        raise mapped[0] from mapped[1]
 
     def succeeded(self, response: dict[str, Any]) -> dict[str, Any]:
         """The request's response, as the caller reads it."""
