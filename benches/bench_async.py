@@ -32,12 +32,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from botocore.config import Config
-
 from _async_timing import measure
 from async_http_clients import Live, live_table, pydynox_get
 from bench_async_http import Measured, aiobotocore_rows, machine, print_rows
 from bench_batch import _seed
+from botocore.config import Config
 from dynamorm import DB, AsyncDB, BatchGetOptions, Model, RetryPolicy, field
 
 POLICY = RetryPolicy(max_retries=10, initial_delay=0.01)
