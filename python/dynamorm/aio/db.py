@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from dynamorm.aio.query import AsyncQuery
 from dynamorm.db import DB
+from dynamorm.errors import ValidationError
 from dynamorm.model.base import Model
 from dynamorm.observe import RequestHook
 from dynamorm.retry import Cancel, RetryPolicy
@@ -68,20 +69,26 @@ class AsyncDB:
     ) -> None:
         from dynamorm.aio.transport import AioTransport
 
-        self._db = DB(
-            client=client,
-            region_name=region_name,
-            endpoint_url=endpoint_url,
-            config=config,
-            session=session,
-            verify=verify,
-            retry_policy=retry_policy,
-            fast_path=fast_path,
-            table_prefix=table_prefix,
-            on_request=on_request,
-            return_consumed_capacity=return_consumed_capacity,
-            tracer_provider=tracer_provider,
-        )
+        try:
+            self._db = DB(
+                client=client,
+                region_name=region_name,
+                endpoint_url=endpoint_url,
+                config=config,
+                session=session,
+                verify=verify,
+                retry_policy=retry_policy,
+                fast_path=fast_path,
+                table_prefix=table_prefix,
+                on_request=on_request,
+                return_consumed_capacity=return_consumed_capacity,
+                tracer_provider=tracer_provider,
+            )
+        except ValidationError as exc:
+            # The arguments are DB's, checked by it: the error names this class.
+            raise ValidationError(
+                f"Async{exc}" if str(exc).startswith("DB") else str(exc)
+            ) from None
         blocking = self._db._executor
         self._executor = _like(blocking, AioTransport(blocking.transport), blocking.timeout)
 
