@@ -68,8 +68,10 @@ wrong_color: str = Typed(id=_uuid.uuid4()).color  # type: ignore[assignment]
 # -- the asyncio API: a terminal's coroutine is not its result ---------------
 
 
+def takes_users(users: list[User]) -> None: ...
+
+
 async def async_misuse(adb: AsyncDB) -> None:
-    user: User = adb.model(User).first()  # type: ignore[assignment]
-    users: list[User] = adb.model(User).all()  # type: ignore[assignment]
+    takes_users(adb.model(User).all())  # type: ignore[arg-type]
     for one in adb.model(User).iter():  # type: ignore[attr-defined]
         print(one)
