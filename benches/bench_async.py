@@ -175,7 +175,7 @@ def main() -> None:
         batch = batch_rows(live, args)
     print_rows(rows)
     ours = ratio(rows, "AsyncDB first()", "concurrent")
-    print("\nCPU per call, 1,000 concurrent GetItems (best pool each):")
+    print(f"\nCPU per call, {args.n:,} concurrent GetItems (best pool each):")
     for name, mode in [
         ("pydynox await Model.get", "concurrent"),
         ("DB first()", "sequential"),
