@@ -44,9 +44,9 @@ and leaves no socket open and no "Unclosed client session" behind. A loop
 closed without shutting down its async generators cannot close its pool
 any more: the transport forgets it when it next opens or closes a pool
 (its session marked closed, its sockets left to the garbage collector,
-which reports them with ``ResourceWarning``); close such a loop's pool with
-``close()`` before closing the loop. Several loops
-may use one transport at the same time, each with its own pool of
+which reports them with ``ResourceWarning``); close such a loop's pool
+with ``close()`` before closing the loop. Several loops may use one
+transport at the same time, each with its own pool of
 ``max_pool_connections``.
 
 **Closing.** ``close()`` closes the running loop's pool (its connections

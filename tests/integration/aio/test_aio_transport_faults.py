@@ -1,10 +1,11 @@
 """The asyncio transport's direct path when the network misbehaves: every
 failure is the botocore exception the sync path raises for it (so the retry
 scheduler classifies it alike), timeouts end at the ``Config``'s or at the
-attempt's cap, the pool holds at most ``max_pool_connections``
-connections, and cancelling a send leaves no task and no pool slot behind.
-Against the test server through the fault proxy, and local servers that
-never answer, never accept or are not there."""
+attempt's cap (which also bounds the wait for a free connection), the pool
+holds at most ``max_pool_connections`` connections, and cancelling a send
+leaves no task and no pool slot behind. Against the test server through the
+fault proxy, and local servers that never answer, never accept or are not
+there."""
 
 from __future__ import annotations
 
@@ -30,19 +31,20 @@ Lonely = define_note("notes-nobody-answers")
 """A model whose requests go to servers without its table."""
 
 
-def elapsed_failure(transport: Any, request: Any, timeout: float | None) -> tuple[float, Any]:
+async def failing(transport: Any, request: Any, timeout: float | None) -> tuple[float, Any]:
     """How long ``transport.send(request, timeout=timeout)`` took to fail,
     and the exception."""
+    start = time.monotonic()
+    try:
+        await transport.send(request, timeout=timeout)
+    except Exception as exc:
+        return time.monotonic() - start, exc
+    raise AssertionError("the request succeeded")
 
-    async def main() -> tuple[float, Any]:
-        start = time.monotonic()
-        try:
-            await transport.send(request, timeout=timeout)
-        except Exception as exc:
-            return time.monotonic() - start, exc
-        raise AssertionError("the request succeeded")
 
-    return asyncio.run(main())
+def elapsed_failure(transport: Any, request: Any, timeout: float | None) -> tuple[float, Any]:
+    """``failing`` on a loop of its own."""
+    return asyncio.run(failing(transport, request, timeout))
 
 
 def test_the_configs_read_timeout_ends_a_request_the_server_never_answers(ways: Ways) -> None:
@@ -113,6 +115,26 @@ def test_concurrent_sends_share_at_most_max_pool_connections_connections(
     assert fault_proxy.connections == 2
     assert fault_proxy.max_in_flight_of("GetItem") == 2
     assert ways.direct == 8 and ways.threads == []
+
+
+def test_the_attempts_cap_bounds_the_wait_for_a_free_connection_as_a_connect_timeout(
+    stored: Any, fault_proxy: FaultProxy
+) -> None:
+    db = direct_db(fault_proxy.endpoint, max_pool_connections=1)
+    transport = aio(db)
+    fault_proxy.delay("GetItem", 1.0, times=1)
+
+    async def main() -> tuple[float, Any, int]:
+        holding = asyncio.create_task(transport.send(get_request(db, stored)))
+        await asyncio.sleep(0.2)  # the pool's one connection is held at the proxy
+        took, exc = await failing(transport, get_request(db, stored), 0.3)
+        return took, exc, (await holding).parsed["Item"].n
+
+    took, exc, held = asyncio.run(main())
+    assert isinstance(exc, ConnectTimeoutError)  # nothing was sent
+    assert 0.3 <= took < 0.8
+    assert held == 7
+    assert len(fault_proxy.of("GetItem")) == 1 and fault_proxy.connections == 1
 
 
 def test_a_pooled_connection_idle_for_longer_than_the_read_timeout_serves_the_next_send(

@@ -242,3 +242,27 @@ def test_credentials_are_refreshed_in_a_thread_once_and_only_when_due(
     assert refresher.threads != [loop_thread]
     assert [r.access_key for r in fault_proxy.requests] == ["AKID0"] * 20 + ["AKID1"] * 40
     assert ways.direct == 60 and ways.threads == []
+
+
+def test_a_refresh_failing_in_the_advisory_window_is_retried_off_the_loop_keeping_the_old_key(
+    Note: Any, fault_proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch, ways: Ways
+) -> None:
+    clock = Clock()
+    refresher = ThreadNoting(clock)
+    refresher.fail = RuntimeError("token service unavailable")
+    use_credentials(monkeypatch, refreshable(clock, refresher, expires_in=12 * MINUTE))
+    db = direct_db(fault_proxy.endpoint)
+    transport = aio(db)
+
+    async def main() -> int:
+        # The first GetItem resolves its endpoint, whose rules read the
+        # credentials (and so try the refresh) once more.
+        await asyncio.gather(*(transport.send(get_request(db, Note)) for _ in range(10)))
+        await asyncio.gather(*(transport.send(get_request(db, Note)) for _ in range(10)))
+        return threading.get_ident()
+
+    loop_thread = asyncio.run(main())
+    assert refresher.calls >= 2
+    assert loop_thread not in refresher.threads
+    assert [r.access_key for r in fault_proxy.requests] == ["AKID0"] * 20
+    assert ways.direct == 20 and ways.threads == []
