@@ -25,7 +25,10 @@ coroutine function sending one request and returning its status,
 * ``httpcore_client``: httpcore's ``AsyncConnectionPool`` with no httpx
   layer above it.
 
-``pydynox_get`` is pydynox's async get of the same item, for reference.
+``transport_getter`` is the library's own asyncio transport
+(``dynamorm.aio.transport.AioTransport``) sending the same GetItem, built as
+the executor builds it; ``pydynox_get`` is pydynox's async get of the same
+item, for reference.
 """
 
 from __future__ import annotations
@@ -51,8 +54,11 @@ import yarl
 from _async_timing import Get
 from _timing import create_pk_sk_table
 from botocore.awsrequest import AWSPreparedRequest
+from botocore.config import Config
 from dynamorm import DB, Model, _core, field
+from dynamorm.aio.transport import AioTransport
 from dynamorm.transport._botocore_private import frozen_credentials
+from dynamorm.transport.base import Target
 from dynamorm.transport.direct import DirectTransport
 
 Answer = tuple[int, str | None, bytes]
@@ -149,6 +155,31 @@ def getter(wire: Wire, send: Send) -> Get:
         return wire.answer(await send(wire.prepare()))
 
     return get
+
+
+@contextlib.asynccontextmanager
+async def transport_getter(live: Live, limit: int, sk: str = "s00007") -> AsyncIterator[Get]:
+    """``get()``: the GetItem of the item ``sk`` as a ``DB``'s executor builds
+    it (the Rust core's body), sent by ``AioTransport.send`` on a ``DB`` with
+    ``max_pool_connections=limit``, its item decoded by the transport; the
+    transport is closed after."""
+    db = DB(
+        region_name="us-east-1",
+        endpoint_url=live.endpoint,
+        config=Config(max_pool_connections=limit),
+    )
+    transport = AioTransport(db._executor.transport)
+    target = Target(live.model, live.table)
+    params = {"TableName": live.table, "Key": {"pk": {"S": "u1"}, "sk": {"S": sk}}}
+
+    async def get() -> Any:
+        request = db._executor.request("GetItem", params, target)
+        return (await transport.send(request)).parsed["Item"]
+
+    try:
+        yield get
+    finally:
+        await transport.close()
 
 
 def pydynox_get(endpoint: str, table: str) -> Get:

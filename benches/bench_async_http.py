@@ -12,8 +12,10 @@ with the pool bounded at each of ``--limits`` connections, and for
 ``--sequential`` GetItems awaited one after another. A round longer than
 ``SLOW_ROUND`` is not repeated.
 
-Rows: aiohttp; httpx (HTTP/1.1) on httpcore's default network backend
-(anyio), as the locked dependencies install it and with sniffio's failing
+Rows: aiohttp; the library's own asyncio transport (``AioTransport.send``,
+which sends over aiohttp: the same request, built by the executor); httpx
+(HTTP/1.1) on httpcore's default network backend (anyio), as the locked
+dependencies install it and with sniffio's failing
 import short-circuited (``*``: as where sniffio is installed; see
 ``sniffio_short_circuited``), on asyncio's own streams (``AsyncioBackend``),
 and with the concurrency bounded by a semaphore of the pool's size in front
@@ -29,6 +31,7 @@ checks the pool limits, timeouts, TLS options and cancellation.
     .venv/bin/python benches/bench_async_http.py
     .venv/bin/python benches/bench_async_http.py --repeat 5 --limits 10,100 --no-behaviour
     .venv/bin/python benches/bench_async_http.py --aiobotocore-python /tmp/abc-venv/bin/python
+    .venv/bin/python benches/bench_async_http.py --clients aiohttp,AioTransport --no-behaviour
 
 (``aiobotocore_get.py`` says how to make that virtualenv.)
 """
@@ -65,6 +68,7 @@ from async_http_clients import (
     httpx_client,
     live_table,
     pydynox_get,
+    transport_getter,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -132,11 +136,19 @@ def sniffio_short_circuited(on: bool) -> Iterator[None]:
         del sys.modules["sniffio"]
 
 
+def wanted(name: str, args: argparse.Namespace) -> bool:
+    """Whether ``--clients`` asks for the row ``name`` (all without it)."""
+    return not args.clients or any(name.startswith(prefix) for prefix in args.clients)
+
+
 async def async_rows(live: Live, args: argparse.Namespace) -> list[Measured]:
-    """The asyncio clients, then pydynox's async get."""
+    """The asyncio clients, the library's own asyncio transport, then
+    pydynox's async get."""
     wire = Wire(live.db, live.model, live.table)
     rows = []
     for name, make, short_circuit in CLIENTS:
+        if not wanted(name, args):
+            continue
         with sniffio_short_circuited(short_circuit):
             for limit in args.limits:
                 async with make(limit) as send:
@@ -147,6 +159,17 @@ async def async_rows(live: Live, args: argparse.Namespace) -> list[Measured]:
             async with make(args.limits[0]) as send:
                 cpu, wall = await measure(getter(wire, send), args.sequential, False, args.repeat)
         rows.append(Measured(name, f"{args.sequential} sequential", args.limits[0], cpu, wall))
+    name = "AioTransport.send"
+    if wanted(name, args):
+        for limit in args.limits:
+            async with transport_getter(live, limit) as get:
+                cpu, wall = await measure(get, args.n, True, args.repeat)
+            rows.append(Measured(name, f"{args.n} concurrent", limit, cpu, wall))
+        async with transport_getter(live, args.limits[0]) as get:
+            cpu, wall = await measure(get, args.sequential, False, args.repeat)
+        rows.append(Measured(name, f"{args.sequential} sequential", args.limits[0], cpu, wall))
+    if not wanted("pydynox", args):
+        return rows
     get = pydynox_get(live.endpoint, live.table)
     cpu, wall = await measure(get, args.n, True, args.repeat)
     rows.append(Measured("pydynox await Model.get", f"{args.n} concurrent", None, cpu, wall))
@@ -239,26 +262,31 @@ def print_rows(rows: list[Measured]) -> None:
 
 
 def print_ratios(rows: list[Measured]) -> None:
-    """aiohttp's best concurrent CPU per call against the issue's references."""
+    """aiohttp's and the library's transport's best concurrent CPU per call
+    against the issue's references (and the transport against aiohttp)."""
 
     def best(prefix: str, mode: str) -> float | None:
         found = [r.cpu for r in rows if r.client.startswith(prefix) and mode in r.mode]
         return min(found) if found else None
 
-    ours = best("aiohttp", "concurrent")
-    if ours is None:
-        return
-    for name, prefix, mode in [
+    references = [
+        ("aiohttp concurrent", "aiohttp", "concurrent"),
         ("pydynox await Model.get, concurrent", "pydynox", "concurrent"),
         ("sync DB first()", "sync: DB first()", "sequential"),
         ("aiobotocore get_item, concurrent", "aiobotocore", "concurrent"),
         ("httpx (anyio backend)*, concurrent", "httpx (anyio backend)*", "concurrent"),
-    ]:
-        theirs = best(prefix, mode)
-        if theirs is not None:
-            print(
-                f"aiohttp concurrent (best pool) vs {name}: {ours / theirs:.2f}x the CPU per call"
-            )
+    ]
+    for ours_name, ours_prefix in [("aiohttp", "aiohttp"), ("AioTransport.send", "AioTransport")]:
+        ours = best(ours_prefix, "concurrent")
+        if ours is None:
+            continue
+        for name, prefix, mode in references:
+            theirs = best(prefix, mode)
+            if theirs is not None and prefix != ours_prefix:
+                print(
+                    f"{ours_name} concurrent (best pool) vs {name}: "
+                    f"{ours / theirs:.2f}x the CPU per call"
+                )
 
 
 def machine() -> Iterator[str]:
@@ -279,6 +307,13 @@ def main() -> None:
         type=lambda s: [int(x) for x in s.split(",")],
         default=[10, 50, 100],
         help="pool sizes, comma-separated",
+    )
+    parser.add_argument(
+        "--clients",
+        type=lambda s: [x for x in s.split(",") if x],
+        default=[],
+        help="only the rows whose name starts with one of these, comma-separated "
+        "(the sync references always run)",
     )
     parser.add_argument("--aiobotocore-python", help="an interpreter with aiobotocore and boto3")
     parser.add_argument("--no-behaviour", action="store_true", help="the table only")

@@ -4,9 +4,10 @@
 connection, keep-alive both ways), forwards DynamoDB JSON requests and records
 each one. Rules added with its methods change what the client sees: throttling
 and 5xx answers, reset connections, delays, unprocessed batch keys and items,
-reordered batch responses, cancelled transactions, or anything a ``custom``
-hook decides. Each record also keeps the access key the request was signed
-with. Each rule fires at most ``times`` times (``None``: always), in
+reordered batch responses, cancelled transactions, answers whose
+``x-amz-crc32`` is not their body's, or anything a ``custom`` hook decides.
+Each record also keeps the request's headers and the access key it was
+signed with. Each rule fires at most ``times`` times (``None``: always), in
 the order rules were added; only tests use this.
 
 With ``tls`` (a server ``ssl.SSLContext``) it is a TLS-terminating proxy on
@@ -57,6 +58,8 @@ class Recorded:
     access_key: str | None = None
     """The access key of its signature (``Credential=`` in its
     ``Authorization`` header), ``None`` when it was not signed."""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    """Its headers as the client sent them, in order."""
 
 
 @dataclass
@@ -249,6 +252,12 @@ class FaultProxy:
         dicts), without forwarding."""
         self._add("transaction_cancel", "TransactWriteItems", times, reasons=reasons)
 
+    def damage_checksum(self, operation: str | None = None, times: int | None = 1) -> None:
+        """Forwards the request and sends the answer back with an
+        ``x-amz-crc32`` header that is not its body's (an answer damaged on
+        the way)."""
+        self._add("damage_checksum", operation, times)
+
     def custom(self, fn: Hook, operation: str | None = None, times: int | None = None) -> None:
         """Calls ``fn(operation, body)`` for each request: it returns ``None``
         to forward, ``(status, body)`` to answer that instead (``body`` a JSON
@@ -281,6 +290,8 @@ class FaultProxy:
         with self._lock:
             rules = list(self._rules)
         changes = [r for r in rules if r.kind in _CHANGES and self._take(r, operation)]
+        if any(rule.kind == "damage_checksum" for rule in changes):
+            record.fault = "damage_checksum"
         for rule in changes:
             if rule.kind == "delay":
                 time.sleep(rule.args["seconds"])
@@ -367,6 +378,7 @@ _CHANGES = frozenset(
         "reorder_items",
         "reset_connection_after",
         "server_error_after",
+        "damage_checksum",
     }
 )
 
@@ -510,6 +522,7 @@ class _Handler(BaseHTTPRequestHandler):
             started=time.monotonic(),
             connection=self.number,
             access_key=_access_key(self.headers.get("Authorization")),
+            headers=list(self.headers.items()),
         )
         with proxy._lock:
             proxy.requests.append(record)
@@ -527,7 +540,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/x-amz-json-1.0")
         self.send_header("x-amzn-RequestId", headers.get("x-amzn-requestid", "fault-proxy"))
         # botocore checks this checksum on DynamoDB answers; a changed body needs a new one.
-        self.send_header("x-amz-crc32", str(zlib.crc32(payload) & 0xFFFFFFFF))
+        crc = zlib.crc32(payload) & 0xFFFFFFFF
+        if record.fault == "damage_checksum":
+            crc ^= 1
+        self.send_header("x-amz-crc32", str(crc))
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

@@ -77,6 +77,30 @@ def test_records_the_access_key_each_request_was_signed_with(
     assert [r.access_key for r in fault_proxy.requests] == ["testing", "AKIDOTHER", None]
 
 
+def test_records_the_headers_each_request_was_sent_with(
+    fault_proxy: FaultProxy, client: Any, table: str
+) -> None:
+    put(client, table, 1)
+    (record,) = fault_proxy.requests
+    names = [name.lower() for name, _ in record.headers]
+    assert names[0] == "host"
+    assert dict(record.headers)["X-Amz-Target"] == "DynamoDB_20120810.PutItem"
+    assert {"authorization", "content-length", "x-amz-date"} <= set(names)
+
+
+def test_damage_checksum_sends_the_answer_with_a_crc32_that_is_not_its_bodys(
+    fault_proxy: FaultProxy, client: Any, table: str
+) -> None:
+    fault_proxy.damage_checksum("GetItem")
+    put(client, table, 1)
+    first = client.get_item(TableName=table, Key=key(1))
+    second = client.get_item(TableName=table, Key=key(1))  # only once
+    assert first["Item"] == second["Item"]  # forwarded
+    crcs = [r["ResponseMetadata"]["HTTPHeaders"]["x-amz-crc32"] for r in (first, second)]
+    assert int(crcs[0]) == int(crcs[1]) ^ 1
+    assert [r.fault for r in fault_proxy.requests] == [None, "damage_checksum", None]
+
+
 def test_throttle_answers_without_forwarding_for_the_given_times(
     fault_proxy: FaultProxy, client: Any, table: str
 ) -> None:

@@ -1,7 +1,8 @@
 """``import dynamorm`` does not import boto3 or botocore (SPEC §15): they are
 imported when a ``DB`` needs its client, so a process that imports the
 library and never talks to DynamoDB (a CLI, a Lambda cold start before the
-first request) does not pay for them. Nor does a request import
+first request) does not pay for them. Nor does it import aiohttp (the
+asyncio transport's, imported by its first request), nor a request
 opentelemetry while no tracer provider is configured (``dynamorm.tracing``)."""
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ def test_import_dynamorm_imports_neither_boto3_nor_botocore() -> None:
     loaded = _loaded_after("import dynamorm")
     assert "dynamorm" in loaded
     assert not {m for m in loaded if m.split(".")[0] in ("boto3", "botocore", "urllib3")}
+
+
+def test_import_dynamorm_imports_no_aiohttp() -> None:
+    loaded = _loaded_after("import dynamorm")
+    assert not {m for m in loaded if m.split(".")[0] in ("aiohttp", "yarl", "multidict")}
 
 
 def test_declaring_models_and_building_requests_imports_no_botocore() -> None:

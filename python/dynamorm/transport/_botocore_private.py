@@ -26,6 +26,16 @@ SigV4 signer signs (``SigV4Auth._normalize_url_path``,
 ``_canonical_query_string_url``), and whether endpoint discovery is on (an
 ``EndpointDiscoveryHandler`` among the handlers of the client's emitter,
 ``client.meta.events._emitter._handlers``).
+
+The asyncio transport (``dynamorm.aio.transport``) sends the same requests
+over another HTTP client, configured as the client's HTTP session is: the
+TLS verification it applies (``session._verify``: ``False``, or the CA
+bundle of ``verify=``, ``AWS_CA_BUNDLE`` and the like) and the proxies it resolved
+(``session._proxy_config``, a ``ProxyConfiguration``: the ``Config``'s or the
+environment's, their ``Proxy-Authorization`` and the ``proxies_config``
+settings). It refreshes credentials off the event loop, so it asks whether
+a refresh is due without doing it (``refresh_needed()`` of the client's
+``RefreshableCredentials``).
 """
 
 from __future__ import annotations
@@ -63,9 +73,12 @@ __all__ = [
     "host_from_url",
     "http_session",
     "own_handlers",
+    "proxy_for",
+    "refresh_due",
     "refresh_due_credentials",
     "resolve_endpoint",
     "session_handlers_added",
+    "session_verify",
     "use_deadline_session",
     "user_agent",
     "watch_handlers",
@@ -122,6 +135,17 @@ def refresh_due_credentials(client: Any) -> None:
     signer = getattr(client, "_request_signer", None)
     if getattr(signer, "_credentials", None) is not None:
         frozen_credentials(client)
+
+
+def refresh_due(client: Any) -> bool:
+    """Whether reading the client's credentials now (``frozen_credentials``)
+    would refresh them first: botocore's ``RefreshableCredentials`` say so
+    (``refresh_needed()``, the advisory window its own refresh starts in;
+    always, for deferred credentials not fetched yet). ``False`` for fixed
+    credentials and for a client without any."""
+    signer = getattr(client, "_request_signer", None)
+    needed = getattr(getattr(signer, "_credentials", None), "refresh_needed", None)
+    return callable(needed) and bool(needed())
 
 
 def user_agent(client: Any) -> str:
@@ -312,6 +336,30 @@ def http_session(client: Any) -> URLLib3Session | None:
     (``client._endpoint.http_session``), when it is a ``URLLib3Session``."""
     session = getattr(getattr(client, "_endpoint", None), "http_session", None)
     return session if isinstance(session, URLLib3Session) else None
+
+
+def session_verify(session: URLLib3Session) -> bool | str:
+    """How ``session`` verifies servers' TLS certificates
+    (``session._verify``): ``True`` (botocore's CA bundle,
+    ``botocore.httpsession.get_cert_path`` names it), ``False`` (no
+    verification), or the path of a CA bundle (``verify=``, the profile's
+    ``ca_bundle``, ``AWS_CA_BUNDLE`` or ``REQUESTS_CA_BUNDLE``)."""
+    verify: bool | str = session._verify
+    return verify
+
+
+def proxy_for(session: URLLib3Session, url: str) -> tuple[str | None, dict[str, str], bool]:
+    """The proxy ``session`` sends a request for ``url`` through
+    (``session._proxy_config``: the ``Config``'s ``proxies`` or the
+    environment's, for the URL's scheme; ``None`` for none), the headers it
+    adds for that proxy (``Proxy-Authorization`` from the proxy URL's
+    credentials), and whether ``proxies_config`` sets anything (a proxy CA
+    bundle or client certificate, forwarding for ``https``)."""
+    config = session._proxy_config
+    proxy: str | None = config.proxy_url_for(url)
+    headers: dict[str, str] = config.proxy_headers_for(proxy) if proxy else {}
+    settings = any(value is not None for value in (config.settings or {}).values())
+    return proxy, headers, settings
 
 
 class deadline_cap:

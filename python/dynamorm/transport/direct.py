@@ -149,29 +149,50 @@ class DirectTransport:
 
     def send(self, request: Request, *, timeout: float | None = None) -> Response:
         """One attempt (see the module docstring)."""
-        operation = request.operation
-        if request.body is None or not self.direct(operation):
+        if request.body is None or not self.direct(request.operation):
             if self.listened():
                 # Whoever listens sees the request's own parameters, not the
                 # skeleton a body swapped in later would leave them.
                 request = dataclasses.replace(request, body=None)
             return self.fallback.send(request, timeout=timeout)
+        prepared = self.prepare(request, private.frozen_credentials(self.client))
+        if prepared is None:
+            # Signed otherwise (or not at all): botocore's signer knows how.
+            return self.fallback.send(request, timeout=timeout)
         session = self._session
         assert session is not None
-        credentials = private.frozen_credentials(self.client)
+        with private.deadline_cap(timeout):
+            answer = session.send(prepared)
+        return self.answer(request, answer.status_code, answer.headers, answer.content)
+
+    def prepare(self, request: Request, credentials: Any) -> AWSPreparedRequest | None:
+        """``request`` as it goes out directly: its endpoint's URL, the
+        headers written and signed with ``credentials`` (the client's,
+        frozen: ``_botocore_private.frozen_credentials``) and the Rust core's
+        body; ``None`` when botocore would not sign it with the Rust signer
+        (``fallback`` carries it). For a request with a body that goes out
+        directly (``direct``); the I/O-free half of ``send`` before the
+        bytes travel, which the asyncio transport shares."""
+        operation = request.operation
+        body = request.body
+        assert body is not None
         entry = self._endpoints.get(operation)
         if entry is None or entry[0] != credentials.account_id:
             entry = self._resolve(operation, request.params, credentials.account_id)
         endpoint = entry[1]
         if endpoint is None:
-            # Signed otherwise (or not at all): botocore's signer knows how.
-            return self.fallback.send(request, timeout=timeout)
-        prepared = self._prepare(operation, request.body, endpoint, credentials)
-        with private.deadline_cap(timeout):
-            answer = session.send(prepared)
-        headers = answer.headers
-        body = answer.content
-        status = answer.status_code
+            return None
+        return self._prepare(operation, body, endpoint, credentials)
+
+    def answer(self, request: Request, status: int, headers: Any, body: bytes) -> Response:
+        """The ``Response`` of the answer to a request ``prepare`` wrote: its
+        status, headers (a case-insensitive mapping) and raw body, read as
+        botocore reads them. Raises ``ChecksumError`` for a 2xx body its
+        ``x-amz-crc32`` does not match, the ``ClientError`` of an error
+        answer, and ``MalformedResponseError`` for a 2xx body that does not
+        fit the operation's shape. The I/O-free half of ``send`` once the
+        bytes are back, which the asyncio transport shares."""
+        operation = request.operation
         crc = headers.get("x-amz-crc32")
         if crc is not None and 200 <= status < 300 and int(crc) != zlib.crc32(body):
             raise ChecksumError(

@@ -28,8 +28,11 @@ from dynamorm.transport._botocore_private import (
     handlers_added,
     host_from_url,
     http_session,
+    proxy_for,
+    refresh_due,
     resolve_endpoint,
     session_handlers_added,
+    session_verify,
     use_deadline_session,
     user_agent,
     watch_handlers,
@@ -421,6 +424,98 @@ def test_refreshed_credentials_that_are_already_expired_are_a_botocore_credentia
     )
     with pytest.raises(CredentialRetrievalError, match="RuntimeError: Credentials were refreshed"):
         frozen_credentials(client)
+
+
+def test_refresh_due_is_whether_reading_the_credentials_would_refresh_them() -> None:
+    import datetime
+
+    from botocore.credentials import DeferredRefreshableCredentials, RefreshableCredentials
+
+    now = [datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)]
+    refreshed: list[int] = []
+
+    def refresh() -> dict[str, Any]:
+        refreshed.append(1)
+        expiry = now[0] + datetime.timedelta(hours=1)
+        return {"access_key": "k2", "secret_key": "s2", "token": None, "expiry_time": str(expiry)}
+
+    client = dynamodb()
+    assert refresh_due(client) is False  # fixed credentials
+    credentials = RefreshableCredentials(
+        "k", "s", None, now[0] + datetime.timedelta(minutes=20), refresh, "m", lambda: now[0]
+    )
+    client._request_signer._credentials = credentials
+    assert refresh_due(client) is False
+    assert refreshed == []  # asking refreshes nothing
+    now[0] += datetime.timedelta(minutes=6)  # 14 minutes left: botocore's advisory window
+    assert refresh_due(client) is True and refreshed == []
+    assert frozen_credentials(client).access_key == "k2" and refreshed == [1]
+    assert refresh_due(client) is False
+    client._request_signer._credentials = DeferredRefreshableCredentials(
+        refresh, "m", lambda: now[0]
+    )
+    assert refresh_due(client) is True  # not fetched yet
+    frozen_credentials(client)
+    assert refresh_due(client) is False
+    client._request_signer._credentials = None
+    assert refresh_due(client) is False
+
+
+def test_session_verify_is_how_the_http_session_verifies_certificates(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("")
+    for name in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    assert session_verify(http_session(dynamodb())) is True
+
+    def verifying(verify: Any) -> Any:
+        return boto3.client(
+            "dynamodb",
+            region_name="us-east-1",
+            endpoint_url="https://127.0.0.1:9",
+            aws_access_key_id="k",
+            aws_secret_access_key="s",
+            verify=verify,
+        )
+
+    assert session_verify(http_session(verifying(False))) is False
+    assert session_verify(http_session(verifying(str(bundle)))) == str(bundle)
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(bundle))
+    assert session_verify(http_session(verifying(None))) == str(bundle)
+
+
+def test_proxy_for_is_the_proxy_the_http_session_resolved_for_a_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    plain = http_session(dynamodb())
+    assert proxy_for(plain, "http://127.0.0.1:9/") == (None, {}, False)
+    session = http_session(dynamodb(proxies={"http": "proxy.test:3128", "https": "https://p:1"}))
+    assert proxy_for(session, "https://example.com/") == ("https://p:1", {}, False)
+    session = http_session(dynamodb(proxies={"http": "http://u:p%40ss@proxy.test:3128"}))
+    proxy, headers, configured = proxy_for(session, "http://127.0.0.1:9/")
+    assert proxy == "http://u:p%40ss@proxy.test:3128"
+    assert headers == {"Proxy-Authorization": "Basic dTpwQHNz"}  # u:p@ss
+    assert configured is False
+    assert proxy_for(session, "https://example.com/") == (None, {}, False)
+    configured_session = http_session(
+        dynamodb(proxies={"http": "http://p:1"}, proxies_config={"proxy_ca_bundle": "/x.pem"})
+    )
+    assert proxy_for(configured_session, "http://127.0.0.1:9/")[2] is True
+    monkeypatch.setenv("HTTP_PROXY", "http://env-proxy.test:8080")
+    from_env = boto3.client(
+        "dynamodb",
+        region_name="us-east-1",
+        endpoint_url="http://db.test:9",
+        aws_access_key_id="k",
+        aws_secret_access_key="s",
+    )
+    assert proxy_for(http_session(from_env), "http://db.test:9/")[0] == (
+        "http://env-proxy.test:8080"
+    )
 
 
 def test_session_handlers_added_tells_a_users_handler_from_a_sessions_own() -> None:
