@@ -172,6 +172,18 @@ def make_db(
     return made  # type: ignore[no-any-return]
 
 
+@pytest.fixture(autouse=True)
+def _close_async_dbs() -> Iterator[None]:
+    """In the ``async`` pass, the ``AsyncDB``s ``make_db`` made for a test
+    are closed when it ends (their pools live on ``Awaited``'s loop), as an
+    application closes its own."""
+    yield
+    if API == "async":
+        from tests._support.awaited import close_all
+
+        close_all()
+
+
 def executor_call(db: DB) -> Callable[..., dict[str, Any]]:
     """``db``'s ``Executor.call`` — in the ``async`` pass its ``acall``,
     awaited — for tests that send one request by hand."""

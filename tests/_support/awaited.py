@@ -22,7 +22,10 @@ import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any
 
-__all__ = ["Awaited", "awaited", "on_loop"]
+__all__ = ["Awaited", "awaited", "close_all", "on_loop"]
+
+_opened: list[Any] = []
+"""The ``AsyncDB``s seen through an ``Awaited`` since the last ``close_all``."""
 
 @functools.cache
 def loop() -> asyncio.AbstractEventLoop:
@@ -91,6 +94,8 @@ class Awaited:
 
     def __init__(self, target: Any) -> None:
         object.__setattr__(self, "_target", target)
+        if type(target).__name__ == "AsyncDB":
+            _opened.append(target)
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._target, name)
@@ -117,3 +122,11 @@ class Awaited:
 
     def __exit__(self, *exc: Any) -> Any:
         return on_loop(self._target.__aexit__(*exc))
+
+
+def close_all() -> None:
+    """Closes, on ``loop()``, every ``AsyncDB`` seen through an ``Awaited``
+    since the last call (their connections: at the end of each test), and
+    forgets them."""
+    while _opened:
+        on_loop(_opened.pop().close())
