@@ -34,7 +34,7 @@ from typing import Any
 
 from _async_timing import measure
 from async_http_clients import Live, live_table, pydynox_get
-from bench_async_http import Measured, aiobotocore_rows, machine, print_rows
+from bench_async_http import Measured, _sync, aiobotocore_rows, machine, print_rows
 from bench_batch import _seed
 from botocore.config import Config
 from dynamorm import DB, AsyncDB, BatchGetOptions, Model, RetryPolicy, field
@@ -82,18 +82,8 @@ async def read_rows(live: Live, args: argparse.Namespace) -> list[Measured]:
 def sync_row(live: Live, args: argparse.Namespace) -> Measured:
     """The blocking ``DB``'s ``first()``, one call after another."""
     query = live.db.model(live.model).where("pk", "=", "u1").where("sk", "=", "s00007")
-    cpu = wall = float("inf")
     n = args.sequential
-    for done in range(args.repeat + 1):
-        c0, w0 = time.process_time(), time.perf_counter()
-        for _ in range(n):
-            item = query.first()
-        c1, w1 = time.process_time(), time.perf_counter()
-        if item.n != 7:
-            raise RuntimeError(f"read {item!r}")
-        if done:
-            cpu, wall = min(cpu, (c1 - c0) / n), min(wall, (w1 - w0) / n)
-    return Measured("DB first()", f"{n} sequential", 10, cpu, wall)
+    return Measured("DB first()", f"{n} sequential", 10, *_sync(query.first, n, args.repeat))
 
 
 def batch_rows(live: Live, args: argparse.Namespace) -> list[tuple[str, float, float]]:

@@ -53,6 +53,7 @@ from dynamorm import DB, RetryPolicy
 
 from tests._support.proxy import FaultProxy
 from tests._support.servers import STARTERS, running
+from tests._support.tls import CertificateAuthority
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
@@ -208,6 +209,26 @@ def proxied_db(fault_proxy: FaultProxy) -> DB:
     botocore's retries off (the scheduler is the only retrier) and
     ``FAST_RETRIES``."""
     return make_db(fault_proxy.endpoint, retry_policy=FAST_RETRIES, single_attempt=True)
+
+
+@pytest.fixture(scope="session")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateAuthority:
+    """A test certificate authority (``tests/_support/tls.py``)."""
+    return CertificateAuthority(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def https(ddb_endpoint: str, ca: CertificateAuthority) -> Iterator[FaultProxy]:
+    """The test server behind TLS, on https://127.0.0.1:<port>."""
+    with FaultProxy(ddb_endpoint, tls=ca.server_context()) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def mutual(ddb_endpoint: str, ca: CertificateAuthority) -> Iterator[FaultProxy]:
+    """The test server behind TLS that requires a client certificate."""
+    with FaultProxy(ddb_endpoint, tls=ca.server_context(require_client_cert=True)) as proxy:
+        yield proxy
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,7 @@ __all__ = ["Awaited", "awaited", "close_all", "on_loop"]
 _opened: list[Any] = []
 """The ``AsyncDB``s seen through an ``Awaited`` since the last ``close_all``."""
 
+
 @functools.cache
 def loop() -> asyncio.AbstractEventLoop:
     """The test process's event loop, running on its own daemon thread."""

@@ -9,7 +9,7 @@ certificates come from a certificate authority made for the run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -29,11 +29,6 @@ PATHS = pytest.mark.parametrize("fast_path", [True, False], ids=["direct", "boto
 NO_RETRIES = RetryPolicy(max_retries=0)
 
 
-@pytest.fixture(scope="module")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateAuthority:
-    return CertificateAuthority(tmp_path_factory.mktemp("tls"))
-
-
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How many requests went out on the library's own request path."""
@@ -47,20 +42,6 @@ def Note(make_table: Callable[..., str]) -> Any:
         n: int = 0
 
     return Note
-
-
-@pytest.fixture
-def https(ddb_endpoint: str, ca: CertificateAuthority) -> Iterator[FaultProxy]:
-    """The test server behind TLS, on https://127.0.0.1:<port>."""
-    with FaultProxy(ddb_endpoint, tls=ca.server_context()) as proxy:
-        yield proxy
-
-
-@pytest.fixture
-def mutual(ddb_endpoint: str, ca: CertificateAuthority) -> Iterator[FaultProxy]:
-    """The test server behind TLS that requires a client certificate."""
-    with FaultProxy(ddb_endpoint, tls=ca.server_context(require_client_cert=True)) as proxy:
-        yield proxy
 
 
 def write_and_read(db: DB, Note: Any) -> None:

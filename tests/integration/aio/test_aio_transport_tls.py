@@ -10,7 +10,6 @@ authority made for the run (``tests._support.tls``)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,25 +22,6 @@ from tests._support.proxy import FaultProxy
 from tests._support.tls import CertificateAuthority
 from tests.conftest import REGION
 from tests.integration.aio.transport_support import NO_RETRIES, Ways, aio, get_request
-
-
-@pytest.fixture(scope="module")
-def ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateAuthority:
-    return CertificateAuthority(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture
-def https(ddb_endpoint: str, ca: CertificateAuthority) -> Iterator[FaultProxy]:
-    """The test server behind TLS, on https://127.0.0.1:<port>."""
-    with FaultProxy(ddb_endpoint, tls=ca.server_context()) as proxy:
-        yield proxy
-
-
-@pytest.fixture
-def mutual(ddb_endpoint: str, ca: CertificateAuthority) -> Iterator[FaultProxy]:
-    """The test server behind TLS that requires a client certificate."""
-    with FaultProxy(ddb_endpoint, tls=ca.server_context(require_client_cert=True)) as proxy:
-        yield proxy
 
 
 def tls_db(endpoint: str, **options: Any) -> DB:
