@@ -64,6 +64,7 @@ from urllib3.util.timeout import Timeout
 __all__ = [
     "DeadlineSession",
     "Endpoint",
+    "builtin_handlers_mark",
     "client_loader",
     "deadline_cap",
     "discovers_endpoints",
@@ -298,7 +299,19 @@ def _handler_kinds(events: Any) -> list[str] | None:
     return sorted(kinds)
 
 
-_reference_kinds: list[list[str] | None] = []
+def builtin_handlers_mark() -> tuple[int, Any]:
+    """What changes when botocore's built-in handlers do (a library's import
+    may append to ``botocore.handlers.BUILTIN_HANDLERS``: moto's adds its
+    stubber), so that a session made before can be told from one made
+    after: their number and the last one."""
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    return len(BUILTIN_HANDLERS), BUILTIN_HANDLERS[-1] if BUILTIN_HANDLERS else None
+
+
+_reference_kinds: list[tuple[tuple[int, Any], list[str] | None]] = []
+"""A new session's handler kinds, and the built-in handlers' mark they were
+taken at."""
 
 
 def session_handlers_added(session: Any) -> bool:
@@ -306,14 +319,17 @@ def session_handlers_added(session: Any) -> bool:
     beyond those every new session has (botocore's built-in handlers,
     boto3's own): its clients would run them, so only botocore's pipeline
     may carry their requests. ``True`` also when the emitter cannot be read.
-    The reference is a new ``boto3.Session()``'s, made once per process."""
+    The reference is a new ``boto3.Session()``'s, made again whenever
+    botocore's built-in handlers change (``builtin_handlers_mark``)."""
     import boto3.session
 
     theirs = _handler_kinds(session._session.get_component("event_emitter"))
-    if not _reference_kinds:
+    mark = builtin_handlers_mark()
+    if not _reference_kinds or _reference_kinds[0][0] != mark:
         fresh = boto3.session.Session()
-        _reference_kinds.append(_handler_kinds(fresh._session.get_component("event_emitter")))
-    reference = _reference_kinds[0]
+        kinds = _handler_kinds(fresh._session.get_component("event_emitter"))
+        _reference_kinds[:] = [(mark, kinds)]
+    reference = _reference_kinds[0][1]
     if theirs is None or reference is None:
         return True
     pending = list(reference)

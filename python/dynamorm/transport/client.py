@@ -181,8 +181,7 @@ def _default_client(options: dict[str, Any]) -> Any:
     nothing to a DynamoDB client but its name in the user agent, and
     importing it (with s3transfer and multiprocessing) costs about a tenth
     of a cold start's CPU."""
-    from botocore.handlers import BUILTIN_HANDLERS
-
+    from dynamorm.transport._botocore_private import builtin_handlers_mark
     from dynamorm.transport.direct import moto_active
 
     boto3 = sys.modules.get("boto3")
@@ -191,7 +190,7 @@ def _default_client(options: dict[str, Any]) -> Any:
         return boto3.client("dynamodb", **options)
     # A session made before a library added built-in handlers (moto's import
     # adds its stubber) would not give its clients those handlers.
-    handlers = (len(BUILTIN_HANDLERS), BUILTIN_HANDLERS[-1] if BUILTIN_HANDLERS else None)
+    handlers = builtin_handlers_mark()
     with _default_lock:
         if not _default_sessions or _default_sessions[0][0] != handlers:
             import botocore.session

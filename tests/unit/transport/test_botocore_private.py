@@ -20,6 +20,7 @@ from botocore.httpsession import URLLib3Session
 from dynamorm.transport._botocore_private import (
     DeadlineSession,
     _handler_kinds,
+    builtin_handlers_mark,
     client_loader,
     deadline_cap,
     discovers_endpoints,
@@ -532,3 +533,24 @@ def test_session_handlers_added_tells_a_users_handler_from_a_sessions_own() -> N
     assert kinds is not None and len(kinds) > 50
     session.events.register("before-send.dynamodb", lambda **_: None)
     assert session_handlers_added(session)
+
+
+def test_a_library_adding_a_builtin_handler_changes_the_mark_and_the_reference() -> None:
+    # moto's import appends its stubber to botocore's built-in handlers: a
+    # session made after it has one handler more than the reference taken
+    # before, and must not count as listened to for that.
+    import boto3
+    from botocore import handlers
+
+    def extra(**_: object) -> None: ...
+
+    boto3.Session(region_name="us-east-1")
+    assert not session_handlers_added(boto3.Session(region_name="us-east-1"))
+    before = builtin_handlers_mark()
+    handlers.BUILTIN_HANDLERS.append(("before-send.dynamodb", extra))
+    try:
+        assert builtin_handlers_mark() != before
+        assert not session_handlers_added(boto3.Session(region_name="us-east-1"))
+    finally:
+        handlers.BUILTIN_HANDLERS.remove(("before-send.dynamodb", extra))
+    assert builtin_handlers_mark() == before
