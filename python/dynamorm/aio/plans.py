@@ -60,7 +60,11 @@ async def arun(executor: Executor, plan: Plan[T]) -> T:
     stepper = Stepper(plan)
     while (step := stepper.next()) is not DONE:
         try:
-            stepper.give(await _outcome(executor, step))
+            if type(step) is Call:
+                # A request, awaited here: one coroutine fewer in flight.
+                stepper.give(await step.through(executor.acall))
+            else:
+                stepper.give(await _outcome(executor, step))
         except Exception as exc:
             stepper.fail(exc)
     result: T = stepper.result
