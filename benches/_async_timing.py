@@ -5,6 +5,7 @@ module imports nothing but the standard library)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,11 +19,16 @@ SLOW_ROUND = 5.0
 cases take tens of seconds a round on two shared cores)."""
 
 
-async def measure(get: Get, n: int, concurrent: bool, repeat: int) -> tuple[float, float]:
+async def measure(
+    get: Get, n: int, concurrent: bool, repeat: int, freeze: bool = False
+) -> tuple[float, float]:
     """Best client-CPU and wall seconds per call over ``repeat`` rounds of
     ``n`` calls of ``get``, all at once (``concurrent``) or one after
     another, after a first round that warms the pool up (one measured round
-    only when a round takes more than ``SLOW_ROUND``)."""
+    only when a round takes more than ``SLOW_ROUND``). ``freeze``: after the
+    warm-up, ``gc.collect()`` and ``gc.freeze()``, as a long-running service
+    does once it has started, so that the garbage collector's full
+    collections no longer walk the objects made before."""
     cpu = wall = float("inf")
     rounds = repeat + 1
     done = 0
@@ -37,6 +43,9 @@ async def measure(get: Get, n: int, concurrent: bool, repeat: int) -> tuple[floa
             raise RuntimeError(f"read {items[-1]!r}")
         if done:
             cpu, wall = min(cpu, (c1 - c0) / n), min(wall, (w1 - w0) / n)
+        elif freeze:
+            gc.collect()
+            gc.freeze()
         done += 1
         if w1 - w0 > SLOW_ROUND:
             rounds = min(rounds, 2)

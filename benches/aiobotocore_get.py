@@ -56,7 +56,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 return Plain(**{k: de.deserialize(v) for k, v in got["Item"].items()})
 
             n = args.n if concurrent else args.sequential
-            cpu, wall = await measure(get, n, concurrent, args.repeat)
+            cpu, wall = await measure(get, n, concurrent, args.repeat, args.gc_freeze)
             rows.append(
                 {
                     "client": "aiobotocore get_item + TypeDeserializer",
@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--sequential", type=int, default=300)
     parser.add_argument("--limits", default="10,50,100")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after warming up")
     print(json.dumps(asyncio.run(run(parser.parse_args()))))
 
 

@@ -62,17 +62,17 @@ async def read_rows(live: Live, args: argparse.Namespace) -> list[Measured]:
                     db.model(live.model).where("pk", "=", "u1").where("sk", "=", "s00007").first()
                 )
 
-            cpu, wall = await measure(get, args.n, True, args.repeat)
+            cpu, wall = await measure(get, args.n, True, args.repeat, args.gc_freeze)
             rows.append(Measured("AsyncDB first()", f"{args.n} concurrent", pool, cpu, wall))
             if pool == args.limits[0]:
-                cpu, wall = await measure(get, args.sequential, False, args.repeat)
+                cpu, wall = await measure(get, args.sequential, False, args.repeat, args.gc_freeze)
                 rows.append(
                     Measured("AsyncDB first()", f"{args.sequential} sequential", pool, cpu, wall)
                 )
     pydynox = pydynox_get(live.endpoint, live.table)
-    cpu, wall = await measure(pydynox, args.n, True, args.repeat)
+    cpu, wall = await measure(pydynox, args.n, True, args.repeat, args.gc_freeze)
     rows.append(Measured("pydynox await Model.get", f"{args.n} concurrent", None, cpu, wall))
-    cpu, wall = await measure(pydynox, args.sequential, False, args.repeat)
+    cpu, wall = await measure(pydynox, args.sequential, False, args.repeat, args.gc_freeze)
     rows.append(
         Measured("pydynox await Model.get", f"{args.sequential} sequential", None, cpu, wall)
     )
@@ -153,6 +153,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="measured rounds (best kept)")
     parser.add_argument("--batch", type=int, default=10_000, help="keys of the batch get")
     parser.add_argument("--aiobotocore-python", help="a python with aiobotocore installed")
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="gc.collect() and gc.freeze() after each warm-up round (every client alike)",
+    )
     args = parser.parse_args()
     args.limits = [int(x) for x in args.limits.split(",")]
     for line in machine():

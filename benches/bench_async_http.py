@@ -244,6 +244,7 @@ def aiobotocore_rows(live: Live, args: argparse.Namespace) -> list[Measured]:
         ",".join(map(str, args.limits)),
         "--repeat",
         str(args.repeat),
+        *(["--gc-freeze"] if getattr(args, "gc_freeze", False) else []),
     ]
     out = subprocess.run(command, check=True, capture_output=True, text=True, timeout=600).stdout
     return [Measured(**row) for row in json.loads(out)]
