@@ -114,7 +114,7 @@ PYTEST_ARGS=("$@")
 
 # The fast path off, on clients the tests give, so botocore's standard
 # request and response paths stay tested.
-integration_pass "on moto, standard path, given clients" "integration" \
+integration_pass "on moto, standard path, given clients" "integration and not same_in_every_pass" \
   DYNAMORM_TEST_CLIENT=given DYNAMORM_TEST_FAST_PATH=0
 
 # dynalite, less the tests that need what dynalite does not implement
@@ -125,7 +125,9 @@ integration_pass "on dynalite, given clients" "integration and not moto_only" \
 
 # Every scenario again on the asyncio API (AsyncDB, awaited: tests/conftest.py),
 # on moto and on dynalite, with DB-made clients (the asyncio transport's own path).
-integration_pass "on moto, asyncio API, DB-made clients" "integration" \
+# Whole programs that make their own DB (same_in_every_pass) ran in the passes above.
+integration_pass "on moto, asyncio API, DB-made clients" "integration and not same_in_every_pass" \
   DYNAMORM_TEST_CLIENT=own DYNAMORM_TEST_API=async
-integration_pass "on dynalite, asyncio API, DB-made clients" "integration and not moto_only" \
+integration_pass "on dynalite, asyncio API, DB-made clients" \
+  "integration and not moto_only and not same_in_every_pass" \
   DYNAMORM_TEST_CLIENT=own DYNAMORM_TEST_SERVER=dynalite DYNAMORM_TEST_API=async

@@ -101,6 +101,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "moto_only(reason): needs what dynalite does not implement; deselected in "
         'the dynalite pass with -m "not moto_only"',
     )
+    config.addinivalue_line(
+        "markers",
+        "same_in_every_pass: builds its own DB whatever the pass's client, path or API "
+        "(whole programs: the demo, the docs' and README's code, the examples), so one pass "
+        'per server runs it; the others deselect it with -m "not same_in_every_pass"',
+    )
 
 
 def pytest_report_header() -> str:
@@ -291,10 +297,25 @@ MOTO_ONLY = {
 dynalite lacks, with why; new tests use ``@pytest.mark.moto_only(reason=...)``."""
 
 
+SAME_IN_EVERY_PASS = frozenset(
+    {"test_demo.py", "test_docs.py", "test_examples.py", "test_readme.py"}
+)
+"""Integration test files whose programs make their own ``DB`` (the demo, the
+docs pages' and README's code, the examples; and every file of
+``tests/integration/aio/``, the asyncio transport's own tests, which build
+the transports they test): what ``DYNAMORM_TEST_CLIENT``,
+``DYNAMORM_TEST_FAST_PATH`` and ``DYNAMORM_TEST_API`` choose does not reach
+them, so they run once per server (the main pass on moto, the first
+dynalite pass) and the other passes deselect them."""
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "integration" in item.path.parts:
             item.add_marker(pytest.mark.integration)
+        own_db = item.path.name in SAME_IN_EVERY_PASS or item.path.parent.name == "aio"
+        if own_db and "integration" in item.path.parts:
+            item.add_marker(pytest.mark.same_in_every_pass)
         reason = MOTO_ONLY.get(item.nodeid.split("[")[0].rsplit("/", 1)[-1])
         if reason is not None:
             item.add_marker(pytest.mark.moto_only(reason=reason))
