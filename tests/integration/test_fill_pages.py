@@ -21,9 +21,10 @@ import pytest
 from dynamorm import DB, Model, field
 from dynamorm.cursor import decode_cursor
 from dynamorm.errors import OperationTimeoutError, ValidationError
+from dynamorm.observe import RequestInfo
 from dynamorm.responses import Page
 
-from tests.conftest import client_for, make_db
+from tests.conftest import CLIENT, FAST_PATH, REGION, client_for, make_db
 from tests.integration.db_models import Recorder, create_table_for
 
 TABLE = f"fill-entries-{uuid.uuid4().hex[:8]}"
@@ -120,6 +121,7 @@ def test_filled_pages_hold_limit_matches_in_order_with_no_gap_or_repeat(db: DB) 
     assert sks(pages) == [sk(i) for i in P_HITS]
     assert all(page.has_more for page in pages[:-1]) and not pages[-1].has_more
     assert all(page.count == len(page.items) for page in pages)
+    assert all(page.consumed_capacity is None for page in pages)  # not asked for
     assert sum(page.scanned_count for page in pages) >= 200
 
 
@@ -327,6 +329,25 @@ def test_consistent_filled_reads_ask_every_read_to_be_consistent(db: DB) -> None
     assert [u.sk for u in page.items] == [sk(i) for i in P_HITS[:5]]
     assert len(recorder.params) > 1
     assert all(params["ConsistentRead"] is True for params in recorder.params)
+
+
+def test_a_filled_pages_consumed_capacity_lists_each_requests(
+    table: str, ddb_endpoint: str
+) -> None:
+    seen: list[RequestInfo] = []
+    options: dict[str, Any] = {
+        "fast_path": FAST_PATH,
+        "return_consumed_capacity": "TOTAL",
+        "on_request": seen.append,
+    }
+    if CLIENT == "own":
+        db = DB(region_name=REGION, endpoint_url=ddb_endpoint, **options)
+    else:
+        db = DB(client=client_for(ddb_endpoint), **options)
+    page = hits_p(db).all_paginated(fill=True)
+    assert len(page.items) == 5 and len(seen) > 1
+    assert page.consumed_capacity == [info.consumed_capacity for info in seen]
+    assert all(entry["TableName"] == table for entry in page.consumed_capacity)
 
 
 def test_fill_must_be_a_bool_and_needs_a_limit(db: DB) -> None:
