@@ -255,6 +255,24 @@ def test_scan_paginated_fill_on_an_index_resumes_with_the_index_key(db: DB) -> N
     assert set(cursor.last_key) == {"owner", "sk", "group", "rank"}
 
 
+def test_each_parallel_scan_segment_fills_its_pages_on_its_own(db: DB) -> None:
+    got: list[tuple[str, str]] = []
+    for segment in range(3):
+        pages = read_pages(
+            lambda c, s=segment: (
+                db.model(Entry)
+                .parallel_scan(s, 3)
+                .filter("hit", "=", 1)
+                .limit(3)
+                .cursor(c)
+                .scan_paginated(fill=True)
+            )
+        )
+        assert all(len(page.items) == 3 for page in pages[:-2])
+        got.extend((u.owner, u.sk) for page in pages for u in page.items)
+    assert len(got) == 26 and len(set(got)) == 26
+
+
 def test_a_filled_page_reads_on_only_until_it_is_full(db: DB) -> None:
     recorder = Recorder(db.client)
     per_page: list[list[dict[str, Any]]] = []
