@@ -113,7 +113,8 @@ class ReadPlans(QueryBase[M]):
             params["ExclusiveStartKey"] = last
 
     def _all_paginated(self, fill: bool = False) -> Plan[Page[M]]:
-        state = self._page_state("all_paginated", fill)
+        self._check_fill("all_paginated", fill)
+        state = self._state
         plan = plan_read(state, "all_paginated")
         if fill and state.select and plan.index is not None:
             state = _with_index_keys(state, plan.index)
@@ -121,14 +122,15 @@ class ReadPlans(QueryBase[M]):
         return self._page("Query", plan.params, plan.index, sort_of(state), fill=fill, state=state)
 
     def _scan_paginated(self, fill: bool = False) -> Plan[Page[M]]:
-        state = self._page_state("scan_paginated", fill)
+        self._check_fill("scan_paginated", fill)
+        state = self._state
         if fill and state.select and state.index is not None:
             state = _with_index_keys(state, state.index)
         return self._page("Scan", scan_params(state), state.index, None, fill=fill, state=state)
 
-    def _page_state(self, what: str, fill: bool) -> QueryState:
-        """The state a page is planned from, once ``fill`` is checked: a
-        filled page needs ``limit()``, its size."""
+    def _check_fill(self, what: str, fill: bool) -> None:
+        """Refuses a ``fill`` that is not a bool, and ``fill=True`` without
+        ``limit()`` (a filled page needs its size), before any request."""
         if not isinstance(fill, bool):
             raise ValidationError(
                 f"{self._name}.{what}(): fill must be True or False, got {fill!r}"
@@ -137,7 +139,6 @@ class ReadPlans(QueryBase[M]):
             raise ValidationError(
                 f"{self._name}.{what}(fill=True) needs a page size: call limit(n) first"
             )
-        return self._state
 
     def _page(
         self,
@@ -180,7 +181,7 @@ class ReadPlans(QueryBase[M]):
         whose ``partial`` is the page so far, its cursor resuming after it."""
         meta = state.meta
         limit = state.limit
-        assert limit is not None  # _page_state checked it
+        assert limit is not None  # _check_fill checked it
         what = f"{self._name}.{'all' if operation == 'Query' else 'scan'}_paginated(fill=True)"
         key_fields = start_key_fields(meta, index)
         exact = exact_keys(key_fields)
