@@ -27,6 +27,10 @@ class Page(Generic[T]):
     returned and ``scanned_count`` the number DynamoDB read before filtering.
     ``consumed_capacity`` is what DynamoDB reported the page's request
     consumed, when asked (``DB(return_consumed_capacity=...)``), else ``None``.
+
+    A filled page (``all_paginated(fill=True)``) may take several requests:
+    its ``scanned_count`` is what they all read, and its
+    ``consumed_capacity`` the list of what each reported.
     """
 
     items: list[T] = field(default_factory=list)

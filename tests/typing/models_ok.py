@@ -88,5 +88,8 @@ def dms(text: str) -> dict[str, Any]:
 def scans(db: DB) -> list[User]:
     page = db.model(User).limit(10).scan_paginated()
     assert_type(page, Page[User])
+    assert_type(db.model(User).limit(10).scan_paginated(fill=True), Page[User])
+    filled = db.model(User).where("id", "=", "u1").limit(10).all_paginated(fill=True)
+    assert_type(filled, Page[User])
     assert_type(db.model(User).scan_iter(), Iterator[User])
     return page.items
