@@ -28,7 +28,7 @@ class Model:
 
     ``class User(Model, table="users"): ...``; ``table=`` defaults to the
     snake_case plural of the class name. ``entity="user"`` makes it an entity
-    model (SPEC §17): its items carry the type in the attribute ``_type``
+    model: its items carry the type in the attribute ``_type``
     (``entity_attr=`` names another) and its reads see only items of that
     type, so several models can share one table. Neither is inherited: a
     subclass names its own table and entity.

@@ -88,7 +88,7 @@ impl ItemSchema {
         if let Some((attr, _)) = &entity {
             if by_attr.contains_key(attr) {
                 return Err(errors::invalid_model(format!(
-                    "{model_name}: the type attribute {attr:?} is also a field's attribute"
+                    "{model_name}: the type attribute '{attr}' is also a field's attribute"
                 )));
             }
         }
