@@ -128,6 +128,7 @@ class TransactGetBuilder(TransactGetBuilderBase):
 
     def execute(self, *, timeout: float | None = None, cancel: Cancel | None = None) -> list[Any]:
         """Sends the reads; returns, in call order, a model instance per key
-        or ``None`` where the item does not exist. Stops at ``timeout``
-        seconds (default: the DB's) or when ``cancel`` is set."""
+        or ``None`` where the item does not exist (or, for a model declared
+        with ``entity=``, is another entity's). Stops at ``timeout`` seconds
+        (default: the DB's) or when ``cancel`` is set."""
         return run(self._executor, self._plan(timeout, cancel))
