@@ -187,10 +187,16 @@ def decode_cursor(
 @_t.final
 class ItemSchema:
     def __new__(
-        cls, model_name: str, model_cls: type, fields: _abc.Sequence[_abc.Mapping[str, Any]]
+        cls,
+        model_name: str,
+        model_cls: type,
+        fields: _abc.Sequence[_abc.Mapping[str, Any]],
+        entity: tuple[str, str] | None = None,
     ) -> ItemSchema: ...
     @property
     def model_name(self) -> str: ...
+    @property
+    def entity(self) -> tuple[str, str] | None: ...
     @property
     def field_names(self) -> list[str]: ...
     def to_item(self, obj: object) -> dict[str, dict[str, Any]]: ...

@@ -22,6 +22,14 @@ class BadTable(Model, table=1):  # type: ignore[arg-type]
     id: str = field(pk=True)
 
 
+class BadEntity(Model, table="app", entity=1):  # type: ignore[arg-type]
+    id: str = field(pk=True)
+
+
+class BadEntityAttr(Model, table="app", entity="x", entity_attr=["kind"]):  # type: ignore[arg-type]
+    id: str = field(pk=True)
+
+
 User(id=1, email="a@example.com")  # type: ignore[arg-type]
 User(id="u1", email="a@example.com", visits="many")  # type: ignore[arg-type]
 User(id="u1", email="a@example.com", nickname="x")  # type: ignore[call-arg]

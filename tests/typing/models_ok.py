@@ -38,6 +38,15 @@ class User(Model, table="users"):
     avatar: bytes | None = None
 
 
+class Profile(Model, table="app", entity="profile"):
+    pk: str = field(pk=True)
+    sk: str = field(sk=True)
+
+
+class Account(Model, table="app", entity="account", entity_attr="kind"):
+    pk: str = field(pk=True)
+
+
 class Event(Model):
     stream: str = field(pk=True)
     at: int = field(sk=True)

@@ -166,7 +166,9 @@ class ItemCodec:
 
     Built once per model class (``cls.__dynamorm_codec__``). ``to_item`` and
     ``from_item`` are the compiled schema's own methods, so a call costs no
-    Python frame of its own.
+    Python frame of its own. An entity model's items are written with its
+    type attribute; ``from_item`` ignores that attribute (whose item it is is
+    for the reads to check: ``dynamorm.entities``).
     """
 
     __slots__ = ("from_item", "meta", "schema", "to_item")
@@ -181,8 +183,9 @@ class ItemCodec:
     def __init__(self, meta: ModelMeta) -> None:
         index_keys = _index_keys(meta)
         self.meta = meta
+        entity = (meta.entity_attr, meta.entity) if meta.entity is not None else None
         self.schema = _core.ItemSchema(
-            meta.name, meta.cls, [_descriptor(f, index_keys) for f in meta.fields]
+            meta.name, meta.cls, [_descriptor(f, index_keys) for f in meta.fields], entity
         )
         self.to_item = self.schema.to_item
         self.from_item = self.schema.from_item

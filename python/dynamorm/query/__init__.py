@@ -38,7 +38,9 @@ class Query(ReadPlans[M], WritePlans[M], BatchPlans[M]):
     # -- reads ------------------------------------------------------------
 
     def first(self) -> M:
-        """The first matching item; ``ItemNotFoundError`` when there is none."""
+        """The first matching item; ``ItemNotFoundError`` when there is none.
+        The reads of a model declared with ``entity=`` see its own items
+        only."""
         return run(self._executor, self._first())
 
     def all(self) -> list[M]:
@@ -138,8 +140,9 @@ class Query(ReadPlans[M], WritePlans[M], BatchPlans[M]):
         cancel: Cancel | None = None,
     ) -> list[M]:
         """The items of ``keys`` (``KeyPair``, ``(pk, sk)``, bare partition
-        keys, or instances) in input-key order; missing keys are skipped,
-        duplicates read once. Uses the DB's retry policy; see
+        keys, or instances) in input-key order; missing keys are skipped (as
+        are, for a model declared with ``entity=``, keys holding another
+        entity's item), duplicates read once. Uses the DB's retry policy; see
         ``batch_get_with_options`` for the rest."""
         return run(self._executor, self._batch_get(keys, None, timeout, cancel))
 

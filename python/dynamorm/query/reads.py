@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from dynamorm.cursor import encode_cursor
+from dynamorm.entities import is_foreign
 from dynamorm.errors import ValidationError
 from dynamorm.model.base import Model
 from dynamorm.model.codec import codec_of
@@ -18,7 +19,7 @@ from dynamorm.plans import Each, Emit, Plan
 from dynamorm.query.base import QueryBase
 from dynamorm.query.fill import exact_keys, read_size, resume_key, start_key_fields
 from dynamorm.requests import QueryState, plan_read, scan_params, sort_of
-from dynamorm.responses import Page, items_of, not_found, page_of
+from dynamorm.responses import Page, decoded, items_of, not_found, page_of
 
 __all__ = ["ReadPlans"]
 
@@ -35,8 +36,11 @@ class ReadPlans(QueryBase[M]):
         state = self._state
         plan = plan_read(state, "first", single=True)
         if plan.operation == "GetItem":
-            item = (yield self._call("GetItem", plan.params)).get("Item")
-            if item is None:
+            response = yield self._call("GetItem", plan.params)
+            item = response.get("Item")
+            # Another entity's item is none of this model's (the fast read
+            # path has left it out already).
+            if item is None or (not decoded(response) and is_foreign(state.meta, item)):
                 raise not_found(state.meta, state.where, None)
             found: M = codec_of(state.meta).from_item(item)
             mark(state.meta, self._shape(plan.params), [found])

@@ -9,6 +9,7 @@ mod dataclass;
 mod decode;
 mod decode_set;
 mod encode;
+mod entity;
 mod field;
 mod key_dicts;
 mod response;
@@ -26,6 +27,7 @@ use pyo3::{PyTraverseError, PyVisit};
 use crate::cache::object_new;
 use crate::errors;
 use crate::expr::encoded::Encoded;
+use entity::Entity;
 use field::{Descriptor, Field};
 
 /// The compiled item codec of one model: its fields' names, attribute names,
@@ -35,7 +37,11 @@ use field::{Descriptor, Field};
 /// the keys ``name``, ``attr``, ``kind``, ``element``, ``optional``, ``roles``,
 /// ``index_key``, ``omit_empty``, ``json``, ``binary``, ``type_repr``,
 /// ``dataclass_type``, ``default`` and ``default_factory``
-/// (``dynamorm.codec`` builds them from a ``ModelMeta``).
+/// (``dynamorm.codec`` builds them from a ``ModelMeta``). ``entity``, an
+/// ``(attribute, value)`` pair, is the type attribute of an entity model:
+/// ``to_item`` writes it into every item, and ``decode_response`` leaves out
+/// every item that does not hold it (``from_item`` ignores it, as it ignores
+/// every attribute that is not a field).
 #[pyclass(frozen, module = "dynamorm._core")]
 pub struct ItemSchema {
     model: String,
@@ -45,16 +51,19 @@ pub struct ItemSchema {
     /// Field index by attribute name, for items read from the wire.
     by_attr: HashMap<String, usize>,
     keys: Vec<usize>,
+    entity: Option<Entity>,
 }
 
 #[pymethods]
 impl ItemSchema {
     #[new]
+    #[pyo3(signature = (model_name, model_cls, fields, entity = None))]
     fn new(
         py: Python<'_>,
         model_name: String,
         model_cls: Py<PyType>,
         fields: Vec<Descriptor>,
+        entity: Option<(String, String)>,
     ) -> PyResult<Self> {
         let fields = fields
             .into_iter()
@@ -76,6 +85,14 @@ impl ItemSchema {
         for (index, f) in fields.iter().enumerate() {
             by_attr.insert(f.attr.bind(py).to_str()?.to_owned(), index);
         }
+        if let Some((attr, _)) = &entity {
+            if by_attr.contains_key(attr) {
+                return Err(errors::invalid_model(format!(
+                    "{model_name}: the type attribute '{attr}' is also a field's attribute"
+                )));
+            }
+        }
+        let entity = entity.map(|(attr, value)| Entity::new(py, attr, value));
         Ok(ItemSchema {
             model: model_name,
             cls: model_cls,
@@ -83,6 +100,7 @@ impl ItemSchema {
             by_name,
             by_attr,
             keys,
+            entity,
         })
     }
 
@@ -92,6 +110,13 @@ impl ItemSchema {
         &self.model
     }
 
+    /// The type attribute of an entity model: ``(attribute, value)``, or
+    /// ``None``.
+    #[getter]
+    fn entity<'py>(&self, py: Python<'py>) -> Option<(Bound<'py, PyString>, Bound<'py, PyString>)> {
+        self.entity.as_ref().map(|entity| entity.pair(py))
+    }
+
     /// The field names, in declaration order.
     #[getter]
     fn field_names(&self, py: Python<'_>) -> Vec<Py<PyString>> {
@@ -99,7 +124,8 @@ impl ItemSchema {
     }
 
     /// The item of a model instance, as it would be written:
-    /// ``{attribute name: attribute value}``.
+    /// ``{attribute name: attribute value}`` (with an entity model's type
+    /// attribute).
     ///
     /// Raises ``ValidationError`` naming ``Model.field`` for a value that
     /// cannot be stored.
@@ -111,6 +137,9 @@ impl ItemSchema {
             if let Some(av) = encode::encode(f, &field_value(&values, f)?)? {
                 item.set_item(f.attr.bind(py), av)?;
             }
+        }
+        if let Some(entity) = &self.entity {
+            entity.write(&item)?;
         }
         Ok(item)
     }
@@ -412,7 +441,10 @@ fn is_null(av: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// keys as ``bytes`` (what ``KeyPlan.add_canonical_positions`` takes), in the
 /// same order; a list of ``{"Item": instance}`` or
 /// ``{}`` for ``TransactGetItems``). ``rest`` is the JSON text of every other
-/// member, verbatim, for botocore to parse.
+/// member, verbatim, for botocore to parse. An item an entity schema does
+/// not own (its type attribute missing or another's) is left out, as if
+/// there were no item: no ``Item``, not in ``Items``, neither in
+/// ``Responses`` nor in ``ResponseKeys``.
 ///
 /// Raises ``Fallback`` for a body this reader does not understand (or an
 /// operation not in ``ITEM_READS``), to leave it to botocore, and
