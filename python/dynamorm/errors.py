@@ -96,10 +96,20 @@ class UniqueConstraintError(ConditionFailedError):
     write was applied (it and its sentinel items form one transaction).
     ``item`` is ``None``."""
 
-    def __init__(self, message: str, *, model: str, field: str, value: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        field: str | None = None,
+        value: Any = None,
+    ) -> None:
         super().__init__(message, model=model)
         self.field = field
         self.value = value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self),), self.__dict__)
 
 
 class RequestError(DynamORMError):
