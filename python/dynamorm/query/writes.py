@@ -106,11 +106,13 @@ class WritePlans(QueryBase[M]):
                 write = update_resend(actions, return_values="ALL_NEW")
             return self._call("UpdateItem", params, write=write)
 
-        names = [f.name for f in written if f.unique]
+        names = [f.name for f in written if f.unique] if meta.unique_fields else []
         if names:
             check_item_key(meta, key, "create_or_update")
-        news = instance_values(meta, obj, names)
-        response = yield from self._unique("create_or_update", request, key, news, None)
+            news = instance_values(meta, obj, names)
+            response = yield from self._unique("create_or_update", request, key, news, None)
+        else:
+            response = yield request([])
         if response is None:
             # Sent in a transaction, which returns no attributes: read them.
             read = {"TableName": meta.table, "Key": key, "ConsistentRead": True}
@@ -135,10 +137,13 @@ class WritePlans(QueryBase[M]):
             params = update_params(meta, key, actions, [*conditions, *extra])
             return self._call("UpdateItem", params, write=update_resend(actions, version=version))
 
-        # First assumed unchanged: a value that did change is learnt from the
-        # item the failed condition returns (query.unique).
-        news = instance_values(meta, obj, updated_unique(meta, actions))
-        yield from self._unique("update", request, key, news, news)
+        if meta.unique_fields:
+            # First assumed unchanged: a value that did change is learnt from
+            # the item the failed condition returns (query.unique).
+            news = instance_values(meta, obj, updated_unique(meta, actions))
+            yield from self._unique("update", request, key, news, news)
+        else:
+            yield request([])
         obj.__dict__.update(changes)
         return obj  # type: ignore[no-any-return]
 
@@ -147,23 +152,25 @@ class WritePlans(QueryBase[M]):
         meta = self._state.meta
         obj = self._state.instance
         conditions = self._conditions()
-        names = [f.name for f in meta.unique_fields]
         if obj is not None:
             key = key_of_instance(meta, obj)
             conditions.extend(delete_version_conditions(meta, obj))
-            olds = instance_values(meta, obj, names)
         else:
             key = key_of_where(meta, self._state.where, "delete")
-            olds = dict.fromkeys(names)
 
         def request(extra: list[Clause]) -> Call:
             all_conditions = [*conditions, *extra]
             write = delete_resend(bool(all_conditions))
             return self._call("DeleteItem", delete_params(meta, key, all_conditions), write=write)
 
-        # The values given up: the instance's (none without one), else those
-        # the item the failed condition returns holds (query.unique).
-        yield from self._unique("delete", request, key, dict.fromkeys(names), olds)
+        if meta.unique_fields:
+            # The values given up: the instance's (none without one), else
+            # those the item the failed condition returns holds (query.unique).
+            names = [f.name for f in meta.unique_fields]
+            olds = dict.fromkeys(names) if obj is None else instance_values(meta, obj, names)
+            yield from self._unique("delete", request, key, dict.fromkeys(names), olds)
+        else:
+            yield request([])
 
     def _unique(
         self,
@@ -173,9 +180,10 @@ class WritePlans(QueryBase[M]):
         news: Values,
         olds: Values | None,
     ) -> Plan[dict[str, Any] | None]:
-        """Sends ``request([])`` and returns its response — or, when the
-        write ``operation`` writes unique fields (``news``), keeps their
-        sentinel items with the plan of ``query.unique`` (see there)."""
+        """The write ``operation`` of unique fields (``news``), keeping their
+        sentinel items: the plan of ``query.unique`` (see there); without
+        any, ``request([])`` as it is. Returns the response (``None`` after
+        a transaction)."""
         if not news:
             response: dict[str, Any] = yield request([])
             return response
