@@ -84,7 +84,8 @@ def _transaction(query: QueryBase[Any], ops: list[Operation], what: str) -> Call
     """The ``TransactWriteItems`` of ``ops``, sent with the query's retry
     policy; its one ``ClientRequestToken`` makes a resend after a lost
     answer safe."""
-    label = f"{what}: TransactWriteItems of the item and {len(ops) - 1} sentinel items"
+    count = len(ops) - 1
+    label = f"{what}: TransactWriteItems of the item and {count} sentinel item{'s' * (count != 1)}"
     check_operations(ops, label)
     params = {"TransactItems": [op.item() for op in ops], "ClientRequestToken": str(uuid.uuid4())}
     call = query._call("TransactWriteItems", params, write=Resend())
