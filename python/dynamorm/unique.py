@@ -146,9 +146,9 @@ def sentinel_key(meta: ModelMeta, f: FieldInfo, av: Mapping[str, Any]) -> dict[s
 
 
 def check_item_key(meta: ModelMeta, item: Mapping[str, Any], operation: str) -> None:
-    """Refuses (``ValidationError``) to write an item of a model with unique
-    fields whose partition key starts like a sentinel's: reads of the model
-    would take it for one."""
+    """Refuses (``ValidationError``) a write of a model with unique fields
+    to a partition key that starts like a sentinel's: it would change a
+    sentinel, or store an item its model's scans leave out."""
     av = item.get(meta.pk.attr) or {}
     text = av.get("S")
     if text is None and "B" in av:

@@ -199,9 +199,25 @@ def test_if_not_exists_on_an_existing_item_is_its_own_condition_failure(env: Env
     assert env.sentinels(env.User) == {email("a@x"): {"id": {"S": "u1"}}}
 
 
-def test_a_key_that_starts_like_a_sentinel_is_refused(env: Env) -> None:
-    with pytest.raises(ValidationError, match="starts with '_unique#'"):
-        env.db.model(env.User(id=email("x"), email="x")).create()
+def test_a_write_to_a_key_that_starts_like_a_sentinel_is_refused_before_sending(
+    env: Env, proxied_db: DB, fault_proxy: FaultProxy
+) -> None:
+    env.db.model(env.User(id="u1", email="x")).create()
+    users = proxied_db.model(env.User)
+    writes = {
+        "create": lambda: proxied_db.model(env.User(id=email("x"), email="y")).create(),
+        "update": lambda: proxied_db.model(env.User(id=email("x"))).update("name"),
+        "delete": lambda: users.where("id", "=", email("x")).delete(),
+        "update_builder": lambda: users.where("id", "=", email("x")).update_builder(),
+    }
+    for operation, write in writes.items():
+        with pytest.raises(ValidationError) as info:
+            write()
+        assert f"User.{operation}(): the partition key {email('x')!r} starts with" in str(
+            info.value
+        )
+    assert fault_proxy.operations() == []
+    assert env.sentinels(env.User) == {email("x"): {"id": {"S": "u1"}}}
 
 
 # -- update -----------------------------------------------------------------

@@ -106,9 +106,10 @@ class WritePlans(QueryBase[M]):
                 write = update_resend(actions, return_values="ALL_NEW")
             return self._call("UpdateItem", params, write=write)
 
-        names = [f.name for f in written if f.unique] if meta.unique_fields else []
-        if names:
+        if meta.unique_fields:
             check_item_key(meta, key, "create_or_update")
+        names = [f.name for f in written if f.unique]
+        if names:
             news = instance_values(meta, obj, names)
             response = yield from self._unique("create_or_update", request, key, news, None)
         else:
@@ -138,6 +139,7 @@ class WritePlans(QueryBase[M]):
             return self._call("UpdateItem", params, write=update_resend(actions, version=version))
 
         if meta.unique_fields:
+            check_item_key(meta, key, "update")
             # First assumed unchanged: a value that did change is learnt from
             # the item the failed condition returns (query.unique).
             news = instance_values(meta, obj, updated_unique(meta, actions))
@@ -166,6 +168,7 @@ class WritePlans(QueryBase[M]):
         if meta.unique_fields:
             # The values given up: the instance's (none without one), else
             # those the item the failed condition returns holds (query.unique).
+            check_item_key(meta, key, "delete")
             names = [f.name for f in meta.unique_fields]
             olds = dict.fromkeys(names) if obj is None else instance_values(meta, obj, names)
             yield from self._unique("delete", request, key, dict.fromkeys(names), olds)
@@ -200,4 +203,6 @@ class WritePlans(QueryBase[M]):
             key = key_of_instance(meta, obj)
         else:
             key = key_of_where(meta, self._state.where, "update_builder")
+        if meta.unique_fields:
+            check_item_key(meta, key, "update_builder")
         return key

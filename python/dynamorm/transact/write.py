@@ -279,6 +279,8 @@ class TransactionBuilderBase:
                 )
             kept = stored_conditions(meta, instance_values(meta, obj, unique), {})
             key = key_of_instance(meta, obj)
+            if meta.unique_fields:
+                check_item_key(meta, key, "update")
             params = update_params(meta, key, actions, [*user, *own, *kept])
             return Operation("Update", meta.cls, _body(params), key, (obj, changes))
 
@@ -294,6 +296,8 @@ class TransactionBuilderBase:
 
         def build(meta: ModelMeta) -> Operation:
             key = key_of_instance(meta, obj)
+            if meta.unique_fields:
+                check_item_key(meta, key, "update_with_builder")
             builder = UpdateBuilder(meta, key)
             fn(builder)
             clauses = [*builder.conditions(), *_conditions(meta, conds)]
@@ -319,6 +323,8 @@ class TransactionBuilderBase:
                 clauses.extend(delete_version_conditions(meta, obj))
             key = key_of_instance(meta, obj)
             names = [f.name for f in meta.unique_fields]
+            if names:
+                check_item_key(meta, key, "delete")
             olds = instance_values(meta, obj, names)
             clauses.extend(stored_conditions(meta, olds, {}))
             params = _body(delete_params(meta, key, clauses))

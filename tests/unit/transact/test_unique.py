@@ -176,9 +176,16 @@ def test_a_transaction_delete_requires_the_instances_values_and_frees_them(db: D
     assert items[1]["Delete"]["Key"] == {"id": {"S": "_unique#User#email#a@x"}}
 
 
-def test_a_transaction_put_refuses_an_item_key_that_starts_like_a_sentinel(db: DB) -> None:
-    with pytest.raises(ValidationError, match="starts with '_unique#'"):
-        db.transact().put(User(id="_unique#User#email#a@x"))
+def test_a_transaction_write_refuses_a_key_that_starts_like_a_sentinel(db: DB) -> None:
+    sentinel = User(id="_unique#User#email#a@x")
+    for add in (
+        lambda: db.transact().put(sentinel),
+        lambda: db.transact().update(sentinel, ["name"]),
+        lambda: db.transact().delete(sentinel),
+        lambda: db.transact().update_with_builder(sentinel, lambda b: b.set("name", "n")),
+    ):
+        with pytest.raises(ValidationError, match="starts with '_unique#'"):
+            add()
 
 
 def test_update_with_builder_refuses_a_unique_field(db: DB) -> None:
