@@ -27,6 +27,7 @@ __all__ = [
     "TableNotFoundError",
     "TransactionConditionFailedError",
     "TransactionError",
+    "UniqueConstraintError",
     "ValidationError",
     "WriteOutcomeUnknownError",
 ]
@@ -86,6 +87,29 @@ class ConditionFailedError(DynamORMError):
         super().__init__(message)
         self.item = item
         self.model = model
+
+
+class UniqueConstraintError(ConditionFailedError):
+    """A write would give a ``unique`` field a value another item of the
+    model already holds: ``model`` (class name), ``field`` (field name) and
+    ``value`` (the value as the model holds it) say which. Nothing of the
+    write was applied (it and its sentinel items form one transaction).
+    ``item`` is ``None``."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        field: str | None = None,
+        value: Any = None,
+    ) -> None:
+        super().__init__(message, model=model)
+        self.field = field
+        self.value = value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self),), self.__dict__)
 
 
 class RequestError(DynamORMError):

@@ -266,7 +266,9 @@ def plan_read(state: QueryState, operation: str, *, single: bool = False) -> Rea
 
 
 def scan_params(state: QueryState) -> dict[str, Any]:
-    """The Scan request: every ``where`` term and filter becomes the filter."""
+    """The Scan request: every ``where`` term and filter becomes the filter
+    (with the one leaving out the sentinel items of a model's unique fields,
+    ``unique.sentinel_filter``)."""
     meta = state.meta
     if state.index is not None and state.index not in meta.indexes:
         _candidates(state)  # raises the unknown-index error
@@ -276,9 +278,13 @@ def scan_params(state: QueryState) -> dict[str, Any]:
             f"{meta.name}.scan(): consistent_read() is not possible on "
             f"global secondary index {info.name!r}"
         )
-    compiled = compile_request(
-        filter=_filter_clauses(state.where, state.filters, meta), projection=_projection(state)
-    )
+    clauses = _filter_clauses(state.where, state.filters, meta)
+    if meta.unique_fields:
+        # The table holds the sentinel items of the model's unique fields.
+        from dynamorm.unique import sentinel_filter
+
+        clauses = [*(clauses or ()), sentinel_filter(meta)]
+    compiled = compile_request(filter=clauses, projection=_projection(state))
     params: dict[str, Any] = {"TableName": meta.table, **compiled.to_params()}
     if state.index is not None:
         params["IndexName"] = state.index

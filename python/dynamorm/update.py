@@ -65,6 +65,13 @@ class UpdateBuilderBase(ConditionVocabulary):
 
     def _path(self, field: str) -> tuple[list[str | int], Any]:
         f, segments = resolve_path(self._meta, field)
+        if f.unique:
+            # The old value, whose sentinel item it would give up, is unknown here.
+            raise ValidationError(
+                f"{self._meta.name}: the update builder cannot change the unique field "
+                f"{f.name!r} (its sentinel items must change with it); use "
+                f"db.model(instance).update({f.name!r})"
+            )
         self._touched.add(f.name)
         return segments, f
 

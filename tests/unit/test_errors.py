@@ -21,6 +21,7 @@ from dynamorm.errors import (
     TableNotFoundError,
     TransactionConditionFailedError,
     TransactionError,
+    UniqueConstraintError,
     ValidationError,
 )
 
@@ -37,6 +38,7 @@ ALL = [
     TableNotFoundError,
     TransactionConditionFailedError,
     TransactionError,
+    UniqueConstraintError,
     ValidationError,
 ]
 
@@ -129,6 +131,14 @@ def test_expression_error_has_a_position_and_pickles() -> None:
     assert type(back) is ExpressionError
     assert (back.message, back.position) == ("unexpected token", 7)
     assert ExpressionError("whole").position is None
+
+
+def test_unique_constraint_error_is_a_condition_failure_naming_the_value_and_pickles() -> None:
+    exc = UniqueConstraintError("taken", model="User", field="email", value="a@x")
+    assert isinstance(exc, ConditionFailedError) and exc.item is None
+    back = pickle.loads(pickle.dumps(exc))
+    assert type(back) is UniqueConstraintError and str(back) == "taken"
+    assert (back.model, back.field, back.value, back.item) == ("User", "email", "a@x", None)
 
 
 def test_rust_raises_the_python_classes() -> None:

@@ -42,6 +42,7 @@ class FieldSpec:
     omit_empty: bool = False
     json: bool = False
     binary: bool = False
+    unique: bool = False
     default: Any = MISSING
     default_factory: Callable[[], Any] | Any = MISSING
 
@@ -69,6 +70,7 @@ def field(
     omit_empty: bool = False,
     json: bool = False,
     binary: bool = False,
+    unique: bool = False,
     default: Any = MISSING,
     default_factory: Callable[[], Any] | Any = MISSING,
 ) -> Any:
@@ -82,6 +84,9 @@ def field(
     stored as epoch seconds. ``created_at``/``updated_at``: timestamps the
     library sets. ``omit_empty``: leave the attribute out when empty.
     ``json``: store as a deterministic JSON string. ``binary``: store as ``B``.
+    ``unique``: no two items of the model hold the same value (kept with
+    sentinel items, ``dynamorm.unique``; a scalar field that is not the
+    table's key).
     """
     if default is not MISSING and default_factory is not MISSING:
         raise TypeError("field() takes default or default_factory, not both")
@@ -95,6 +100,7 @@ def field(
         omit_empty=omit_empty,
         json=json,
         binary=binary,
+        unique=unique,
         default=default,
         default_factory=default_factory,
     )
@@ -120,6 +126,8 @@ class FieldInfo:
     omit_empty: bool = False
     json: bool = False
     binary: bool = False
+    unique: bool = False
+    """No two items of the model hold the same value (``field(unique=True)``)."""
     default: Any = MISSING
     default_factory: Callable[[], Any] | Any = MISSING
 

@@ -96,6 +96,8 @@ class ModelMeta:
     ``None``: the model is not an entity and its items carry no type."""
     entity_attr: str = DEFAULT_ENTITY_ATTR
     """The attribute holding the type of an entity model's items."""
+    unique_fields: tuple[FieldInfo, ...] = ()
+    """The fields declared ``unique=True``, in declaration order."""
 
     @property
     def key_fields(self) -> tuple[FieldInfo, ...]:
@@ -190,6 +192,8 @@ def _field_info(cls: type, name: str, annotation: Any, spec: FieldSpec) -> Field
     attr = spec.attr if spec.attr is not None else name
     if not attr:
         raise _fail(cls, f"{where}: attr must not be empty")
+    if spec.unique:
+        _check_unique(cls, where, info, spec)
     return FieldInfo(
         name=name,
         attr=attr,
@@ -202,9 +206,43 @@ def _field_info(cls: type, name: str, annotation: Any, spec: FieldSpec) -> Field
         omit_empty=spec.omit_empty,
         json=spec.json,
         binary=spec.binary,
+        unique=spec.unique,
         default=spec.default,
         default_factory=spec.default_factory,
     )
+
+
+def _check_unique(cls: type, where: str, info: TypeInfo, spec: FieldSpec) -> None:
+    """Refuses ``unique=True`` where no sentinel item can keep it: on the
+    table's key (unique already), on a field the library sets, or on a value
+    that is not one scalar."""
+    roles = spec.roles
+    if roles & {"pk", "sk"}:
+        raise _fail(
+            cls,
+            f"{where} is the table's key, which is unique already; unique=True is for other fields",
+        )
+    if roles:
+        raise _fail(cls, f"{where} is a {next(iter(roles))} field, so it cannot be unique")
+    if spec.json or key_tag(info) is None:
+        raise _fail(
+            cls,
+            f"{where}: unique=True needs one scalar value: str, int, Decimal, bytes, UUID, date, "
+            f"datetime, a str/int Enum or Literal, or a type registered with scalar storage; "
+            f"got {info.describe()}" + (" stored as JSON" if spec.json else ""),
+        )
+
+
+def _check_unique_keys(cls: type, pk: FieldInfo) -> None:
+    """Sentinel items are keyed by text: the partition key must store
+    ``S`` or ``B``."""
+    tag = "B" if pk.binary else key_tag(pk.info)
+    if tag not in ("S", "B"):
+        raise _fail(
+            cls,
+            f"unique fields need a partition key stored as a string or binary (the sentinel "
+            f"items that keep them are keyed by text), but {pk.name!r} is stored as {tag}",
+        )
 
 
 def _one(cls: type, fields: list[FieldInfo], role: str) -> FieldInfo | None:
@@ -338,6 +376,9 @@ def build_meta(
                 f"(stored as {taken.attr!r}); name another with entity_attr=",
             )
         indexes = _entity_indexes(cls, indexes, type_attr)
+    unique = tuple(f for f in fields if f.unique)
+    if unique:
+        _check_unique_keys(cls, pks[0])
     return ModelMeta(
         cls=cls,
         name=cls.__name__,
@@ -354,6 +395,7 @@ def build_meta(
         updated_at=_one(cls, fields, "updated_at"),
         entity=entity,
         entity_attr=type_attr,
+        unique_fields=unique,
     )
 
 
@@ -371,6 +413,7 @@ def _inherited_spec(cls: type, name: str) -> Any:
                 omit_empty=f.omit_empty,
                 json=f.json,
                 binary=f.binary,
+                unique=f.unique,
                 default=f.default,
                 default_factory=f.default_factory,
             )

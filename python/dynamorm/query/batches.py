@@ -72,6 +72,14 @@ class BatchPlans(QueryBase[M]):
         from dynamorm.batch.options import BatchWriteOptions
         from dynamorm.batch.write import batch_write
 
+        unique = self._state.meta.unique_fields
+        if unique:
+            raise ValidationError(
+                f"{self._name}.{method}(): {self._name} has unique fields "
+                f"({', '.join(f.name for f in unique)}), whose sentinel items a batch write "
+                "cannot keep in step (BatchWriteItem is not atomic and takes no conditions); "
+                "write each item with create(), update() or delete(), or in a transaction"
+            )
         if options is None:
             options = BatchWriteOptions(retry_policy=self._executor.policy)
         elif not isinstance(options, BatchWriteOptions):

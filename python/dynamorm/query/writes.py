@@ -2,18 +2,21 @@
 ``create_or_update``, ``update`` and ``delete``, written once for ``Query``
 and ``AsyncQuery``. Each builds its request the way a transaction's
 operation of the same name is built (``requests.py``), and says what may be
-sent again when an attempt's answer is lost (``resend.py``)."""
+sent again when an attempt's answer is lost (``resend.py``). On a model with
+unique fields, a write of those fields also keeps their sentinel items
+(``query.unique``)."""
 
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from dynamorm.expr import UpdateAction
+from dynamorm.expr import Clause, UpdateAction
 from dynamorm.model.base import Model
 from dynamorm.model.codec import codec_of, format_timestamp
 from dynamorm.model.loaded import LOADED, writable
-from dynamorm.plans import Plan
+from dynamorm.plans import Call, Plan
 from dynamorm.query.base import QueryBase
 from dynamorm.requests import (
     create_changes,
@@ -27,6 +30,7 @@ from dynamorm.requests import (
     update_params,
 )
 from dynamorm.resend import delete_resend, guard, put_resend, update_resend, upsert_resend
+from dynamorm.unique import Values, check_item_key, instance_values, stored_values, updated_unique
 
 __all__ = ["WritePlans"]
 
@@ -45,8 +49,18 @@ class WritePlans(QueryBase[M]):
         changes = create_changes(meta, obj, _dt.datetime.now(_dt.UTC), "create")
         item = staged_item(obj, changes)
         conditions = self._conditions()
-        write = put_resend(item, bool(conditions))
-        yield self._call("PutItem", put_params(meta, item, conditions), write=write)
+
+        def request(extra: list[Clause]) -> Call:
+            all_conditions = [*conditions, *extra]
+            write = put_resend(item, bool(all_conditions))
+            return self._call("PutItem", put_params(meta, item, all_conditions), write=write)
+
+        if meta.unique_fields:
+            check_item_key(meta, item, "create")
+            news = stored_values(meta, item, [f.name for f in meta.unique_fields])
+            yield from self._unique("create", request, key_of_instance(meta, obj), news, None)
+        else:
+            yield request([])
         obj.__dict__.update(changes)
         return obj  # type: ignore[no-any-return]
 
@@ -59,7 +73,8 @@ class WritePlans(QueryBase[M]):
         actions: list[UpdateAction] = []
         owned = {"pk", "sk", "version", "created_at", "updated_at"}
         chosen = [f for f in meta.fields if not f.roles & owned]
-        for f in writable(meta, obj, chosen, named=False, operation="create_or_update"):
+        written = writable(meta, obj, chosen, named=False, operation="create_or_update")
+        for f in written:
             value = codec.schema.encode_value(f.name, obj.__dict__.get(f.name))
             if value is None:
                 actions.append(("remove", [f.attr]))
@@ -77,14 +92,32 @@ class WritePlans(QueryBase[M]):
             return (yield from self._create())
         key = key_of_instance(meta, obj)
         conditions = self._conditions()
-        params = update_params(meta, key, actions, conditions, "ALL_NEW")
         resend_guard = guard(actions)
-        if meta.version is not None and resend_guard is not None:
-            guarded = update_params(meta, key, actions, [*conditions, resend_guard], "ALL_NEW")
-            write = upsert_resend(actions, guarded)
+
+        def request(extra: list[Clause]) -> Call:
+            all_conditions = [*conditions, *extra]
+            params = update_params(meta, key, actions, all_conditions, "ALL_NEW")
+            if meta.version is not None and resend_guard is not None:
+                guarded = update_params(
+                    meta, key, actions, [*all_conditions, resend_guard], "ALL_NEW"
+                )
+                write = upsert_resend(actions, guarded)
+            else:
+                write = update_resend(actions, return_values="ALL_NEW")
+            return self._call("UpdateItem", params, write=write)
+
+        if meta.unique_fields:
+            check_item_key(meta, key, "create_or_update")
+        names = [f.name for f in written if f.unique]
+        if names:
+            news = instance_values(meta, obj, names)
+            response = yield from self._unique("create_or_update", request, key, news, None)
         else:
-            write = update_resend(actions, return_values="ALL_NEW")
-        response = yield self._call("UpdateItem", params, write=write)
+            response = yield request([])
+        if response is None:
+            # Sent in a transaction, which returns no attributes: read them.
+            read = {"TableName": meta.table, "Key": key, "ConsistentRead": True}
+            response = {"Attributes": (yield self._call("GetItem", read)).get("Item", {})}
         stored = codec.from_item(response.get("Attributes", {}))
         obj.__dict__.update(stored.__dict__)
         obj.__dict__.pop(LOADED, None)  # the whole item came back
@@ -97,10 +130,22 @@ class WritePlans(QueryBase[M]):
         now = _dt.datetime.now(_dt.UTC)
         actions, required, changes = instance_update(meta, obj, fields, now)
         conditions = [*self._conditions(), *required]
-        params = update_params(meta, key_of_instance(meta, obj), actions, conditions)
+        key = key_of_instance(meta, obj)
         v = meta.version
         version = None if v is None else (v.attr, changes[v.name] - 1)
-        yield self._call("UpdateItem", params, write=update_resend(actions, version=version))
+
+        def request(extra: list[Clause]) -> Call:
+            params = update_params(meta, key, actions, [*conditions, *extra])
+            return self._call("UpdateItem", params, write=update_resend(actions, version=version))
+
+        if meta.unique_fields:
+            check_item_key(meta, key, "update")
+            # First assumed unchanged: a value that did change is learnt from
+            # the item the failed condition returns (query.unique).
+            news = instance_values(meta, obj, updated_unique(meta, actions))
+            yield from self._unique("update", request, key, news, news)
+        else:
+            yield request([])
         obj.__dict__.update(changes)
         return obj  # type: ignore[no-any-return]
 
@@ -114,8 +159,40 @@ class WritePlans(QueryBase[M]):
             conditions.extend(delete_version_conditions(meta, obj))
         else:
             key = key_of_where(meta, self._state.where, "delete")
-        write = delete_resend(bool(conditions))
-        yield self._call("DeleteItem", delete_params(meta, key, conditions), write=write)
+
+        def request(extra: list[Clause]) -> Call:
+            all_conditions = [*conditions, *extra]
+            write = delete_resend(bool(all_conditions))
+            return self._call("DeleteItem", delete_params(meta, key, all_conditions), write=write)
+
+        if meta.unique_fields:
+            # The values given up: the instance's (none without one), else
+            # those the item the failed condition returns holds (query.unique).
+            check_item_key(meta, key, "delete")
+            names = [f.name for f in meta.unique_fields]
+            olds = dict.fromkeys(names) if obj is None else instance_values(meta, obj, names)
+            yield from self._unique("delete", request, key, dict.fromkeys(names), olds)
+        else:
+            yield request([])
+
+    def _unique(
+        self,
+        operation: str,
+        request: Callable[[list[Clause]], Call],
+        owner: dict[str, Any],
+        news: Values,
+        olds: Values | None,
+    ) -> Plan[dict[str, Any] | None]:
+        """The write ``operation`` of unique fields (``news``), keeping their
+        sentinel items: the plan of ``query.unique`` (see there); without
+        any, ``request([])`` as it is. Returns the response (``None`` after
+        a transaction)."""
+        if not news:
+            response: dict[str, Any] = yield request([])
+            return response
+        from dynamorm.query.unique import unique_write
+
+        return (yield from unique_write(self, operation, request, owner, news=news, olds=olds))
 
     def _update_key(self) -> dict[str, Any]:
         """The key of the item an update builder updates: the bound
@@ -126,4 +203,6 @@ class WritePlans(QueryBase[M]):
             key = key_of_instance(meta, obj)
         else:
             key = key_of_where(meta, self._state.where, "update_builder")
+        if meta.unique_fields:
+            check_item_key(meta, key, "update_builder")
         return key

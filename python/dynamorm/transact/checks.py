@@ -6,12 +6,13 @@ index, what DynamoDB would reject anyway: an empty transaction, more than 100
 operations, two operations on one item, or more than 4 MB of data.
 ``transaction_error`` turns the ``CancellationReasons`` of a
 ``TransactionCanceledException`` into a ``TransactionError`` naming the
-operation, its model and its reason.
+operation, its model and its reason (or the operation's own error: a unique
+field's ``UniqueConstraintError``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,10 @@ class Operation:
     key: dict[str, Any]
     changes: tuple[Any, dict[str, Any]] | None = field(default=None)
     """``(instance, {field: value})`` to set on the instance once committed."""
+    condition_error: Callable[[], DynamORMError] | None = field(default=None)
+    """The error a failed condition of this operation raises instead of a
+    ``TransactionConditionFailedError`` (a sentinel put of a unique field:
+    its ``UniqueConstraintError``)."""
 
     @property
     def name(self) -> str:
@@ -173,12 +178,13 @@ def _model_item(model: Any, raw: Any) -> Any:
 
 def transaction_error(
     response: Mapping[str, Any], ops: Sequence[Operation], what: str
-) -> TransactionError:
+) -> DynamORMError:
     """The ``TransactionError`` for a cancelled transaction: ``response`` is
     the botocore error response (with ``CancellationReasons``), ``ops`` the
     operations in the order they were sent. A failed condition gives a
     ``TransactionConditionFailedError`` carrying the item when DynamoDB
-    returned it (as a model instance)."""
+    returned it (as a model instance), or the operation's own
+    ``condition_error``."""
     reasons = [dict(reason) for reason in response.get("CancellationReasons") or ()]
     message = str(response.get("Error", {}).get("Message", "")).strip()
     codes = ", ".join(str(reason.get("Code") or "None") for reason in reasons) or "none given"
@@ -203,6 +209,8 @@ def transaction_error(
         "cancellation_reasons": reasons,
         "item": _model_item(op.model, reason.get("Item")),
     }
+    if code == _CONDITION_FAILED and op.condition_error is not None:
+        return op.condition_error()
     if code == _CONDITION_FAILED:
         return TransactionConditionFailedError(text, **kwargs)
     return TransactionError(text, **kwargs)

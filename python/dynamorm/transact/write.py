@@ -46,6 +46,14 @@ from dynamorm.transact.checks import (
     TransactionTarget,
     check_operations,
 )
+from dynamorm.transact.unique import sentinel_operations, transaction_body
+from dynamorm.unique import (
+    check_item_key,
+    instance_values,
+    stored_conditions,
+    stored_values,
+    updated_unique,
+)
 from dynamorm.update import UpdateBuilder
 
 if TYPE_CHECKING:
@@ -174,11 +182,9 @@ def _expected_version(conds: tuple[TxCondition, ...]) -> int | None:
     return versions[-1] if versions else None
 
 
-def _body(params: dict[str, Any]) -> dict[str, Any]:
-    # A transaction item takes no request-level options; everything else of
-    # the single-item request (ALL_OLD on a failed condition included) stays.
-    params.pop("ReturnValues", None)
-    return params
+# A transaction item takes no request-level options; everything else of the
+# single-item request (ALL_OLD on a failed condition included) stays.
+_body = transaction_body
 
 
 class TransactionBuilderBase:
@@ -203,7 +209,7 @@ class TransactionBuilderBase:
         self,
         method: str,
         obj: Any,
-        build: Callable[[ModelMeta], Operation],
+        build: Callable[[ModelMeta], Operation | list[Operation]],
     ) -> Self:
         index = len(self._ops)
         meta: ModelMeta = type(_instance(obj, method, index)).__dynamorm__
@@ -218,19 +224,27 @@ class TransactionBuilderBase:
             raise type(exc)(
                 f"transaction operation {index} ({method} on {meta.name}): {exc}"
             ) from exc
-        self._ops.append(op)
+        self._ops.extend(op if isinstance(op, list) else [op])
         return self
 
     def put(self, obj: Model, *conds: TxCondition) -> Self:
         """Writes ``obj`` like ``create()`` (overwriting unless a condition
-        says otherwise): timestamps set, version 0 when empty."""
+        says otherwise): timestamps set, version 0 when empty. With unique
+        fields, the puts of their sentinel items follow it in the
+        transaction, and an item it overwrites must hold the same unique
+        values."""
 
-        def build(meta: ModelMeta) -> Operation:
+        def build(meta: ModelMeta) -> list[Operation]:
             changes = create_changes(meta, obj, _dt.datetime.now(_dt.UTC))
-            params = put_params(meta, staged_item(obj, changes), _conditions(meta, conds))
-            return Operation(
-                "Put", meta.cls, _body(params), key_of_instance(meta, obj), (obj, changes)
-            )
+            item = staged_item(obj, changes)
+            key = key_of_instance(meta, obj)
+            news = stored_values(meta, item, [f.name for f in meta.unique_fields])
+            if news:
+                check_item_key(meta, item, "put")
+            clauses = [*_conditions(meta, conds), *stored_conditions(meta, None, news)]
+            params = put_params(meta, item, clauses)
+            op = Operation("Put", meta.cls, _body(params), key, (obj, changes))
+            return [op, *sentinel_operations(meta, None, news, key)]
 
         return self._add("put", obj, build)
 
@@ -242,7 +256,10 @@ class TransactionBuilderBase:
         """Updates the named ``fields`` of ``obj`` (all non-key fields when
         none are named) like ``update(*fields)``: the item must exist,
         ``updated_at`` is set and a version field is checked and incremented
-        (``at_version(n)`` sets the version expected)."""
+        (``at_version(n)`` sets the version expected). A unique field cannot
+        be named (its old value, whose sentinel item it gives up, is not
+        known); updating all fields requires the stored unique values to be
+        the instance's."""
         names = [fields] if isinstance(fields, str) else list(fields)
 
         def build(meta: ModelMeta) -> Operation:
@@ -252,8 +269,19 @@ class TransactionBuilderBase:
             )
             # at_version's condition is the expected version instance_update adds.
             user = _conditions(meta, conds, with_version=False)
+            unique = updated_unique(meta, actions)
+            named = [name for name in unique if name in names]
+            if named:
+                raise ValidationError(
+                    f"the unique field {named[0]!r} cannot be changed in a transaction (the "
+                    "value it gives up is not known, nor is its sentinel item); change it with "
+                    f"db.model(instance).update({named[0]!r})"
+                )
+            kept = stored_conditions(meta, instance_values(meta, obj, unique), {})
             key = key_of_instance(meta, obj)
-            params = update_params(meta, key, actions, [*user, *own])
+            if meta.unique_fields:
+                check_item_key(meta, key, "update")
+            params = update_params(meta, key, actions, [*user, *own, *kept])
             return Operation("Update", meta.cls, _body(params), key, (obj, changes))
 
         return self._add("update", obj, build)
@@ -268,6 +296,8 @@ class TransactionBuilderBase:
 
         def build(meta: ModelMeta) -> Operation:
             key = key_of_instance(meta, obj)
+            if meta.unique_fields:
+                check_item_key(meta, key, "update_with_builder")
             builder = UpdateBuilder(meta, key)
             fn(builder)
             clauses = [*builder.conditions(), *_conditions(meta, conds)]
@@ -283,14 +313,23 @@ class TransactionBuilderBase:
 
     def delete(self, obj: Model, *conds: TxCondition) -> Self:
         """Deletes ``obj``'s item like ``delete()``: an instance with a
-        non-zero version only at that version (``at_version(n)`` replaces it)."""
+        non-zero version only at that version (``at_version(n)`` replaces it).
+        With unique fields, the item must hold the instance's unique values,
+        and the deletes of their sentinel items follow it."""
 
-        def build(meta: ModelMeta) -> Operation:
+        def build(meta: ModelMeta) -> list[Operation]:
             clauses = _conditions(meta, conds)
             if _expected_version(conds) is None:
                 clauses.extend(delete_version_conditions(meta, obj))
             key = key_of_instance(meta, obj)
-            return Operation("Delete", meta.cls, _body(delete_params(meta, key, clauses)), key)
+            names = [f.name for f in meta.unique_fields]
+            if names:
+                check_item_key(meta, key, "delete")
+            olds = instance_values(meta, obj, names)
+            clauses.extend(stored_conditions(meta, olds, {}))
+            params = _body(delete_params(meta, key, clauses))
+            op = Operation("Delete", meta.cls, params, key)
+            return [op, *sentinel_operations(meta, olds, dict.fromkeys(names), key)]
 
         return self._add("delete", obj, build)
 
