@@ -27,6 +27,7 @@ provider is set) once something has.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -50,6 +51,7 @@ __all__ = [
     "error_type",
     "request_attributes",
     "response_attributes",
+    "unobserved",
 ]
 
 ATTEMPT_FAILED = "dynamorm.attempt_failed"
@@ -339,3 +341,17 @@ class RequestSpan:
 
         context.detach(self._token)
         self._span.end()
+
+
+def unobserved() -> contextlib.AbstractContextManager[None]:
+    """``with unobserved():`` — what the library sends for its own checks
+    (the probes of ``transport.probe``, canned answers, never the network)
+    makes no span in an instrumentation of botocore: OpenTelemetry's
+    ``suppress_instrumentation`` when an instrumentation has loaded it,
+    nothing otherwise (nothing is imported)."""
+    utils = sys.modules.get("opentelemetry.instrumentation.utils")
+    suppress = getattr(utils, "suppress_instrumentation", None)
+    if suppress is None:
+        return contextlib.nullcontext()
+    made: contextlib.AbstractContextManager[None] = suppress()
+    return made
