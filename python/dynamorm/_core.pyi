@@ -187,7 +187,11 @@ def decode_cursor(
 @_t.final
 class ItemSchema:
     def __new__(
-        cls, model_name: str, model_cls: type, fields: _abc.Sequence[_abc.Mapping[str, Any]]
+        cls,
+        model_name: str,
+        model_cls: type,
+        fields: _abc.Sequence[_abc.Mapping[str, Any]],
+        fill: _abc.Callable[[Any, list[str]], object] | None = None,
     ) -> ItemSchema: ...
     @property
     def model_name(self) -> str: ...

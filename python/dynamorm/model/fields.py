@@ -11,6 +11,7 @@ from dynamorm.model.types import TypeInfo
 
 if TYPE_CHECKING:
     from dynamorm.model.base import Model
+    from dynamorm.model.templates import Template
 
 __all__ = ["MISSING", "FieldInfo", "FieldSpec", "field", "fields"]
 
@@ -44,6 +45,8 @@ class FieldSpec:
     binary: bool = False
     default: Any = MISSING
     default_factory: Callable[[], Any] | Any = MISSING
+    template: str | None = None
+    """The key template text, as ``FieldInfo.template`` once compiled."""
 
 
 def _names(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -71,6 +74,7 @@ def field(
     binary: bool = False,
     default: Any = MISSING,
     default_factory: Callable[[], Any] | Any = MISSING,
+    template: str | None = None,
 ) -> Any:
     """Declares a model field with its options.
 
@@ -82,6 +86,9 @@ def field(
     stored as epoch seconds. ``created_at``/``updated_at``: timestamps the
     library sets. ``omit_empty``: leave the attribute out when empty.
     ``json``: store as a deterministic JSON string. ``binary``: store as ``B``.
+    ``template``: this key (or index key) ``str`` field is computed from other
+    fields on every write and parsed back into them on read:
+    ``template="USER#{user_id}"``, ``"ORDER#{n:08d}"`` (``dynamorm.model.templates``).
     """
     if default is not MISSING and default_factory is not MISSING:
         raise TypeError("field() takes default or default_factory, not both")
@@ -97,6 +104,7 @@ def field(
         binary=binary,
         default=default,
         default_factory=default_factory,
+        template=template,
     )
 
 
@@ -122,6 +130,9 @@ class FieldInfo:
     binary: bool = False
     default: Any = MISSING
     default_factory: Callable[[], Any] | Any = MISSING
+    template: Template | None = None
+    """The key template computing this field from others (``None``: a
+    field of its own)."""
 
     @property
     def indexes(self) -> tuple[str, ...]:
@@ -136,6 +147,7 @@ class FieldInfo:
             and self.default_factory is MISSING
             and not self.roles & {"version", "created_at", "updated_at"}
             and not self.info.optional
+            and self.template is None
         )
 
     def make_default(self) -> Any:

@@ -13,6 +13,7 @@ from dynamorm.expr import UpdateAction
 from dynamorm.model.base import Model
 from dynamorm.model.codec import codec_of, format_timestamp
 from dynamorm.model.loaded import LOADED, writable
+from dynamorm.model.templated import rendered
 from dynamorm.plans import Plan
 from dynamorm.query.base import QueryBase
 from dynamorm.requests import (
@@ -59,8 +60,12 @@ class WritePlans(QueryBase[M]):
         actions: list[UpdateAction] = []
         owned = {"pk", "sk", "version", "created_at", "updated_at"}
         chosen = [f for f in meta.fields if not f.roles & owned]
+        values = obj.__dict__
+        if meta.templated:
+            # Like a put, it writes the item under the key the fields give.
+            values = {**values, **rendered(meta, obj, "create_or_update", keyed=False)}
         for f in writable(meta, obj, chosen, named=False, operation="create_or_update"):
-            value = codec.schema.encode_value(f.name, obj.__dict__.get(f.name))
+            value = codec.schema.encode_value(f.name, values.get(f.name))
             if value is None:
                 actions.append(("remove", [f.attr]))
             else:
@@ -75,7 +80,7 @@ class WritePlans(QueryBase[M]):
             actions.append(("add", [meta.version.attr], 1))
         if not actions:
             return (yield from self._create())
-        key = key_of_instance(meta, obj)
+        key = key_of_instance(meta, obj, "create_or_update", keyed=False)
         conditions = self._conditions()
         params = update_params(meta, key, actions, conditions, "ALL_NEW")
         resend_guard = guard(actions)
@@ -97,7 +102,7 @@ class WritePlans(QueryBase[M]):
         now = _dt.datetime.now(_dt.UTC)
         actions, required, changes = instance_update(meta, obj, fields, now)
         conditions = [*self._conditions(), *required]
-        params = update_params(meta, key_of_instance(meta, obj), actions, conditions)
+        params = update_params(meta, key_of_instance(meta, obj, "update"), actions, conditions)
         v = meta.version
         version = None if v is None else (v.attr, changes[v.name] - 1)
         yield self._call("UpdateItem", params, write=update_resend(actions, version=version))
@@ -110,7 +115,7 @@ class WritePlans(QueryBase[M]):
         obj = self._state.instance
         conditions = self._conditions()
         if obj is not None:
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "delete")
             conditions.extend(delete_version_conditions(meta, obj))
         else:
             key = key_of_where(meta, self._state.where, "delete")
@@ -123,7 +128,7 @@ class WritePlans(QueryBase[M]):
         meta = self._state.meta
         obj = self._state.instance
         if obj is not None:
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "update_builder")
         else:
             key = key_of_where(meta, self._state.where, "update_builder")
         return key

@@ -228,9 +228,8 @@ class TransactionBuilderBase:
         def build(meta: ModelMeta) -> Operation:
             changes = create_changes(meta, obj, _dt.datetime.now(_dt.UTC))
             params = put_params(meta, staged_item(obj, changes), _conditions(meta, conds))
-            return Operation(
-                "Put", meta.cls, _body(params), key_of_instance(meta, obj), (obj, changes)
-            )
+            key = key_of_instance(meta, obj, "put", keyed=False)
+            return Operation("Put", meta.cls, _body(params), key, (obj, changes))
 
         return self._add("put", obj, build)
 
@@ -252,7 +251,7 @@ class TransactionBuilderBase:
             )
             # at_version's condition is the expected version instance_update adds.
             user = _conditions(meta, conds, with_version=False)
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "update")
             params = update_params(meta, key, actions, [*user, *own])
             return Operation("Update", meta.cls, _body(params), key, (obj, changes))
 
@@ -267,7 +266,7 @@ class TransactionBuilderBase:
         ``condition_version(n)``."""
 
         def build(meta: ModelMeta) -> Operation:
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "update_with_builder")
             builder = UpdateBuilder(meta, key)
             fn(builder)
             clauses = [*builder.conditions(), *_conditions(meta, conds)]
@@ -289,7 +288,7 @@ class TransactionBuilderBase:
             clauses = _conditions(meta, conds)
             if _expected_version(conds) is None:
                 clauses.extend(delete_version_conditions(meta, obj))
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "delete")
             return Operation("Delete", meta.cls, _body(delete_params(meta, key, clauses)), key)
 
         return self._add("delete", obj, build)
@@ -302,7 +301,7 @@ class TransactionBuilderBase:
             clauses = _conditions(meta, conds)
             if not clauses:
                 raise ValidationError("condition_check needs at least one condition")
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "condition_check")
             params = _body(delete_params(meta, key, clauses))
             return Operation("ConditionCheck", meta.cls, params, key)
 
