@@ -130,9 +130,10 @@ def tree_spec(info: TypeInfo) -> dict[str, Any]:
 
 
 def _descriptor(
-    f: FieldInfo, index_keys: frozenset[str], sources: frozenset[str]
+    f: FieldInfo, index_keys: frozenset[str], sources: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
-    """What the Rust ``ItemSchema`` needs to know about one field."""
+    """What the Rust ``ItemSchema`` needs to know about one field
+    (``sources``: the fields key templates are made from)."""
     default = f.default if f.default is not MISSING else (0 if "version" in f.roles else None)
     tree = needs_tree(f.info) and not f.json
     if tree:
