@@ -214,10 +214,12 @@ def _check_templated(cls: type, where: str, spec: FieldSpec, is_key: bool, info:
 def _with_templates(cls: type, fields: list[FieldInfo], specs: dict[str, FieldSpec]) -> None:
     """Compiles each field's template against the model's fields (in place)."""
     by_name = {f.name: f for f in fields}
+    templated = frozenset(name for name, spec in specs.items() if spec.template is not None)
     for i, f in enumerate(fields):
         text = specs[f.name].template
         if text is not None:
-            fields[i] = dataclasses.replace(f, template=compile_template(cls, f, text, by_name))
+            compiled = compile_template(cls, f, text, by_name, templated)
+            fields[i] = dataclasses.replace(f, template=compiled)
 
 
 def _templated(fields: list[FieldInfo]) -> tuple[FieldInfo, ...]:

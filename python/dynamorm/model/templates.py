@@ -351,13 +351,18 @@ def _scan(owner: type, field: str, text: str) -> tuple[list[str], list[tuple[str
 
 
 def compile_template(
-    owner: type, target: FieldInfo, text: Any, fields: Mapping[str, FieldInfo]
+    owner: type,
+    target: FieldInfo,
+    text: Any,
+    fields: Mapping[str, FieldInfo],
+    templated: frozenset[str] = frozenset(),
 ) -> Template:
     """The ``Template`` of field ``target`` of model ``owner``, checked
     against the model's ``fields``: each placeholder names a field that is
-    not itself a template, of a kind in ``SOURCE_KINDS`` stored as ``S`` or
-    ``N`` (not ``json``, not ``binary``), at most once; a format only on an
-    ``int`` field. Raises ``InvalidModelError`` naming the model and field."""
+    not itself computed by a template (``templated``), of a kind in
+    ``SOURCE_KINDS`` stored as ``S`` or ``N`` (not ``json``, not ``binary``),
+    at most once; a format only on an ``int`` field. Raises
+    ``InvalidModelError`` naming the model and field."""
     name = target.name
     if not isinstance(text, str) or not text:
         raise _fail(owner, name, text, "must be a non-empty str")
@@ -372,7 +377,7 @@ def compile_template(
         if hole in seen:
             raise _fail(owner, name, text, f"names {hole!r} twice")
         seen.add(hole)
-        if hole == name or source.template is not None:
+        if hole == name or hole in templated or source.template is not None:
             raise _fail(owner, name, text, f"names {hole!r}, a field computed by a template")
         tag = source.info.tag
         if source.info.kind not in SOURCE_KINDS or tag not in ("S", "N"):
