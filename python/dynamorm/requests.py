@@ -312,12 +312,12 @@ def key_of_instance(
     codec = codec_of(meta)
     key: dict[str, dict[str, Any]] = {}
     values = obj.__dict__
+    computed: dict[str, Any] = {}
     if meta.templated:
-        computed = [f for f in meta.key_fields if f.template is not None]
-        if computed:
-            values = {**values, **rendered(meta, obj, operation, keyed=keyed, fields=computed)}
+        templated = [f for f in meta.key_fields if f.template is not None]
+        computed = rendered(meta, obj, operation, keyed=keyed, fields=templated)
     for f in meta.key_fields:
-        av = codec.encode_field(f, values.get(f.name))
+        av = codec.encode_field(f, computed[f.name] if f.name in computed else values.get(f.name))
         if av is None:
             raise ValidationError(f"{meta.name}.{f.name}: a key attribute needs a value")
         key[f.attr] = av

@@ -47,8 +47,10 @@ def _render(meta: ModelMeta, f: FieldInfo, values: Mapping[str, Any]) -> str | N
     index key missing a source value."""
     template = f.template
     assert template is not None
-    if not f.roles & _TABLE_KEY and any(values.get(n) is None for n in template.fields):
-        return None
+    if "pk" not in f.roles and "sk" not in f.roles:
+        for name in template.fields:
+            if values.get(name) is None:
+                return None
     return template.render(values)
 
 

@@ -135,15 +135,28 @@ class Template:
         value, a value its field refuses, or one that would not read back
         (it holds the literal that follows it) raises ``ValidationError``
         naming the model, field and value."""
-        pieces = [self.stored_text(i, values.get(name)) for i, name in enumerate(self.fields)]
+        pieces = []
+        for i, name in enumerate(self.fields):
+            value = values.get(name)
+            if type(value) is str and self._kinds[i] == "str":
+                pieces.append(value)
+            else:
+                pieces.append(self.stored_text(i, value))
         return self.compose(pieces, values)
 
     def compose(self, pieces: Sequence[str], values: Mapping[str, Any] | None = None) -> str:
         """The key text of the placeholders' texts ``pieces`` (all of them),
         checked to read back as those pieces; ``values`` are only shown in
         the error."""
-        text = self._join(pieces, len(self.fields))
-        self._check(text, pieces, values)
+        lit = self.literals
+        count = len(self.fields)
+        if count == 1:
+            text = lit[0] + pieces[0] + lit[1]
+        else:
+            text = self._join(pieces, count)
+            # A piece can end early only where the literal after it starts.
+            if any(lit[i + 1][0] in pieces[i] for i in range(count - 1)):
+                self._check(text, pieces, values)
         if not text:
             raise ValidationError(f"{self._label}: the template {self.text!r} renders as ''")
         return text
