@@ -373,3 +373,25 @@ def test_transactions_compute_the_keys_of_every_operation(env: Env) -> None:
     ]
     assert env.raw("USER#u8", "ORDER#2026-07-01#0001")["status_key"] == {"S": "STATUS#shipped"}
     assert env.raw("USER#u8", "ORDER#2026-07-02#0002") == {}
+
+
+def test_an_instance_read_in_part_updates_under_its_key(env: Env) -> None:
+    orders(env)
+    query = env.db.model(env.Order).where("user_id", "=", "u1").where("day", "=", date(2026, 3, 4))
+    (order,) = query.select("total").all()
+    assert (order.user_id, order.day, order.n) == ("u1", date(2026, 3, 4), 7)  # from the key
+    order.total = Decimal("20")
+    env.db.model(order).update()
+    stored = env.raw("USER#u1", "ORDER#2026-03-04#0007")
+    assert stored["total"] == {"N": "20"}
+    assert stored["status_key"] == {"S": "STATUS#shipped"}  # not read, left alone
+
+
+def test_an_item_another_client_wrote_updates_under_its_key(env: Env) -> None:
+    env.put_raw({"pk": {"S": "USER#u7"}, "sk": {"S": "ORDER#2026-05-06#0042"}})
+    (order,) = env.db.model(env.Order).where("user_id", "=", "u7").all()
+    order.status = "open"
+    env.db.model(order).update("status")
+    stored = env.raw("USER#u7", "ORDER#2026-05-06#0042")
+    assert stored["status"] == {"S": "open"}
+    assert stored["status_key"] == {"S": "STATUS#open"}

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 from dynamorm.expr import UpdateAction
 from dynamorm.model.base import Model
 from dynamorm.model.codec import codec_of, format_timestamp
-from dynamorm.model.loaded import LOADED, writable
-from dynamorm.model.templated import rendered
+from dynamorm.model.loaded import LOADED, unread, writable
+from dynamorm.model.templated import index_updates
 from dynamorm.plans import Plan
 from dynamorm.query.base import QueryBase
 from dynamorm.requests import (
@@ -59,12 +59,17 @@ class WritePlans(QueryBase[M]):
         now = format_timestamp(_dt.datetime.now(_dt.UTC))
         actions: list[UpdateAction] = []
         owned = {"pk", "sk", "version", "created_at", "updated_at"}
-        chosen = [f for f in meta.fields if not f.roles & owned]
+        chosen = [f for f in meta.fields if not f.roles & owned and f.template is None]
+        chosen = writable(meta, obj, chosen, named=False, operation="create_or_update")
         values = obj.__dict__
         if meta.templated:
-            # Like a put, it writes the item under the key the fields give.
-            values = {**values, **rendered(meta, obj, "create_or_update", keyed=False)}
-        for f in writable(meta, obj, chosen, named=False, operation="create_or_update"):
+            # The index keys made from what is written go with it.
+            computed = index_updates(
+                meta, obj, [f.name for f in chosen], "create_or_update", unread=unread(meta, obj)[0]
+            )
+            chosen = [*chosen, *(meta.by_name[name] for name in computed)]
+            values = {**values, **computed}
+        for f in chosen:
             value = codec.schema.encode_value(f.name, values.get(f.name))
             if value is None:
                 actions.append(("remove", [f.attr]))
@@ -80,6 +85,7 @@ class WritePlans(QueryBase[M]):
             actions.append(("add", [meta.version.attr], 1))
         if not actions:
             return (yield from self._create())
+        # Like a put, it writes the item under the key its fields give.
         key = key_of_instance(meta, obj, "create_or_update", keyed=False)
         conditions = self._conditions()
         params = update_params(meta, key, actions, conditions, "ALL_NEW")
