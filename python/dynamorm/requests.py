@@ -7,7 +7,9 @@ table or index whose partition key is compared with ``=`` wins, preferring the
 one whose sort key also has a key condition (then the one whose sort key is the
 ``order_by`` field); every other term becomes a filter. With no usable key
 condition it raises ``ValidationError`` naming the missing key: a read is
-never silently turned into a scan.
+never silently turned into a scan. A key computed by a template takes its
+condition from ``where`` on the template's fields (``template_keys.py``), and
+writes compute such keys from the instance (``model/templated.py``).
 """
 
 from __future__ import annotations
