@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dynamorm.cursor import decode_cursor
+from dynamorm.entities import entity_action, entity_filter
 from dynamorm.errors import ValidationError
 from dynamorm.expr import And, Clause, UpdateAction, compile_request
 from dynamorm.expr.conditions import ConditionSet, Term
@@ -186,11 +187,18 @@ def _projection(state: QueryState) -> list[list[str | int]] | None:
     return with_key_attrs(state.meta, state.select)
 
 
-def _filter_clauses(terms: Sequence[Term], filters: ConditionSet) -> list[Clause] | None:
+def _filter_clauses(
+    terms: Sequence[Term], filters: ConditionSet, meta: ModelMeta | None = None
+) -> list[Clause] | None:
+    """The filter of a read: the ``where`` terms left over, the filters and,
+    with ``meta`` an entity model's, its type (``entities.entity_filter``)."""
     clauses: list[Clause] = [t.clause() for t in terms]
     built = filters.build()
     if built is not None:
         clauses.append(built)
+    entity = entity_filter(meta) if meta is not None else None
+    if entity is not None:
+        clauses.append(entity)
     return clauses or None
 
 
@@ -258,7 +266,7 @@ def plan_read(state: QueryState, operation: str, *, single: bool = False) -> Rea
         key_clauses.append(choice.sk.clause())
     compiled = compile_request(
         key_condition=key_clauses,
-        filter=_filter_clauses(choice.rest, state.filters),
+        filter=_filter_clauses(choice.rest, state.filters, meta),
         projection=projection,
     )
     params = {"TableName": meta.table, **compiled.to_params()}
@@ -286,7 +294,7 @@ def scan_params(state: QueryState) -> dict[str, Any]:
             f"global secondary index {info.name!r}"
         )
     compiled = compile_request(
-        filter=_filter_clauses(state.where, state.filters), projection=_projection(state)
+        filter=_filter_clauses(state.where, state.filters, meta), projection=_projection(state)
     )
     params: dict[str, Any] = {"TableName": meta.table, **compiled.to_params()}
     if state.index is not None:
@@ -370,11 +378,16 @@ def update_params(
     return_values: str | None = None,
 ) -> dict[str, Any]:
     """An UpdateItem request; an action on a key attribute or two actions on
-    overlapping paths raise ``ValidationError`` here, before sending."""
+    overlapping paths raise ``ValidationError`` here, before sending. An
+    entity model's update also sets its type attribute
+    (``entities.entity_action``)."""
     if not actions:
         raise ValidationError(f"{meta.name}: an update needs at least one action")
+    tag = entity_action(meta)
     compiled = compile_request(
-        update=list(actions), condition=_condition(conditions), key_attributes=meta.key_attrs
+        update=[*actions, tag] if tag is not None else list(actions),
+        condition=_condition(conditions),
+        key_attributes=meta.key_attrs,
     )
     params = _with_condition({"TableName": meta.table, "Key": key}, compiled.to_params())
     if return_values is not None:

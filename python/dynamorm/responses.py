@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from dynamorm.cursor import encode_cursor
+from dynamorm.entities import owned_items
 from dynamorm.errors import ItemNotFoundError
 from dynamorm.expr.conditions import Term
 from dynamorm.model.codec import codec_of
@@ -27,6 +28,10 @@ class Page(Generic[T]):
     returned and ``scanned_count`` the number DynamoDB read before filtering.
     ``consumed_capacity`` is what DynamoDB reported the page's request
     consumed, when asked (``DB(return_consumed_capacity=...)``), else ``None``.
+
+    A filled page (``all_paginated(fill=True)``) may take several requests:
+    its ``scanned_count`` is what they all read, and its
+    ``consumed_capacity`` the list of what each reported.
     """
 
     items: list[T] = field(default_factory=list)
@@ -57,11 +62,12 @@ def model_of(meta: ModelMeta, item: Any, is_decoded: bool) -> Any:
 
 def items_of(meta: ModelMeta, response: Mapping[str, Any]) -> list[Any]:
     """The model instances of a Query/Scan response's ``Items`` (already
-    instances when the fast read path decoded the response)."""
+    instances when the fast read path decoded the response), without the
+    items of another entity (``entities.is_foreign``)."""
     if decoded(response):
         return list(response.get("Items", ()))
     from_item = codec_of(meta).from_item
-    return [from_item(item) for item in response.get("Items", ())]
+    return [from_item(item) for item in owned_items(meta, response.get("Items", ()))]
 
 
 def next_cursor(response: Mapping[str, Any], index: str | None, sort: str | None) -> str | None:

@@ -69,6 +69,9 @@ class ReferenceCodec:
             av = self.encode_field(f, values.get(f.name))
             if av is not None:
                 item[f.attr] = av
+        if self.meta.entity is not None:
+            # An entity model's items carry its type (SPEC §17).
+            item[self.meta.entity_attr] = {"S": self.meta.entity}
         return item
 
     def encode_field(self, f: FieldInfo, value: Any) -> dict[str, Any] | None:

@@ -3,13 +3,16 @@ schema/), called directly."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 import pytest
 from dynamorm import Model, _core, field
-from dynamorm.errors import ValidationError
+from dynamorm.errors import InvalidModelError, ValidationError
+from dynamorm.model.codec import _descriptor, _index_keys
 from dynamorm.transport import hooks
 
 
@@ -79,3 +82,82 @@ def test_an_item_that_does_not_fit_its_model_is_a_validation_error_not_a_fallbac
         b'{"Item": {"pk": {"S": "a"}, "n": {"N": "7"}}}', "GetItem", schema
     )
     assert (decoded["Item"].pk, decoded["Item"].n, rest) == ("a", 7, b"{}")
+
+
+# -- an entity model's type attribute (schema/entity.rs) ------------------------
+
+
+class Tagged(Model, table="docs", entity="doc", entity_attr="kind"):
+    pk: str = field(pk=True)
+    sk: str = field(sk=True)
+    n: int = 0
+
+
+def _item(sk: str, kind: dict[str, str] | None = None, n: int = 1) -> dict[str, Any]:
+    item: dict[str, Any] = {"pk": {"S": "a"}, "sk": {"S": sk}, "n": {"N": str(n)}}
+    if kind is not None:
+        item["kind"] = kind
+    return item
+
+
+def test_an_entity_schema_writes_its_type_attribute_and_reading_ignores_it() -> None:
+    schema = Tagged.__dynamorm_codec__.schema
+    assert schema.entity == ("kind", "doc")
+    assert Doc.__dynamorm_codec__.schema.entity is None
+    item = schema.to_item(Tagged(pk="a", sk="b", n=2))
+    assert item == {"pk": {"S": "a"}, "sk": {"S": "b"}, "n": {"N": "2"}, "kind": {"S": "doc"}}
+    assert "kind" not in schema.from_item(item).__dict__
+    # from_item reads any item as the model: telling items apart is the reads'.
+    assert schema.from_item(_item("c", {"S": "other"})) == Tagged(pk="a", sk="c", n=1)
+
+
+def test_an_entity_schema_refuses_a_type_attribute_that_is_a_fields() -> None:
+    fields = _descriptors(Tagged)
+    with pytest.raises(InvalidModelError, match="type attribute 'n'"):
+        _core.ItemSchema("Tagged", Tagged, fields, ("n", "doc"))
+
+
+def _descriptors(model: type[Model]) -> list[dict[str, Any]]:
+    meta = model.__dynamorm__
+    return [_descriptor(f, _index_keys(meta)) for f in meta.fields]
+
+
+OWN = _item("own", {"S": "doc"})
+FOREIGN = [
+    _item("untyped"),
+    _item("other", {"S": "order"}),
+    _item("number", {"N": "1"}),
+    _item("set", {"SS": ["doc"]}),
+]
+
+
+def test_the_fast_read_path_leaves_out_items_of_another_entity() -> None:
+    schema = Tagged.__dynamorm_codec__.schema
+    for foreign in FOREIGN:
+        body = json.dumps({"Item": foreign}).encode()
+        assert _core.decode_response(body, "GetItem", schema) == ({}, b"{}")
+    body = json.dumps({"Items": [FOREIGN[0], OWN, *FOREIGN[1:]], "Count": 5}).encode()
+    decoded, rest = _core.decode_response(body, "Query", schema)
+    assert [m.sk for m in decoded["Items"]] == ["own"]
+    assert rest == b'{"Count":5}'
+
+
+def test_a_batch_get_answer_loses_the_foreign_items_and_their_keys() -> None:
+    schema = Tagged.__dynamorm_codec__.schema
+    body = json.dumps({"Responses": {"docs": [FOREIGN[1], OWN, FOREIGN[0]]}}).encode()
+    decoded, _ = _core.decode_response(body, "BatchGetItem", schema)
+    assert [m.sk for m in decoded["Responses"]["docs"]] == ["own"]
+    alone, _ = _core.decode_response(
+        json.dumps({"Responses": {"docs": [OWN]}}).encode(), "BatchGetItem", schema
+    )
+    # The own item's key only: what the key plan is told was read.
+    assert decoded["ResponseKeys"] == alone["ResponseKeys"]
+    assert len(decoded["ResponseKeys"]["docs"]) == 1
+
+
+def test_a_read_transaction_answer_has_no_item_where_it_is_another_entitys() -> None:
+    schemas = [Tagged.__dynamorm_codec__.schema, Tagged.__dynamorm_codec__.schema]
+    body = json.dumps({"Responses": [{"Item": FOREIGN[1]}, {"Item": OWN}]}).encode()
+    decoded, _ = _core.decode_response(body, "TransactGetItems", schemas)
+    assert decoded["Responses"][0] == {}
+    assert decoded["Responses"][1]["Item"].sk == "own"

@@ -29,6 +29,8 @@ async def reads(db: AsyncDB) -> list[User]:
     assert_type(await db.model(User).where("id", "=", "u1").all(), list[User])
     assert_type(await db.model(User).count(), int)
     assert_type(await db.model(User).limit(10).all_paginated(), Page[User])
+    assert_type(await db.model(User).limit(10).all_paginated(fill=True), Page[User])
+    assert_type(await db.model(User).limit(10).scan_paginated(fill=True), Page[User])
     assert_type(db.model(User).iter(), AsyncIterator[User])
     found = [user async for user in db.model(User).scan_iter()]
     assert_type(found, list[User])

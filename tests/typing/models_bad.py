@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dynamorm import AsyncDB, Model, field, load_dms, unmarshal_item, unmarshal_stream_record
+from dynamorm import DB, AsyncDB, Model, field, load_dms, unmarshal_item, unmarshal_stream_record
 
 
 class User(Model, table="users"):
@@ -19,6 +19,14 @@ class User(Model, table="users"):
 
 
 class BadTable(Model, table=1):  # type: ignore[arg-type]
+    id: str = field(pk=True)
+
+
+class BadEntity(Model, table="app", entity=1):  # type: ignore[arg-type]
+    id: str = field(pk=True)
+
+
+class BadEntityAttr(Model, table="app", entity="x", entity_attr=["kind"]):  # type: ignore[arg-type]
     id: str = field(pk=True)
 
 
@@ -75,3 +83,11 @@ async def async_misuse(adb: AsyncDB) -> None:
     takes_users(adb.model(User).all())  # type: ignore[arg-type]
     for one in adb.model(User).iter():  # type: ignore[attr-defined]
         print(one)
+
+
+# -- filled pages: ``fill`` is a bool ------------------------------------------
+
+
+def fill_misuse(db: DB) -> None:
+    db.model(User).limit(5).all_paginated(fill="yes")  # type: ignore[arg-type]
+    db.model(User).limit(5).scan_paginated(fill=None)  # type: ignore[arg-type]

@@ -38,6 +38,15 @@ class User(Model, table="users"):
     avatar: bytes | None = None
 
 
+class Profile(Model, table="app", entity="profile"):
+    pk: str = field(pk=True)
+    sk: str = field(sk=True)
+
+
+class Account(Model, table="app", entity="account", entity_attr="kind"):
+    pk: str = field(pk=True)
+
+
 class Event(Model):
     stream: str = field(pk=True)
     at: int = field(sk=True)
@@ -88,6 +97,9 @@ def dms(text: str) -> dict[str, Any]:
 def scans(db: DB) -> list[User]:
     page = db.model(User).limit(10).scan_paginated()
     assert_type(page, Page[User])
+    assert_type(db.model(User).limit(10).scan_paginated(fill=True), Page[User])
+    filled = db.model(User).where("id", "=", "u1").limit(10).all_paginated(fill=True)
+    assert_type(filled, Page[User])
     assert_type(db.model(User).scan_iter(), Iterator[User])
     return page.items
 

@@ -489,6 +489,23 @@ def test_unquoted_null_type_gets_a_hint() -> None:
         load_dms(text)
 
 
+def test_an_entity_model_is_refused_naming_it() -> None:
+    class Account(Model, table="app", entity="account", entity_attr="kind"):
+        pk: str = field(pk=True)
+
+    class Plain(Model, table="app"):
+        pk: str = field(pk=True)
+
+    message = (
+        r"DMS model 'Account': entity='account' \(type attribute 'kind'\) has no DMS v0.1 "
+        "representation"
+    )
+    with pytest.raises(InvalidModelError, match=message):
+        Account.to_dms()
+    with pytest.raises(InvalidModelError, match=message):
+        to_dms(Plain, Account)
+
+
 def test_model_names_must_be_python_class_names() -> None:
     text = _with(lambda d: _order(d).update(name="Order-v2"))
     with pytest.raises(InvalidModelError, match=r"model 'Order-v2': name must be a valid Python"):

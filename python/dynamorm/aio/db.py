@@ -67,10 +67,8 @@ class AsyncDB:
         return_consumed_capacity: str | None = None,
         tracer_provider: Any = None,
     ) -> None:
-        from dynamorm.aio.transport import AioTransport
-
         try:
-            self._db = DB(
+            db = DB(
                 client=client,
                 region_name=region_name,
                 endpoint_url=endpoint_url,
@@ -89,8 +87,28 @@ class AsyncDB:
             raise ValidationError(
                 f"Async{exc}" if str(exc).startswith("DB") else str(exc)
             ) from None
-        blocking = self._db._executor
+        self._adopt(db)
+
+    def _adopt(self, db: DB) -> None:
+        """Sends ``db``'s requests, awaited, on the asyncio transport."""
+        from dynamorm.aio.transport import AioTransport
+
+        self._db = db
+        blocking = db._executor
         self._executor = _like(blocking, AioTransport(blocking.transport), blocking.timeout)
+
+    @classmethod
+    def from_db(cls, db: DB) -> AsyncDB:
+        """An ``AsyncDB`` on ``db``'s client and settings (retry policy,
+        timeout, prefix, hooks, capacity reporting and stats, tracing): for
+        an application that has a ``DB`` and now awaits too. On a client the
+        ``DB`` made, its requests take the asyncio transport's own path; on
+        a client you passed in, botocore's pipeline in a thread, as always."""
+        if not isinstance(db, DB):
+            raise ValidationError(f"AsyncDB.from_db: expected a DB, got {db!r}")
+        made = object.__new__(cls)
+        made._adopt(db)
+        return made
 
     def __repr__(self) -> str:
         timeout = "" if self.timeout is None else f" timeout={self.timeout}s"

@@ -46,9 +46,9 @@ class AsyncQuery(ReadPlans[M], WritePlans[M], BatchPlans[M]):
         query.iter()``; each page is requested when the loop reaches it."""
         return aiterate(self._executor, self._iter())
 
-    async def all_paginated(self) -> Page[M]:
+    async def all_paginated(self, fill: bool = False) -> Page[M]:
         """``Query.all_paginated``, awaited."""
-        return await arun(self._executor, self._all_paginated())
+        return await arun(self._executor, self._all_paginated(fill))
 
     async def count(self) -> int:
         """``Query.count``, awaited."""
@@ -62,9 +62,9 @@ class AsyncQuery(ReadPlans[M], WritePlans[M], BatchPlans[M]):
         """``Query.scan_iter`` as an async iterator."""
         return aiterate(self._executor, self._scan_iter())
 
-    async def scan_paginated(self) -> Page[M]:
+    async def scan_paginated(self, fill: bool = False) -> Page[M]:
         """``Query.scan_paginated``, awaited."""
-        return await arun(self._executor, self._scan_paginated())
+        return await arun(self._executor, self._scan_paginated(fill))
 
     async def scan_all_segments(self, total_segments: int) -> list[M]:
         """``Query.scan_all_segments``, each segment a task."""

@@ -24,6 +24,7 @@ from dynamorm.batch.options import (
     make_stop,
 )
 from dynamorm.batch.runner import Chunks, Collected, RunResult
+from dynamorm.entities import owned_items
 from dynamorm.errors import (
     BatchGetError,
     RequestError,
@@ -121,6 +122,9 @@ class _GetRun:
                 if position is not None:
                     models[position] = model
         else:
+            # Another entity's item is no item of this model: its key is
+            # absent, not unprocessed.
+            items = owned_items(self.meta, items)
             positions = self.plan.add_items_positions(items)
             from_item = self._from_item
             for position, item in zip(positions, items, strict=True):

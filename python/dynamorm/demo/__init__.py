@@ -52,19 +52,14 @@ def _db(endpoint: str | None, use_aws: bool, region: str) -> DB:
     if use_aws:
         return DB(region_name=region)
     import boto3
-    from botocore.config import Config
 
     # A local server accepts any credentials; fixed ones keep the demo from
-    # depending on (or leaking into) the user's AWS configuration.
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id="demo",
-        aws_secret_access_key="demo",
-        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
+    # depending on (or leaking into) the user's AWS configuration. The DB
+    # makes its client, so its requests take the library's own path.
+    session = boto3.Session(
+        aws_access_key_id="demo", aws_secret_access_key="demo", region_name=region
     )
-    return DB(client=client)
+    return DB(endpoint_url=endpoint, session=session)
 
 
 def run_demo(endpoint: str | None = None, use_aws: bool = False, region: str = "us-east-1") -> int:

@@ -38,11 +38,11 @@ async def _walk(db: AsyncDB, m: Models) -> dict[str, Any]:
 def asyncio_step(checks: Checks, db: DB, m: Models) -> None:
     """250 concurrent reads, an ``async for`` and an ``async with`` transaction."""
     checks.step(f"asyncio: AsyncDB, {READS} reads at once on one event loop")
-    checks.say("async with AsyncDB(client=db.client) as adb:")
+    checks.say("async with AsyncDB.from_db(db) as adb:   # the same client and settings")
     checks.say("    await asyncio.gather(*(adb.model(Order).where(...).first() for ...))")
 
     async def main() -> dict[str, Any]:
-        async with AsyncDB(client=db.client) as adb:
+        async with AsyncDB.from_db(db) as adb:
             return await _walk(adb, m)
 
     out = asyncio.run(main())

@@ -28,7 +28,11 @@ class Model:
     """Base class of dynamorm models.
 
     ``class User(Model, table="users"): ...``; ``table=`` defaults to the
-    snake_case plural of the class name.
+    snake_case plural of the class name. ``entity="user"`` makes it an entity
+    model: its items carry the type in the attribute ``_type``
+    (``entity_attr=`` names another) and its reads see only items of that
+    type, so several models can share one table. Neither is inherited: a
+    subclass names its own table and entity.
     """
 
     __dynamorm__: ClassVar[ModelMeta]
@@ -39,11 +43,13 @@ class Model:
         cls,
         *,
         table: str | None = None,
+        entity: str | None = None,
+        entity_attr: str | None = None,
         _projections: Mapping[str, tuple[str, tuple[str, ...]]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
-        meta = build_meta(cls, table, _projections)
+        meta = build_meta(cls, table, _projections, entity, entity_attr)
         for f in meta.fields:
             if isinstance(cls.__dict__.get(f.name), FieldSpec):
                 delattr(cls, f.name)

@@ -172,7 +172,9 @@ class ItemCodec:
     Built once per model class (``cls.__dynamorm_codec__``). ``to_item`` and
     ``from_item`` are the compiled schema's own methods, so a call costs no
     Python frame of its own (``to_item`` of a model with key templates first
-    computes the template fields).
+    computes the template fields). An entity model's items are written with
+    its type attribute; ``from_item`` ignores that attribute (whose item it is
+    is for the reads to check: ``dynamorm.entities``).
     """
 
     __slots__ = ("from_item", "meta", "schema", "to_item")
@@ -188,10 +190,12 @@ class ItemCodec:
         index_keys = _index_keys(meta)
         sources = sources_of(meta)
         self.meta = meta
+        entity = (meta.entity_attr, meta.entity) if meta.entity is not None else None
         self.schema = _core.ItemSchema(
             meta.name,
             meta.cls,
             [_descriptor(f, index_keys, sources) for f in meta.fields],
+            entity,
             filler(meta) if meta.templated else None,
         )
         self.to_item = self._templated_item if meta.templated else self.schema.to_item

@@ -124,6 +124,15 @@ def _derive(model: str, f: FieldInfo) -> DmsType:
 
 def _model_entry(model: type[Model]) -> dict[str, Any]:
     meta = model.__dynamorm__
+    if meta.entity is not None:
+        # DMS v0.1 has no place for a type attribute and refuses unknown
+        # keys, so a document could not keep the other libraries off this
+        # model's items: refused rather than written without it.
+        raise dms_error(
+            f"model {meta.name!r}",
+            f"entity={meta.entity!r} (type attribute {meta.entity_attr!r}) has no DMS v0.1 "
+            "representation; DMS describes models that are not entities",
+        )
     extra: Mapping[str, Any] = model.__dict__.get("__dms__") or {}
     described = {f.name: _dms_type(f) or _derive(meta.name, f) for f in meta.fields}
 
@@ -177,7 +186,8 @@ def to_dms(model: type[Model], *more: type[Model], namespace: str | None = None)
 
     ``namespace`` defaults to the one the models were loaded with, if any.
     Fields typed ``Any`` without ``json=True`` have no DMS type and raise
-    ``InvalidModelError``.
+    ``InvalidModelError``, as does an entity model (``entity=``: DMS v0.1
+    has no type attribute).
     """
     models = (model, *more)
     if namespace is None:

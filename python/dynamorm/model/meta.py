@@ -10,7 +10,7 @@ import dataclasses
 import re
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dynamorm.errors import InvalidModelError, ValidationError
@@ -18,7 +18,15 @@ from dynamorm.model.fields import MISSING, FieldInfo, FieldSpec
 from dynamorm.model.templates import compile_template
 from dynamorm.model.types import TypeInfo, analyze
 
-__all__ = ["KEY_KINDS", "IndexInfo", "ModelMeta", "build_meta", "default_table_name", "key_tag"]
+__all__ = [
+    "DEFAULT_ENTITY_ATTR",
+    "KEY_KINDS",
+    "IndexInfo",
+    "ModelMeta",
+    "build_meta",
+    "default_table_name",
+    "key_tag",
+]
 
 KEY_KINDS = frozenset(
     {"str", "int", "decimal", "bytes", "datetime", "date", "uuid", "enum", "literal", "custom"}
@@ -44,6 +52,10 @@ def key_tag(info: TypeInfo) -> str | None:
 RESERVED_FIELD_NAMES = frozenset({"from_dict", "from_item", "to_dict", "to_dms", "to_item"})
 """Names of the ``Model`` API; a field of one of these names would hide a
 method the library calls (``docs/models.md`` lists them)."""
+
+DEFAULT_ENTITY_ATTR = "_type"
+"""The attribute an entity model's items carry their type in, unless
+``entity_attr=`` names another (SPEC §17)."""
 
 _RESOURCE_NAME = re.compile(r"[A-Za-z0-9_.\-]{3,255}")
 """DynamoDB's rule for table and index names: 3 to 255 of ``A-Z a-z 0-9 _ . -``."""
@@ -81,6 +93,11 @@ class ModelMeta:
     ttl: FieldInfo | None = None
     created_at: FieldInfo | None = None
     updated_at: FieldInfo | None = None
+    entity: str | None = None
+    """The type an entity model's items carry (``entity="user"``), or
+    ``None``: the model is not an entity and its items carry no type."""
+    entity_attr: str = DEFAULT_ENTITY_ATTR
+    """The attribute holding the type of an entity model's items."""
     templated: tuple[FieldInfo, ...] = ()
     """The fields computed by a key template, table keys first."""
 
@@ -275,12 +292,51 @@ def _indexes(
     return out
 
 
+def _check_entity(cls: type, entity: str | None, entity_attr: str | None) -> str:
+    """Refuses an ``entity=`` that is not a non-empty ``str``, and an
+    ``entity_attr=`` without it or that is not one; returns the type
+    attribute's name."""
+    if entity is not None and (not isinstance(entity, str) or not entity):
+        raise _fail(cls, f"entity must be a non-empty str, got {entity!r}")
+    if entity_attr is None:
+        return DEFAULT_ENTITY_ATTR
+    if entity is None:
+        raise _fail(cls, f"entity_attr={entity_attr!r} needs entity= (the type it holds)")
+    if not isinstance(entity_attr, str) or not entity_attr:
+        raise _fail(cls, f"entity_attr must be a non-empty str, got {entity_attr!r}")
+    return entity_attr
+
+
+def _entity_indexes(cls: type, indexes: dict[str, IndexInfo], attr: str) -> dict[str, IndexInfo]:
+    """The indexes of an entity model, each projecting the type attribute
+    (reads of an index filter on it): an ``INCLUDE`` projection gains it, a
+    global index projecting ``KEYS_ONLY`` cannot carry it and is refused."""
+    out: dict[str, IndexInfo] = {}
+    for name, index in indexes.items():
+        if index.projection == "KEYS_ONLY" and index.type == "GSI":
+            raise _fail(
+                cls,
+                f"index {name!r} projects KEYS_ONLY, so its items would not carry the "
+                f"type attribute {attr!r} the model's reads filter on; project ALL or "
+                f"INCLUDE {attr!r}",
+            )
+        if index.projection == "INCLUDE" and attr not in index.projected:
+            out[name] = replace(index, projected=(*index.projected, attr))
+        else:
+            out[name] = index
+    return out
+
+
 def build_meta(
     cls: type,
     table: str | None,
     projections: Mapping[str, tuple[str, tuple[str, ...]]] | None = None,
+    entity: str | None = None,
+    entity_attr: str | None = None,
 ) -> ModelMeta:
-    """Validates the declaration of ``cls`` and describes it."""
+    """Validates the declaration of ``cls`` and describes it. ``entity``
+    (with ``entity_attr``, the attribute holding it) makes it an entity
+    model (SPEC §17)."""
     try:
         hints = typing.get_type_hints(cls, include_extras=True)
     except Exception as exc:
@@ -313,6 +369,17 @@ def build_meta(
     if table is not None:
         _check_resource_name(cls, "table name", table)
     table_name = table if table is not None else default_table_name(cls.__name__)
+    type_attr = _check_entity(cls, entity, entity_attr)
+    indexes = _indexes(cls, fields, pks[0], projections or {})
+    if entity is not None:
+        taken = attrs.get(type_attr) or next((f for f in fields if f.name == type_attr), None)
+        if taken is not None:
+            raise _fail(
+                cls,
+                f"the type attribute {type_attr!r} is also field {taken.name!r} "
+                f"(stored as {taken.attr!r}); name another with entity_attr=",
+            )
+        indexes = _entity_indexes(cls, indexes, type_attr)
     return ModelMeta(
         cls=cls,
         name=cls.__name__,
@@ -320,13 +387,15 @@ def build_meta(
         fields=tuple(fields),
         pk=pks[0],
         sk=sk,
-        indexes=_indexes(cls, fields, pks[0], projections or {}),
+        indexes=indexes,
         by_name={f.name: f for f in fields},
         by_attr=attrs,
         version=_one(cls, fields, "version"),
         ttl=_one(cls, fields, "ttl"),
         created_at=_one(cls, fields, "created_at"),
         updated_at=_one(cls, fields, "updated_at"),
+        entity=entity,
+        entity_attr=type_attr,
         templated=_templated(fields),
     )
 

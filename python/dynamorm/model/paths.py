@@ -51,7 +51,10 @@ def resolve_path(meta: ModelMeta, path: str) -> ResolvedPath:
 def with_key_attrs(meta: ModelMeta, paths: list[list[str | int]]) -> list[list[str | int]]:
     """``paths`` (a projection) plus the key attributes it lacks: every read
     returns the key, so that items map back to their keys and instances can
-    be written back."""
+    be written back; and an entity model's type attribute, by which its
+    reads tell its items from another model's (``dynamorm.entities``)."""
     out = list(paths)
     out.extend([attr] for attr in meta.key_attrs if [attr] not in out)
+    if meta.entity is not None and [meta.entity_attr] not in out:
+        out.append([meta.entity_attr])
     return out

@@ -38,7 +38,9 @@ class Query(ReadPlans[M], WritePlans[M], BatchPlans[M]):
     # -- reads ------------------------------------------------------------
 
     def first(self) -> M:
-        """The first matching item; ``ItemNotFoundError`` when there is none."""
+        """The first matching item; ``ItemNotFoundError`` when there is none.
+        The reads of a model declared with ``entity=`` see its own items
+        only."""
         return run(self._executor, self._first())
 
     def all(self) -> list[M]:
@@ -51,9 +53,13 @@ class Query(ReadPlans[M], WritePlans[M], BatchPlans[M]):
         ``partial`` is empty — every item read was already handed out."""
         return iterate(self._executor, self._iter())
 
-    def all_paginated(self) -> Page[M]:
-        """One page (``limit`` items at most) and the cursor for the next."""
-        return run(self._executor, self._all_paginated())
+    def all_paginated(self, fill: bool = False) -> Page[M]:
+        """One page (``limit`` items at most: one request, so filters may
+        leave fewer) and the cursor for the next. With ``fill=True`` the page
+        holds ``limit`` matching items unless the query runs out first,
+        reading on as needed, and its cursor resumes right after its last
+        item; it needs ``limit()``."""
+        return run(self._executor, self._all_paginated(fill))
 
     def count(self) -> int:
         """The number of matching items (all pages; ``limit`` is ignored)."""
@@ -70,13 +76,15 @@ class Query(ReadPlans[M], WritePlans[M], BatchPlans[M]):
         raises ``OperationTimeoutError`` with an empty ``partial``)."""
         return iterate(self._executor, self._scan_iter())
 
-    def scan_paginated(self) -> Page[M]:
+    def scan_paginated(self, fill: bool = False) -> Page[M]:
         """One page of a Scan (``limit`` is the page size: the items DynamoDB
         reads before filtering, as for ``all_paginated``) and the cursor for
         the next; ``cursor(page.next_cursor)`` resumes it, also in another
         process. With ``parallel_scan(segment, total)`` it pages that
-        segment: resume it with the same ``parallel_scan`` and the cursor."""
-        return run(self._executor, self._scan_paginated())
+        segment: resume it with the same ``parallel_scan`` and the cursor.
+        ``fill=True`` fills the page with ``limit`` matching items as for
+        ``all_paginated``."""
+        return run(self._executor, self._scan_paginated(fill))
 
     def scan_all_segments(self, total_segments: int) -> list[M]:
         """A parallel scan of every segment on ``total_segments`` threads."""
@@ -132,8 +140,9 @@ class Query(ReadPlans[M], WritePlans[M], BatchPlans[M]):
         cancel: Cancel | None = None,
     ) -> list[M]:
         """The items of ``keys`` (``KeyPair``, ``(pk, sk)``, bare partition
-        keys, or instances) in input-key order; missing keys are skipped,
-        duplicates read once. Uses the DB's retry policy; see
+        keys, or instances) in input-key order; missing keys are skipped (as
+        are, for a model declared with ``entity=``, keys holding another
+        entity's item), duplicates read once. Uses the DB's retry policy; see
         ``batch_get_with_options`` for the rest."""
         return run(self._executor, self._batch_get(keys, None, timeout, cancel))
 

@@ -165,12 +165,16 @@ class QueryBase(FilterVocabulary, ConditionVocabulary, Generic[M]):
     def _deadline(self) -> Deadline:
         return Deadline(self._executor.timeout)
 
-    def _shape(self, params: Mapping[str, Any]) -> ReadShape | None:
+    def _shape(
+        self, params: Mapping[str, Any], select: list[list[str | int]] | None = None
+    ) -> ReadShape | None:
         """What the read ``params`` returns of each item (``None``: whole
-        items); its instances are marked with it (``loaded``)."""
+        items); its instances are marked with it (``loaded``). ``select`` is
+        the projection ``params`` were planned with, when not the query's."""
         meta = self._state.meta
         index = params.get("IndexName")
-        return shape_of(meta, self._state.select, meta.indexes.get(index) if index else None)
+        paths = self._state.select if select is None else select
+        return shape_of(meta, paths, meta.indexes.get(index) if index else None)
 
     def _call(
         self,

@@ -9,14 +9,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from dynamorm.cursor import encode_cursor
+from dynamorm.entities import is_foreign
 from dynamorm.errors import ValidationError
 from dynamorm.model.base import Model
 from dynamorm.model.codec import codec_of
 from dynamorm.model.loaded import mark
 from dynamorm.plans import Each, Emit, Plan
 from dynamorm.query.base import QueryBase
-from dynamorm.requests import plan_read, scan_params, sort_of
-from dynamorm.responses import Page, items_of, not_found, page_of
+from dynamorm.query.fill import exact_keys, read_size, resume_key, start_key_fields
+from dynamorm.requests import QueryState, plan_read, scan_params, sort_of
+from dynamorm.responses import Page, decoded, items_of, not_found, page_of
 
 __all__ = ["ReadPlans"]
 
@@ -33,8 +36,11 @@ class ReadPlans(QueryBase[M]):
         state = self._state
         plan = plan_read(state, "first", single=True)
         if plan.operation == "GetItem":
-            item = (yield self._call("GetItem", plan.params)).get("Item")
-            if item is None:
+            response = yield self._call("GetItem", plan.params)
+            item = response.get("Item")
+            # Another entity's item is none of this model's (the fast read
+            # path has left it out already).
+            if item is None or (not decoded(response) and is_foreign(state.meta, item)):
                 raise not_found(state.meta, state.where, None)
             found: M = codec_of(state.meta).from_item(item)
             mark(state.meta, self._shape(plan.params), [found])
@@ -110,24 +116,108 @@ class ReadPlans(QueryBase[M]):
             deadline.check(f"{self._name}.{what}()", [])
             params["ExclusiveStartKey"] = last
 
-    def _all_paginated(self) -> Plan[Page[M]]:
-        plan = plan_read(self._state, "all_paginated")
-        return self._page("Query", plan.params, plan.index, sort_of(self._state))
+    def _all_paginated(self, fill: bool = False) -> Plan[Page[M]]:
+        self._check_fill("all_paginated", fill)
+        state = self._state
+        plan = plan_read(state, "all_paginated")
+        if fill and state.select and plan.index is not None:
+            state = _with_index_keys(state, plan.index)
+            plan = plan_read(state, "all_paginated")
+        return self._page("Query", plan.params, plan.index, sort_of(state), fill=fill, state=state)
 
-    def _scan_paginated(self) -> Plan[Page[M]]:
-        return self._page("Scan", scan_params(self._state), self._state.index, None)
+    def _scan_paginated(self, fill: bool = False) -> Plan[Page[M]]:
+        self._check_fill("scan_paginated", fill)
+        state = self._state
+        if fill and state.select and state.index is not None:
+            state = _with_index_keys(state, state.index)
+        return self._page("Scan", scan_params(state), state.index, None, fill=fill, state=state)
+
+    def _check_fill(self, what: str, fill: bool) -> None:
+        """Refuses a ``fill`` that is not a bool, and ``fill=True`` without
+        ``limit()`` (a filled page needs its size), before any request."""
+        if not isinstance(fill, bool):
+            raise ValidationError(
+                f"{self._name}.{what}(): fill must be True or False, got {fill!r}"
+            )
+        if fill and self._state.limit is None:
+            raise ValidationError(
+                f"{self._name}.{what}(fill=True) needs a page size: call limit(n) first"
+            )
 
     def _page(
-        self, operation: str, params: dict[str, Any], index: str | None, sort: str | None
+        self,
+        operation: str,
+        params: dict[str, Any],
+        index: str | None,
+        sort: str | None,
+        *,
+        fill: bool = False,
+        state: QueryState | None = None,
     ) -> Plan[Page[M]]:
         """One Query or Scan request of at most ``limit`` items, as a ``Page``
-        whose cursor resumes after it."""
+        whose cursor resumes after it; with ``fill``, ``_filled``'s page.
+        ``state`` is the state ``params`` were planned from (the query's)."""
+        if fill:
+            return (yield from self._filled(operation, params, index, sort, state or self._state))
         if self._state.limit is not None:
             params["Limit"] = self._state.limit
         response = yield self._call(operation, params)
         page: Page[M] = page_of(self._state.meta, response, index, sort)
         mark(self._state.meta, self._shape(params), page.items)
         return page
+
+    def _filled(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        index: str | None,
+        sort: str | None,
+        state: QueryState,
+    ) -> Plan[Page[M]]:
+        """A page of ``limit`` matching items however many the filters drop:
+        Query or Scan requests (the first asking for ``limit`` items, the next
+        as ``fill.read_size`` says) until the page is full or the read is
+        exhausted. Its cursor resumes right after its last item
+        (``fill.resume_key`` when the page ends inside a response, else
+        DynamoDB's ``LastEvaluatedKey``); ``scanned_count`` is every item the
+        reads evaluated and ``consumed_capacity`` the list of what each
+        reported. Between reads the deadline raises ``OperationTimeoutError``
+        whose ``partial`` is the page so far, its cursor resuming after it."""
+        meta = state.meta
+        limit = state.limit
+        assert limit is not None  # _check_fill checked it
+        what = f"{self._name}.{'all' if operation == 'Query' else 'scan'}_paginated(fill=True)"
+        key_fields = start_key_fields(meta, index)
+        exact = exact_keys(key_fields)
+        shape = self._shape(params, state.select)
+        deadline = self._deadline()
+        items: list[M] = []
+        capacity: list[Any] = []
+        evaluated = 0
+        size = limit
+        partial: Page[M] | None = None
+        while True:
+            params["Limit"] = size
+            response = yield self._call(operation, params, deadline, partial)
+            got = items_of(meta, response)
+            evaluated += int(response.get("ScannedCount", len(got)))
+            if response.get("ConsumedCapacity") is not None:
+                capacity.append(response["ConsumedCapacity"])
+            needed = limit - len(items)
+            last = response.get("LastEvaluatedKey") or None
+            if len(got) > needed:
+                # The page ends inside this response: resume after its last item.
+                got = got[:needed]
+                last = resume_key(meta, key_fields, got[-1])
+            mark(meta, shape, got)
+            items.extend(got)
+            cursor = None if last is None else encode_cursor(last, index=index, sort=sort)
+            if last is None or len(items) == limit:
+                return Page(items, cursor, len(items), evaluated, capacity or None)
+            partial = Page(list(items), cursor, len(items), evaluated, capacity or None)
+            deadline.check(what, partial)
+            params["ExclusiveStartKey"] = last
+            size = read_size(limit - len(items), len(items), evaluated, size, exact)
 
     def _count(self) -> Plan[int]:
         """The plan of ``Query.count`` (``limit`` is ignored)."""
@@ -180,3 +270,14 @@ class ReadPlans(QueryBase[M]):
         if any(stopped for _, stopped in results):
             deadline.check(f"{self._name}.scan_all_segments()", items)
         return items
+
+
+def _with_index_keys(state: QueryState, index: str) -> QueryState:
+    """``state`` whose ``select()`` also reads ``index``'s key attributes: a
+    filled page's cursor may be built from a returned item, and a cursor of
+    an index read holds the index's key as well as the table's."""
+    info = state.meta.indexes[index]
+    extra: list[list[str | int]] = [
+        [f.attr] for f in (info.pk, info.sk) if f is not None and [f.attr] not in state.select
+    ]
+    return replace(state, select=[*state.select, *extra]) if extra else state

@@ -2,14 +2,17 @@
 
 All the reads of one ``TransactGetItems`` see one consistent snapshot. The
 result is a list in call order: a model instance per key, or ``None`` where
-no item exists.
+no item exists (or, for an entity model, where the item is another
+entity's: ``dynamorm.entities``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self
 
 from dynamorm.batch.options import make_stop
+from dynamorm.entities import is_foreign
 from dynamorm.errors import MalformedResponseError, ValidationError
 from dynamorm.expr import compile_request
 from dynamorm.keys import key_dicts
@@ -99,13 +102,22 @@ class TransactGetBuilderBase:
             )
         is_decoded = decoded(response)
         out = [
-            model_of(op.model.__dynamorm__, entry.get("Item") or None, is_decoded)
+            model_of(op.model.__dynamorm__, _owned(op, entry, is_decoded), is_decoded)
             for op, entry in zip(self._ops, entries, strict=True)
         ]
         for op, shape, obj in zip(self._ops, self._shapes, out, strict=True):
             if obj is not None:
                 mark(op.model.__dynamorm__, shape, [obj])
         return out
+
+
+def _owned(op: Operation, entry: Mapping[str, Any], is_decoded: bool) -> Any:
+    """The item of one read's answer; ``None`` when there is none or it is
+    another entity's (the fast read path has left those out already)."""
+    item = entry.get("Item") or None
+    if item is None or is_decoded or not is_foreign(op.model.__dynamorm__, item):
+        return item
+    return None
 
 
 class TransactGetBuilder(TransactGetBuilderBase):
@@ -116,6 +128,7 @@ class TransactGetBuilder(TransactGetBuilderBase):
 
     def execute(self, *, timeout: float | None = None, cancel: Cancel | None = None) -> list[Any]:
         """Sends the reads; returns, in call order, a model instance per key
-        or ``None`` where the item does not exist. Stops at ``timeout``
-        seconds (default: the DB's) or when ``cancel`` is set."""
+        or ``None`` where the item does not exist (or, for a model declared
+        with ``entity=``, is another entity's). Stops at ``timeout`` seconds
+        (default: the DB's) or when ``cancel`` is set."""
         return run(self._executor, self._plan(timeout, cancel))

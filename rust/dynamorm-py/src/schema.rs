@@ -9,6 +9,7 @@ mod dataclass;
 mod decode;
 mod decode_set;
 mod encode;
+mod entity;
 mod field;
 mod key_dicts;
 mod response;
@@ -26,18 +27,23 @@ use pyo3::{PyTraverseError, PyVisit};
 use crate::cache::object_new;
 use crate::errors;
 use crate::expr::encoded::Encoded;
+use entity::Entity;
 use field::{Descriptor, Field};
 
 /// The compiled item codec of one model: its fields' names, attribute names,
 /// kinds, roles and options, fixed at construction.
 ///
-/// ``ItemSchema(model_name, model_cls, fields, fill=None)`` where each field is
-/// a dict with the keys ``name``, ``attr``, ``kind``, ``element``, ``optional``,
-/// ``roles``, ``index_key``, ``omit_empty``, ``json``, ``binary``,
+/// ``ItemSchema(model_name, model_cls, fields, entity=None, fill=None)`` where
+/// each field is a dict with the keys ``name``, ``attr``, ``kind``, ``element``,
+/// ``optional``, ``roles``, ``index_key``, ``omit_empty``, ``json``, ``binary``,
 /// ``type_repr``, ``dataclass_type``, ``default``, ``default_factory`` and
 /// ``from_keys`` (``dynamorm.codec`` builds them from a ``ModelMeta``).
-/// ``fill(instance, names)`` is called on every instance read from an item
-/// that lacks the attributes of ``from_keys`` fields (``names``: those
+/// ``entity``, an ``(attribute, value)`` pair, is the type attribute of an
+/// entity model: ``to_item`` writes it into every item, and
+/// ``decode_response`` leaves out every item that does not hold it
+/// (``from_item`` ignores it, as it ignores every attribute that is not a
+/// field). ``fill(instance, names)`` is called on every instance read from an
+/// item that lacks the attributes of ``from_keys`` fields (``names``: those
 /// fields), to parse them from the key templates.
 #[pyclass(frozen, module = "dynamorm._core")]
 pub struct ItemSchema {
@@ -48,6 +54,7 @@ pub struct ItemSchema {
     /// Field index by attribute name, for items read from the wire.
     by_attr: HashMap<String, usize>,
     keys: Vec<usize>,
+    entity: Option<Entity>,
     /// Fills the `from_keys` fields an item lacks (see the class docs).
     fill: Option<Py<PyAny>>,
 }
@@ -55,12 +62,13 @@ pub struct ItemSchema {
 #[pymethods]
 impl ItemSchema {
     #[new]
-    #[pyo3(signature = (model_name, model_cls, fields, fill = None))]
+    #[pyo3(signature = (model_name, model_cls, fields, entity = None, fill = None))]
     fn new(
         py: Python<'_>,
         model_name: String,
         model_cls: Py<PyType>,
         fields: Vec<Descriptor>,
+        entity: Option<(String, String)>,
         fill: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let fields = fields
@@ -83,6 +91,14 @@ impl ItemSchema {
         for (index, f) in fields.iter().enumerate() {
             by_attr.insert(f.attr.bind(py).to_str()?.to_owned(), index);
         }
+        if let Some((attr, _)) = &entity {
+            if by_attr.contains_key(attr) {
+                return Err(errors::invalid_model(format!(
+                    "{model_name}: the type attribute '{attr}' is also a field's attribute"
+                )));
+            }
+        }
+        let entity = entity.map(|(attr, value)| Entity::new(py, attr, value));
         Ok(ItemSchema {
             model: model_name,
             cls: model_cls,
@@ -90,6 +106,7 @@ impl ItemSchema {
             by_name,
             by_attr,
             keys,
+            entity,
             fill,
         })
     }
@@ -100,6 +117,13 @@ impl ItemSchema {
         &self.model
     }
 
+    /// The type attribute of an entity model: ``(attribute, value)``, or
+    /// ``None``.
+    #[getter]
+    fn entity<'py>(&self, py: Python<'py>) -> Option<(Bound<'py, PyString>, Bound<'py, PyString>)> {
+        self.entity.as_ref().map(|entity| entity.pair(py))
+    }
+
     /// The field names, in declaration order.
     #[getter]
     fn field_names(&self, py: Python<'_>) -> Vec<Py<PyString>> {
@@ -107,7 +131,8 @@ impl ItemSchema {
     }
 
     /// The item of a model instance, as it would be written:
-    /// ``{attribute name: attribute value}``.
+    /// ``{attribute name: attribute value}`` (with an entity model's type
+    /// attribute).
     ///
     /// Raises ``ValidationError`` naming ``Model.field`` for a value that
     /// cannot be stored.
@@ -119,6 +144,9 @@ impl ItemSchema {
             if let Some(av) = encode::encode(f, &field_value(&values, f)?)? {
                 item.set_item(f.attr.bind(py), av)?;
             }
+        }
+        if let Some(entity) = &self.entity {
+            entity.write(&item)?;
         }
         Ok(item)
     }
@@ -453,7 +481,10 @@ fn is_null(av: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// keys as ``bytes`` (what ``KeyPlan.add_canonical_positions`` takes), in the
 /// same order; a list of ``{"Item": instance}`` or
 /// ``{}`` for ``TransactGetItems``). ``rest`` is the JSON text of every other
-/// member, verbatim, for botocore to parse.
+/// member, verbatim, for botocore to parse. An item an entity schema does
+/// not own (its type attribute missing or another's) is left out, as if
+/// there were no item: no ``Item``, not in ``Items``, neither in
+/// ``Responses`` nor in ``ResponseKeys``.
 ///
 /// Raises ``Fallback`` for a body this reader does not understand (or an
 /// operation not in ``ITEM_READS``), to leave it to botocore, and

@@ -60,3 +60,15 @@ def test_a_cancel_that_is_not_an_event_is_refused_before_sending() -> None:
         ValidationError, match=r"cancel must be a threading\.Event or an asyncio\.Event"
     ):
         asyncio.run(main())
+
+
+def test_from_db_shares_the_db_and_refuses_anything_else() -> None:
+    from dynamorm import DB
+
+    db = DB(region_name="us-east-1", endpoint_url="http://127.0.0.1:9", table_prefix="t-")
+    adb = AsyncDB.from_db(db.with_timeout(3))
+    assert adb.client is db.client
+    assert adb.timeout == 3.0 and adb.table_prefix == "t-"
+    assert adb._executor.transport.sync is db._executor.transport  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError, match=r"AsyncDB\.from_db: expected a DB"):
+        AsyncDB.from_db(adb)  # type: ignore[arg-type]

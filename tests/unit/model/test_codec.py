@@ -85,7 +85,14 @@ class Sparse(Model, table="sparse"):
     version: int = field(version=True, omit_empty=True)
 
 
-MODELS: tuple[type[Model], ...] = (Everything, Sparse)
+class Tagged(Model, table="app", entity="tagged", entity_attr="kind"):
+    id: str = field(pk=True)
+    s: str = ""
+    maybe: str | None = None
+    tags: set[str] = field(default_factory=set, omit_empty=True)
+
+
+MODELS: tuple[type[Model], ...] = (Everything, Sparse, Tagged)
 REFERENCE = {model: ReferenceCodec(model.__dynamorm__) for model in MODELS}
 
 # -- value strategies --------------------------------------------------------

@@ -108,7 +108,10 @@ impl<'de, 'py> Visitor<'de> for TopSeed<'_, '_, 'py> {
                             schema,
                             keys: None,
                         })?;
-                        set(ctx, &decoded, "Item", item)?;
+                        // Another entity's item: as if there were none.
+                        if let Some(item) = item {
+                            set(ctx, &decoded, "Item", item)?;
+                        }
                         continue;
                     }
                 }
@@ -166,6 +169,8 @@ fn set<'py, E: serde::de::Error>(
 /// One item → one model instance. With `keys`, the item's canonical table
 /// key (the bytes `dynamorm_core::keys` compares keys by: partition key part,
 /// then sort key part) is appended there too, for the batch get's key plan.
+/// `None` for an item an entity schema does not own (its type attribute
+/// missing or another's): it has no instance and no key.
 struct ItemSeed<'c, 'a, 'py> {
     ctx: &'c Ctx<'a, 'py>,
     schema: &'c ItemSchema,
@@ -173,7 +178,7 @@ struct ItemSeed<'c, 'a, 'py> {
 }
 
 impl<'de, 'py> DeserializeSeed<'de> for ItemSeed<'_, '_, 'py> {
-    type Value = Bound<'py, PyAny>;
+    type Value = Option<Bound<'py, PyAny>>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
@@ -181,7 +186,7 @@ impl<'de, 'py> DeserializeSeed<'de> for ItemSeed<'_, '_, 'py> {
 }
 
 impl<'de, 'py> Visitor<'de> for ItemSeed<'_, '_, 'py> {
-    type Value = Bound<'py, PyAny>;
+    type Value = Option<Bound<'py, PyAny>>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an item")
@@ -193,9 +198,18 @@ impl<'de, 'py> Visitor<'de> for ItemSeed<'_, '_, 'py> {
         let mut values: Vec<Option<Bound<'py, PyAny>>> = vec![None; schema.fields.len()];
         // The key parts as they arrive (attributes come in any order).
         let mut parts: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+        // Whether the item holds the entity's type (a plain model owns all).
+        let mut owned = schema.entity.is_none();
         while let Some(name) = map.next_key::<Text<'de>>()? {
             let Some(&index) = schema.by_attr.get(name.0.as_ref()) else {
-                map.next_value::<IgnoredAny>()?;
+                match &schema.entity {
+                    Some(entity) if name.0 == entity.attr_text => {
+                        owned = entity.holds(&map.next_value::<Av<'de>>()?);
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
                 continue;
             };
             let f = &schema.fields[index];
@@ -209,13 +223,19 @@ impl<'de, 'py> Visitor<'de> for ItemSeed<'_, '_, 'py> {
             };
             values[index] = Some(value.map_err(|err| ctx.fail(err))?);
         }
+        if !owned {
+            return Ok(None);
+        }
         if let Some(keys) = keys {
             let [mut key, sk] = parts;
             key.extend_from_slice(&sk);
             keys.append(PyBytes::new(py, &key))
                 .map_err(|err| ctx.fail(err))?;
         }
-        schema.instance(py, values).map_err(|err| ctx.fail(err))
+        schema
+            .instance(py, values)
+            .map(Some)
+            .map_err(|err| ctx.fail(err))
     }
 }
 
@@ -248,7 +268,9 @@ impl<'de, 'py> Visitor<'de> for ItemsSeed<'_, '_, 'py> {
             schema: self.schema,
             keys: self.keys,
         })? {
-            out.append(model).map_err(|err| self.ctx.fail(err))?;
+            if let Some(model) = model {
+                out.append(model).map_err(|err| self.ctx.fail(err))?;
+            }
         }
         Ok(out)
     }
@@ -369,7 +391,9 @@ impl<'de, 'py> Visitor<'de> for EntrySeed<'_, '_, 'py> {
                     schema: self.schema,
                     keys: None,
                 })?;
-                set(self.ctx, &out, "Item", item)?;
+                if let Some(item) = item {
+                    set(self.ctx, &out, "Item", item)?;
+                }
             } else {
                 return Err(A::Error::custom(format!(
                     "unexpected member {:?} in an item response",
