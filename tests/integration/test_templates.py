@@ -395,3 +395,24 @@ def test_an_item_another_client_wrote_updates_under_its_key(env: Env) -> None:
     stored = env.raw("USER#u7", "ORDER#2026-05-06#0042")
     assert stored["status"] == {"S": "open"}
     assert stored["status_key"] == {"S": "STATUS#open"}
+
+
+def test_entity_models_with_templates_share_a_partition(env: Env) -> None:
+    class Profile(Model, table=env.table, entity="profile"):
+        user_id: str
+        name: str = ""
+        pk: str = field(pk=True, template="USER#{user_id}")
+        sk: str = field(sk=True, template="PROFILE")
+
+    class Purchase(Model, table=env.table, entity="purchase"):
+        user_id: str
+        n: int
+        pk: str = field(pk=True, template="USER#{user_id}")
+        sk: str = field(sk=True, template="P#{n:03d}")
+
+    env.db.model(Profile(user_id="u4", name="Kim")).create()
+    env.db.model(Purchase).batch_create([Purchase(user_id="u4", n=n) for n in (2, 1)])
+    assert env.raw("USER#u4", "P#001")["_type"] == {"S": "purchase"}
+    assert env.db.model(Profile).where("user_id", "=", "u4").first().name == "Kim"
+    assert [p.n for p in env.db.model(Purchase).where("user_id", "=", "u4").all()] == [1, 2]
+    assert env.db.model(Purchase).where("user_id", "=", "u4").count() == 2
