@@ -192,6 +192,7 @@ class ItemSchema:
         model_cls: type,
         fields: _abc.Sequence[_abc.Mapping[str, Any]],
         entity: tuple[str, str] | None = None,
+        fill: _abc.Callable[[Any, list[str]], object] | None = None,
     ) -> ItemSchema: ...
     @property
     def model_name(self) -> str: ...

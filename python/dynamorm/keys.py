@@ -63,6 +63,7 @@ from dynamorm.errors import ValidationError
 from dynamorm.model.base import Model
 from dynamorm.model.codec import codec_of
 from dynamorm.model.meta import ModelMeta
+from dynamorm.model.templated import rendered
 
 __all__ = [
     "MAX_CHUNK_SIZE",
@@ -173,9 +174,16 @@ def _key_dict(meta: ModelMeta, key: Any, where: str) -> dict[str, Any]:
     if isinstance(key, Model):
         if type(key) is not meta.cls:
             raise ValidationError(f"{where}: a {type(key).__name__} instance, expected {meta.name}")
-        pk_value, sk_value = key.__dict__.get(meta.pk.name), None
+        values = key.__dict__
+        if meta.templated:
+            computed = [f for f in meta.key_fields if f.template is not None]
+            try:
+                values = {**values, **rendered(meta, key, "key", keyed=True, fields=computed)}
+            except ValidationError as exc:
+                raise ValidationError(f"{where}: {exc}") from None
+        pk_value, sk_value = values.get(meta.pk.name), None
         if meta.sk is not None:
-            sk_value = key.__dict__.get(meta.sk.name)
+            sk_value = values.get(meta.sk.name)
     elif isinstance(key, KeyPair):
         pk_value, sk_value = key.pk, key.sk
     elif isinstance(key, tuple):

@@ -7,7 +7,9 @@ table or index whose partition key is compared with ``=`` wins, preferring the
 one whose sort key also has a key condition (then the one whose sort key is the
 ``order_by`` field); every other term becomes a filter. With no usable key
 condition it raises ``ValidationError`` naming the missing key: a read is
-never silently turned into a scan.
+never silently turned into a scan. A key computed by a template takes its
+condition from ``where`` on the template's fields (``template_keys.py``), and
+writes compute such keys from the instance (``model/templated.py``).
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from dynamorm.expr import And, Clause, UpdateAction, compile_request
 from dynamorm.expr.conditions import ConditionSet, Term
 from dynamorm.model.codec import codec_of, format_timestamp
 from dynamorm.model.fields import FieldInfo
-from dynamorm.model.loaded import LOADED, check_put, writable, written
+from dynamorm.model.loaded import LOADED, check_put, unread, writable, written
 from dynamorm.model.meta import IndexInfo, ModelMeta
 from dynamorm.model.paths import with_key_attrs
+from dynamorm.model.templated import index_updates, rendered
 from dynamorm.retry import RetryPolicy
+from dynamorm.template_keys import key_terms, partition_term, sort_term
 
 __all__ = [
     "KeyChoice",
@@ -110,23 +114,22 @@ def choose_keys(state: QueryState, operation: str) -> KeyChoice:
     """Picks the table or index serving the ``where`` terms (see the module
     docstring); ``operation`` names the terminal in error messages."""
     best: tuple[float, KeyChoice] | None = None
+    meta = state.meta
     for info, pk, sk in _candidates(state):
-        pk_term = next(
-            (t for t in state.where if t.is_bare and t.field is pk and t.op == "="), None
-        )
-        if pk_term is None:
+        pk_key = partition_term(meta, pk, state.where)
+        if pk_key is None:
             continue
-        sk_term = None
-        if sk is not None:
-            sk_term = next(
-                (t for t in state.where if t.is_bare and t.field is sk and t.op in _KEY_OPS), None
-            )
-        score = 1.0 + (1.0 if sk_term is not None else 0.0)
+        sk_key = sort_term(meta, sk, state.where, _KEY_OPS) if sk is not None else None
+        # A sort-key condition only from a template's leading literal does
+        # not make this key a better match.
+        score = 1.0 + (1.0 if sk_key is not None and sk_key.given else 0.0)
         if state.order_field is not None and sk is state.order_field:
             score += 0.5
-        rest = tuple(t for t in state.where if t is not pk_term and t is not sk_term)
+        used = {id(t) for key in (pk_key, sk_key) if key is not None for t in key.used}
+        rest = tuple(t for t in state.where if id(t) not in used)
+        sk_term = sk_key.term if sk_key is not None else None
         if best is None or score > best[0]:
-            best = (score, KeyChoice(info, pk_term, sk_term, rest))
+            best = (score, KeyChoice(info, pk_key.term, sk_term, rest))
     if best is None:
         raise ValidationError(_missing_key_message(state, operation))
     choice = best[1]
@@ -153,15 +156,29 @@ def _missing_key_message(state: QueryState, operation: str) -> str:
         info = meta.indexes[state.index]
         return (
             f"{meta.name}.{operation}(): no key condition for index {state.index!r}: "
-            f"where({info.pk.name!r}, '=', ...) is missing; use scan() to read without a key"
+            f"where({info.pk.name!r}, '=', ...) is missing{_template_note(info.pk)}; use scan() "
+            "to read without a key"
         )
     alternatives = "".join(
-        f", or {info.pk.name!r} for index {name!r}" for name, info in meta.indexes.items()
+        f", or {_wanted(info.pk)} for index {name!r}" for name, info in meta.indexes.items()
     )
     return (
         f"{meta.name}.{operation}(): no key condition: where({meta.pk.name!r}, '=', ...) "
-        f"is missing (partition key{alternatives}); use scan() to read without a key"
+        f"is missing (partition key{_template_note(meta.pk)}{alternatives}); use scan() "
+        "to read without a key"
     )
+
+
+def _wanted(f: FieldInfo) -> str:
+    """What gives the key ``f`` in an error message."""
+    return repr(f.name) + _template_note(f)
+
+
+def _template_note(f: FieldInfo) -> str:
+    template = f.template
+    if template is None or not template.fields:
+        return ""
+    return f" (template {template.text!r}: {', '.join(map(repr, template.fields))} with '=')"
 
 
 def _projection(state: QueryState) -> list[list[str | int]] | None:
@@ -301,12 +318,22 @@ def scan_params(state: QueryState) -> dict[str, Any]:
 # -- writes -------------------------------------------------------------------
 
 
-def key_of_instance(meta: ModelMeta, obj: Any) -> dict[str, dict[str, Any]]:
-    """The primary key of a model instance in DynamoDB JSON."""
+def key_of_instance(
+    meta: ModelMeta, obj: Any, operation: str = "write", *, keyed: bool = True
+) -> dict[str, dict[str, Any]]:
+    """The primary key of a model instance in DynamoDB JSON, key templates
+    computed from its fields (``keyed``: the write addresses the stored item,
+    so a key that differs from the one the instance holds raises
+    ``ValidationError``, see ``model.templated``; ``operation`` names the call)."""
     codec = codec_of(meta)
     key: dict[str, dict[str, Any]] = {}
+    values = obj.__dict__
+    computed: dict[str, Any] = {}
+    if meta.templated:
+        templated = [f for f in meta.key_fields if f.template is not None]
+        computed = rendered(meta, obj, operation, keyed=keyed, fields=templated)
     for f in meta.key_fields:
-        av = codec.encode_field(f, obj.__dict__.get(f.name))
+        av = codec.encode_field(f, computed[f.name] if f.name in computed else values.get(f.name))
         if av is None:
             raise ValidationError(f"{meta.name}.{f.name}: a key attribute needs a value")
         key[f.attr] = av
@@ -316,15 +343,11 @@ def key_of_instance(meta: ModelMeta, obj: Any) -> dict[str, dict[str, Any]]:
 def key_of_where(meta: ModelMeta, where: Sequence[Term], operation: str) -> dict[str, Any]:
     """The primary key given by ``where(key, "=", value)`` terms."""
     key: dict[str, Any] = {}
-    for f in meta.key_fields:
-        term = next((t for t in where if t.is_bare and t.field is f and t.op == "="), None)
-        if term is None:
-            raise ValidationError(
-                f"{meta.name}.{operation}(): needs the full primary key: "
-                f"where({f.name!r}, '=', ...) is missing"
-            )
-        key[f.attr] = term.wire()
-    extra = [t.path for t in where if t.field not in meta.key_fields or t.op != "="]
+    used: set[int] = set()
+    for f, found in zip(meta.key_fields, key_terms(meta, where, operation), strict=True):
+        key[f.attr] = found.term.wire()
+        used.update(id(t) for t in found.used)
+    extra = [t.path for t in where if id(t) not in used]
     if extra:
         raise ValidationError(
             f"{meta.name}.{operation}(): where() may only give the primary key here; "
@@ -413,15 +436,19 @@ def create_changes(
             changes[role.name] = now
     if meta.version is not None and not obj.__dict__.get(meta.version.name):
         changes[meta.version.name] = 0
+    if meta.templated:
+        changes.update(rendered(meta, obj, operation, keyed=False))
     return changes
 
 
 def staged_item(obj: Any, changes: dict[str, Any]) -> dict[str, Any]:
     """The item (DynamoDB JSON) ``obj`` would be with ``changes`` applied;
-    ``obj`` itself is left as it is until the write succeeds."""
+    ``obj`` itself is left as it is until the write succeeds. The template
+    fields are taken as ``changes`` hold them (``create_changes`` computes
+    them)."""
     staged: Any = object.__new__(type(obj))
     staged.__dict__.update(obj.__dict__, **changes)
-    item: dict[str, Any] = staged.to_item()
+    item: dict[str, Any] = codec_of(type(obj).__dynamorm__).schema.to_item(staged)
     return item
 
 
@@ -440,7 +467,9 @@ def instance_update(
     the stored version must equal the instance's (or ``expected_version``)
     and is incremented. A key field raises ``ValidationError``. Of an
     instance read in part only what was read or changed since is written
-    (``loaded.writable``: naming another field raises ``ValidationError``)."""
+    (``loaded.writable``: naming another field raises ``ValidationError``).
+    An index key computed by a template is written with its source fields
+    (naming it raises ``ValidationError``)."""
     codec = codec_of(meta)
     if fields:
         chosen = []
@@ -451,10 +480,18 @@ def instance_update(
                     f"{meta.name}.{operation}(): {f.name!r} is a key attribute "
                     "and cannot be updated"
                 )
+            if f.template is not None:
+                raise ValidationError(
+                    f"{meta.name}.{operation}(): {f.name!r} is computed by its template "
+                    f"{f.template.text!r}; name its fields "
+                    f"({', '.join(map(repr, f.template.fields))}) instead"
+                )
             if not f.roles & _MANAGED:
                 chosen.append(f)
     else:
-        chosen = [f for f in meta.fields if not f.roles & ({"pk", "sk"} | _MANAGED)]
+        chosen = [
+            f for f in meta.fields if not f.roles & ({"pk", "sk"} | _MANAGED) and f.template is None
+        ]
     chosen = writable(
         meta,
         obj,
@@ -463,14 +500,20 @@ def instance_update(
         operation=operation,
         versioned=expected_version is None,
     )
+    changes: dict[str, Any] = {}
+    if meta.templated:
+        changes = index_updates(
+            meta, obj, [f.name for f in chosen], operation, unread=unread(meta, obj)[0]
+        )
+        chosen = [*chosen, *(meta.by_name[name] for name in changes)]
+    values = {**obj.__dict__, **changes}
     actions: list[UpdateAction] = []
     for f in chosen:
-        value = codec.schema.encode_value(f.name, obj.__dict__.get(f.name))
+        value = codec.schema.encode_value(f.name, values.get(f.name))
         if value is None:
             actions.append(("remove", [f.attr]))
         else:
             actions.append(("set", [f.attr], value))
-    changes: dict[str, Any] = {}
     conditions: list[Clause] = [([meta.pk.attr], "EXISTS")]
     if meta.updated_at is not None:
         actions.append(("set", [meta.updated_at.attr], format_timestamp(now)))

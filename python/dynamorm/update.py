@@ -29,6 +29,7 @@ from dynamorm.model.codec import codec_of, format_timestamp
 from dynamorm.model.loaded import mark, shape_of
 from dynamorm.model.meta import ModelMeta
 from dynamorm.model.paths import resolve_path
+from dynamorm.model.templated import builder_updates, check_target
 from dynamorm.plans import Call, Plan, run
 from dynamorm.requests import update_params
 from dynamorm.resend import update_resend
@@ -72,6 +73,8 @@ class UpdateBuilderBase(ConditionVocabulary):
                 f"{f.name!r} (its sentinel items must change with it); use "
                 f"db.model(instance).update({f.name!r})"
             )
+        if self._meta.templated:
+            check_target(self._meta, f, "update_builder")
         self._touched.add(f.name)
         return segments, f
 
@@ -172,8 +175,11 @@ class UpdateBuilderBase(ConditionVocabulary):
         return [] if built is None else [built]
 
     def actions(self) -> list[UpdateAction]:
-        """The update actions, including the ``updated_at`` timestamp."""
+        """The update actions, including the ``updated_at`` timestamp and
+        the index keys computed by templates from the fields set."""
         actions = list(self._actions)
+        if self._meta.templated:
+            actions.extend(builder_updates(self._meta, actions, "update_builder"))
         stamp = self._meta.updated_at
         if stamp is not None and stamp.name not in self._touched:
             now = format_timestamp(_dt.datetime.now(_dt.UTC))

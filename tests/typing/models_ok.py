@@ -102,3 +102,20 @@ def scans(db: DB) -> list[User]:
     assert_type(filled, Page[User])
     assert_type(db.model(User).scan_iter(), Iterator[User])
     return page.items
+
+
+class Order(Model, table="app"):
+    user_id: str
+    n: int
+    pk: str = field(pk=True, template="USER#{user_id}")
+    sk: str = field(sk=True, template="ORDER#{n:08d}")
+
+
+def templated() -> str | None:
+    order = Order(user_id="u1", n=1)  # the template fields are computed
+    template = fields(Order)[2].template
+    if template is not None:
+        assert_type(template.fields, tuple[str, ...])
+        assert_type(template.render({"user_id": "u1"}), str)
+        assert_type(template.parse("USER#u1"), dict[str, Any] | None)
+    return order.pk

@@ -14,6 +14,7 @@ from dynamorm.model.codec import ItemCodec
 from dynamorm.model.dms import to_dms
 from dynamorm.model.fields import FieldSpec, field
 from dynamorm.model.meta import ModelMeta, build_meta
+from dynamorm.model.templated import TemplateSlot, check_given
 
 __all__ = ["Model"]
 
@@ -52,6 +53,8 @@ class Model:
         for f in meta.fields:
             if isinstance(cls.__dict__.get(f.name), FieldSpec):
                 delattr(cls, f.name)
+        for f in meta.templated:
+            setattr(cls, f.name, TemplateSlot(meta, f.name))
         cls.__dynamorm__ = meta
         cls.__dynamorm_codec__ = ItemCodec(meta)
 
@@ -68,6 +71,8 @@ class Model:
                 raise TypeError(f"{meta.name}() missing required field {f.name!r}")
             else:
                 d[f.name] = f.make_default()
+        if meta.templated:
+            check_given(meta, self, [f.name for f in meta.templated if f.name in values])
 
     def __eq__(self, other: object) -> bool:
         # Fields only: anything else in ``__dict__`` (a ``cached_property``'s

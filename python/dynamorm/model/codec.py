@@ -17,6 +17,7 @@ from typing import Any
 from dynamorm import _core
 from dynamorm.model.fields import MISSING, FieldInfo
 from dynamorm.model.meta import ModelMeta
+from dynamorm.model.templated import filler, rendered, sources_of
 from dynamorm.model.types import TypeInfo, registered
 
 __all__ = ["ItemCodec", "codec_of", "format_timestamp", "parse_timestamp"]
@@ -128,8 +129,11 @@ def tree_spec(info: TypeInfo) -> dict[str, Any]:
     }
 
 
-def _descriptor(f: FieldInfo, index_keys: frozenset[str]) -> dict[str, Any]:
-    """What the Rust ``ItemSchema`` needs to know about one field."""
+def _descriptor(
+    f: FieldInfo, index_keys: frozenset[str], sources: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """What the Rust ``ItemSchema`` needs to know about one field
+    (``sources``: the fields key templates are made from)."""
     default = f.default if f.default is not MISSING else (0 if "version" in f.roles else None)
     tree = needs_tree(f.info) and not f.json
     if tree:
@@ -158,6 +162,7 @@ def _descriptor(f: FieldInfo, index_keys: frozenset[str]) -> dict[str, Any]:
         "dataclass_type": f.info.dataclass_type,
         "default": default,
         "default_factory": None if f.default_factory is MISSING else f.default_factory,
+        "from_keys": f.name in sources,
     }
 
 
@@ -166,9 +171,10 @@ class ItemCodec:
 
     Built once per model class (``cls.__dynamorm_codec__``). ``to_item`` and
     ``from_item`` are the compiled schema's own methods, so a call costs no
-    Python frame of its own. An entity model's items are written with its
-    type attribute; ``from_item`` ignores that attribute (whose item it is is
-    for the reads to check: ``dynamorm.entities``).
+    Python frame of its own (``to_item`` of a model with key templates first
+    computes the template fields). An entity model's items are written with
+    its type attribute; ``from_item`` ignores that attribute (whose item it is
+    is for the reads to check: ``dynamorm.entities``).
     """
 
     __slots__ = ("from_item", "meta", "schema", "to_item")
@@ -182,21 +188,38 @@ class ItemCodec:
 
     def __init__(self, meta: ModelMeta) -> None:
         index_keys = _index_keys(meta)
+        sources = sources_of(meta)
         self.meta = meta
         entity = (meta.entity_attr, meta.entity) if meta.entity is not None else None
         self.schema = _core.ItemSchema(
-            meta.name, meta.cls, [_descriptor(f, index_keys) for f in meta.fields], entity
+            meta.name,
+            meta.cls,
+            [_descriptor(f, index_keys, sources) for f in meta.fields],
+            entity,
+            filler(meta) if meta.templated else None,
         )
-        self.to_item = self.schema.to_item
+        self.to_item = self._templated_item if meta.templated else self.schema.to_item
         self.from_item = self.schema.from_item
+
+    def _staged(self, obj: Any) -> Any:
+        """A copy of ``obj`` with its template fields computed."""
+        staged: Any = object.__new__(type(obj))
+        staged.__dict__.update(obj.__dict__)
+        staged.__dict__.update(rendered(self.meta, obj, "to_item", keyed=False))
+        return staged
+
+    def _templated_item(self, obj: Any) -> dict[str, dict[str, Any]]:
+        """The item of ``obj`` with its template fields computed."""
+        return self.schema.to_item(self._staged(obj))
 
     def encode_field(self, f: FieldInfo, value: Any) -> dict[str, Any] | None:
         """One field's attribute value; ``None`` when it is left out."""
         return self.schema.encode_field(f.name, value)
 
     def key_of(self, obj: Any) -> dict[str, dict[str, Any]]:
-        """The table key of ``obj``: its partition (and sort) key attributes."""
-        return self.schema.key_of(obj)
+        """The table key of ``obj``: its partition (and sort) key attributes
+        (computed by their templates, if any)."""
+        return self.schema.key_of(self._staged(obj) if self.meta.templated else obj)
 
 
 def codec_of(meta: ModelMeta) -> Any:

@@ -11,6 +11,7 @@ from dynamorm.model.types import TypeInfo
 
 if TYPE_CHECKING:
     from dynamorm.model.base import Model
+    from dynamorm.model.templates import Template
 
 __all__ = ["MISSING", "FieldInfo", "FieldSpec", "field", "fields"]
 
@@ -45,6 +46,8 @@ class FieldSpec:
     unique: bool = False
     default: Any = MISSING
     default_factory: Callable[[], Any] | Any = MISSING
+    template: str | None = None
+    """The key template text, as ``FieldInfo.template`` once compiled."""
 
 
 def _names(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -73,6 +76,7 @@ def field(
     unique: bool = False,
     default: Any = MISSING,
     default_factory: Callable[[], Any] | Any = MISSING,
+    template: str | None = None,
 ) -> Any:
     """Declares a model field with its options.
 
@@ -87,6 +91,9 @@ def field(
     ``unique``: no two items of the model hold the same value (kept with
     sentinel items, ``dynamorm.unique``; a scalar field that is not the
     table's key).
+    ``template``: this key (or index key) ``str`` field is computed from other
+    fields on every write and parsed back into them on read:
+    ``template="USER#{user_id}"``, ``"ORDER#{n:08d}"`` (``dynamorm.model.templates``).
     """
     if default is not MISSING and default_factory is not MISSING:
         raise TypeError("field() takes default or default_factory, not both")
@@ -103,6 +110,7 @@ def field(
         unique=unique,
         default=default,
         default_factory=default_factory,
+        template=template,
     )
 
 
@@ -130,6 +138,9 @@ class FieldInfo:
     """No two items of the model hold the same value (``field(unique=True)``)."""
     default: Any = MISSING
     default_factory: Callable[[], Any] | Any = MISSING
+    template: Template | None = None
+    """The key template computing this field from others (``None``: a
+    field of its own)."""
 
     @property
     def indexes(self) -> tuple[str, ...]:
@@ -144,6 +155,7 @@ class FieldInfo:
             and self.default_factory is MISSING
             and not self.roles & {"version", "created_at", "updated_at"}
             and not self.info.optional
+            and self.template is None
         )
 
     def make_default(self) -> Any:

@@ -6,6 +6,7 @@ the class and field at fault. Everything else reads the ``ModelMeta``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import typing
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from typing import Any
 
 from dynamorm.errors import InvalidModelError, ValidationError
 from dynamorm.model.fields import MISSING, FieldInfo, FieldSpec
+from dynamorm.model.templates import compile_template
 from dynamorm.model.types import TypeInfo, analyze
 
 __all__ = [
@@ -98,6 +100,8 @@ class ModelMeta:
     """The attribute holding the type of an entity model's items."""
     unique_fields: tuple[FieldInfo, ...] = ()
     """The fields declared ``unique=True``, in declaration order."""
+    templated: tuple[FieldInfo, ...] = ()
+    """The fields computed by a key template, table keys first."""
 
     @property
     def key_fields(self) -> tuple[FieldInfo, ...]:
@@ -194,6 +198,8 @@ def _field_info(cls: type, name: str, annotation: Any, spec: FieldSpec) -> Field
         raise _fail(cls, f"{where}: attr must not be empty")
     if spec.unique:
         _check_unique(cls, where, info, spec)
+    if spec.template is not None:
+        _check_templated(cls, where, spec, is_key, info)
     return FieldInfo(
         name=name,
         attr=attr,
@@ -243,6 +249,39 @@ def _check_unique_keys(cls: type, pk: FieldInfo) -> None:
             f"unique fields need a partition key stored as a string or binary (the sentinel "
             f"items that keep them are keyed by text), but {pk.name!r} is stored as {tag}",
         )
+
+
+def _check_templated(cls: type, where: str, spec: FieldSpec, is_key: bool, info: TypeInfo) -> None:
+    """Refuses a template where it cannot compute the field: on a field that
+    is no key, not a ``str``, or has a default of its own."""
+    if not is_key:
+        raise _fail(
+            cls,
+            f"{where}: a template computes a key; mark the field pk, sk, gsi_pk, gsi_sk "
+            "or lsi (a template on any other field is not supported)",
+        )
+    if info.kind != "str":
+        raise _fail(cls, f"{where}: a template field must be str, got {info.describe()}")
+    if spec.default is not MISSING or spec.default_factory is not MISSING:
+        raise _fail(cls, f"{where}: a template field is computed, so it takes no default")
+
+
+def _with_templates(cls: type, fields: list[FieldInfo], specs: dict[str, FieldSpec]) -> None:
+    """Compiles each field's template against the model's fields (in place)."""
+    by_name = {f.name: f for f in fields}
+    templated = frozenset(name for name, spec in specs.items() if spec.template is not None)
+    for i, f in enumerate(fields):
+        text = specs[f.name].template
+        if text is not None:
+            compiled = compile_template(cls, f, text, by_name, templated)
+            fields[i] = dataclasses.replace(f, template=compiled)
+
+
+def _templated(fields: list[FieldInfo]) -> tuple[FieldInfo, ...]:
+    """The template fields, the table's keys first (their values are the
+    ones a missing source field is parsed from first)."""
+    found = [f for f in fields if f.template is not None]
+    return tuple(sorted(found, key=lambda f: 0 if f.roles & {"pk", "sk"} else 1))
 
 
 def _one(cls: type, fields: list[FieldInfo], role: str) -> FieldInfo | None:
@@ -341,6 +380,7 @@ def build_meta(
     except Exception as exc:
         raise _fail(cls, f"cannot resolve field annotations: {exc}") from None
     fields: list[FieldInfo] = []
+    specs: dict[str, FieldSpec] = {}
     for name, annotation in hints.items():
         if name.startswith("_") or typing.get_origin(annotation) is typing.ClassVar:
             continue
@@ -348,7 +388,9 @@ def build_meta(
         if value is MISSING:
             value = _inherited_spec(cls, name)
         spec = value if isinstance(value, FieldSpec) else FieldSpec(default=value)
+        specs[name] = spec
         fields.append(_field_info(cls, name, annotation, spec))
+    _with_templates(cls, fields, specs)
     pks = [f for f in fields if "pk" in f.roles]
     if not pks:
         raise _fail(cls, "no partition key: mark one field with field(pk=True)")
@@ -396,6 +438,7 @@ def build_meta(
         entity=entity,
         entity_attr=type_attr,
         unique_fields=unique,
+        templated=_templated(fields),
     )
 
 
@@ -416,5 +459,6 @@ def _inherited_spec(cls: type, name: str) -> Any:
                 unique=f.unique,
                 default=f.default,
                 default_factory=f.default_factory,
+                template=f.template.text if f.template is not None else None,
             )
     return MISSING

@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 from dynamorm.expr import Clause, UpdateAction
 from dynamorm.model.base import Model
 from dynamorm.model.codec import codec_of, format_timestamp
-from dynamorm.model.loaded import LOADED, writable
+from dynamorm.model.loaded import LOADED, unread, writable
+from dynamorm.model.templated import index_updates
 from dynamorm.plans import Call, Plan
 from dynamorm.query.base import QueryBase
 from dynamorm.requests import (
@@ -58,24 +59,35 @@ class WritePlans(QueryBase[M]):
         if meta.unique_fields:
             check_item_key(meta, item, "create")
             news = stored_values(meta, item, [f.name for f in meta.unique_fields])
-            yield from self._unique("create", request, key_of_instance(meta, obj), news, None)
+            key = key_of_instance(meta, obj, "create", keyed=False)
+            yield from self._unique("create", request, key, news, None)
         else:
             yield request([])
         obj.__dict__.update(changes)
         return obj  # type: ignore[no-any-return]
 
-    def _create_or_update(self) -> Plan[M]:
-        """The plan of ``Query.create_or_update``."""
-        obj = self._bound("create_or_update")
+    def _upsert_actions(self, obj: Any) -> tuple[list[UpdateAction], list[Any]]:
+        """The update actions of ``create_or_update`` (every field it writes,
+        the index keys templates make of them, the timestamps, the version)
+        and the fields it writes."""
         meta = self._state.meta
         codec = codec_of(meta)
         now = format_timestamp(_dt.datetime.now(_dt.UTC))
         actions: list[UpdateAction] = []
         owned = {"pk", "sk", "version", "created_at", "updated_at"}
-        chosen = [f for f in meta.fields if not f.roles & owned]
-        written = writable(meta, obj, chosen, named=False, operation="create_or_update")
-        for f in written:
-            value = codec.schema.encode_value(f.name, obj.__dict__.get(f.name))
+        chosen = [f for f in meta.fields if not f.roles & owned and f.template is None]
+        chosen = writable(meta, obj, chosen, named=False, operation="create_or_update")
+        written = chosen
+        values = obj.__dict__
+        if meta.templated:
+            # The index keys made from what is written go with it.
+            computed = index_updates(
+                meta, obj, [f.name for f in chosen], "create_or_update", unread=unread(meta, obj)[0]
+            )
+            chosen = [*chosen, *(meta.by_name[name] for name in computed)]
+            values = {**values, **computed}
+        for f in chosen:
+            value = codec.schema.encode_value(f.name, values.get(f.name))
             if value is None:
                 actions.append(("remove", [f.attr]))
             else:
@@ -88,9 +100,18 @@ class WritePlans(QueryBase[M]):
             # Every write that changes an item moves its version (ADD counts
             # from 0 on a new item).
             actions.append(("add", [meta.version.attr], 1))
+        return actions, written
+
+    def _create_or_update(self) -> Plan[M]:
+        """The plan of ``Query.create_or_update``."""
+        obj = self._bound("create_or_update")
+        meta = self._state.meta
+        codec = codec_of(meta)
+        actions, written = self._upsert_actions(obj)
         if not actions:
             return (yield from self._create())
-        key = key_of_instance(meta, obj)
+        # Like a put, it writes the item under the key its fields give.
+        key = key_of_instance(meta, obj, "create_or_update", keyed=False)
         conditions = self._conditions()
         resend_guard = guard(actions)
 
@@ -130,7 +151,7 @@ class WritePlans(QueryBase[M]):
         now = _dt.datetime.now(_dt.UTC)
         actions, required, changes = instance_update(meta, obj, fields, now)
         conditions = [*self._conditions(), *required]
-        key = key_of_instance(meta, obj)
+        key = key_of_instance(meta, obj, "update")
         v = meta.version
         version = None if v is None else (v.attr, changes[v.name] - 1)
 
@@ -155,7 +176,7 @@ class WritePlans(QueryBase[M]):
         obj = self._state.instance
         conditions = self._conditions()
         if obj is not None:
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "delete")
             conditions.extend(delete_version_conditions(meta, obj))
         else:
             key = key_of_where(meta, self._state.where, "delete")
@@ -200,7 +221,7 @@ class WritePlans(QueryBase[M]):
         meta = self._state.meta
         obj = self._state.instance
         if obj is not None:
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "update_builder")
         else:
             key = key_of_where(meta, self._state.where, "update_builder")
         if meta.unique_fields:

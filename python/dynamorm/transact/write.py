@@ -237,7 +237,7 @@ class TransactionBuilderBase:
         def build(meta: ModelMeta) -> list[Operation]:
             changes = create_changes(meta, obj, _dt.datetime.now(_dt.UTC))
             item = staged_item(obj, changes)
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "put", keyed=False)
             news = stored_values(meta, item, [f.name for f in meta.unique_fields])
             if news:
                 check_item_key(meta, item, "put")
@@ -278,7 +278,7 @@ class TransactionBuilderBase:
                     f"db.model(instance).update({named[0]!r})"
                 )
             kept = stored_conditions(meta, instance_values(meta, obj, unique), {})
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "update")
             if meta.unique_fields:
                 check_item_key(meta, key, "update")
             params = update_params(meta, key, actions, [*user, *own, *kept])
@@ -295,7 +295,7 @@ class TransactionBuilderBase:
         ``condition_version(n)``."""
 
         def build(meta: ModelMeta) -> Operation:
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "update_with_builder")
             if meta.unique_fields:
                 check_item_key(meta, key, "update_with_builder")
             builder = UpdateBuilder(meta, key)
@@ -321,7 +321,7 @@ class TransactionBuilderBase:
             clauses = _conditions(meta, conds)
             if _expected_version(conds) is None:
                 clauses.extend(delete_version_conditions(meta, obj))
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "delete")
             names = [f.name for f in meta.unique_fields]
             if names:
                 check_item_key(meta, key, "delete")
@@ -341,7 +341,7 @@ class TransactionBuilderBase:
             clauses = _conditions(meta, conds)
             if not clauses:
                 raise ValidationError("condition_check needs at least one condition")
-            key = key_of_instance(meta, obj)
+            key = key_of_instance(meta, obj, "condition_check")
             params = _body(delete_params(meta, key, clauses))
             return Operation("ConditionCheck", meta.cls, params, key)
 

@@ -33,15 +33,18 @@ use field::{Descriptor, Field};
 /// The compiled item codec of one model: its fields' names, attribute names,
 /// kinds, roles and options, fixed at construction.
 ///
-/// ``ItemSchema(model_name, model_cls, fields)`` where each field is a dict with
-/// the keys ``name``, ``attr``, ``kind``, ``element``, ``optional``, ``roles``,
-/// ``index_key``, ``omit_empty``, ``json``, ``binary``, ``type_repr``,
-/// ``dataclass_type``, ``default`` and ``default_factory``
-/// (``dynamorm.codec`` builds them from a ``ModelMeta``). ``entity``, an
-/// ``(attribute, value)`` pair, is the type attribute of an entity model:
-/// ``to_item`` writes it into every item, and ``decode_response`` leaves out
-/// every item that does not hold it (``from_item`` ignores it, as it ignores
-/// every attribute that is not a field).
+/// ``ItemSchema(model_name, model_cls, fields, entity=None, fill=None)`` where
+/// each field is a dict with the keys ``name``, ``attr``, ``kind``, ``element``,
+/// ``optional``, ``roles``, ``index_key``, ``omit_empty``, ``json``, ``binary``,
+/// ``type_repr``, ``dataclass_type``, ``default``, ``default_factory`` and
+/// ``from_keys`` (``dynamorm.codec`` builds them from a ``ModelMeta``).
+/// ``entity``, an ``(attribute, value)`` pair, is the type attribute of an
+/// entity model: ``to_item`` writes it into every item, and
+/// ``decode_response`` leaves out every item that does not hold it
+/// (``from_item`` ignores it, as it ignores every attribute that is not a
+/// field). ``fill(instance, names)`` is called on every instance read from an
+/// item that lacks the attributes of ``from_keys`` fields (``names``: those
+/// fields), to parse them from the key templates.
 #[pyclass(frozen, module = "dynamorm._core")]
 pub struct ItemSchema {
     model: String,
@@ -52,18 +55,21 @@ pub struct ItemSchema {
     by_attr: HashMap<String, usize>,
     keys: Vec<usize>,
     entity: Option<Entity>,
+    /// Fills the `from_keys` fields an item lacks (see the class docs).
+    fill: Option<Py<PyAny>>,
 }
 
 #[pymethods]
 impl ItemSchema {
     #[new]
-    #[pyo3(signature = (model_name, model_cls, fields, entity = None))]
+    #[pyo3(signature = (model_name, model_cls, fields, entity = None, fill = None))]
     fn new(
         py: Python<'_>,
         model_name: String,
         model_cls: Py<PyType>,
         fields: Vec<Descriptor>,
         entity: Option<(String, String)>,
+        fill: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let fields = fields
             .into_iter()
@@ -101,6 +107,7 @@ impl ItemSchema {
             by_attr,
             keys,
             entity,
+            fill,
         })
     }
 
@@ -160,7 +167,8 @@ impl ItemSchema {
         }
         let values = PyDict::new(py);
         let exact = item.cast_exact::<PyDict>().ok();
-        for f in &self.fields {
+        let mut missing = Vec::new();
+        for (index, f) in self.fields.iter().enumerate() {
             let av = match exact {
                 Some(dict) => dict.get_item(f.attr.bind(py))?,
                 None => {
@@ -169,7 +177,12 @@ impl ItemSchema {
                 }
             };
             let value = match av {
-                None => f.make_default(py)?,
+                None => {
+                    if f.from_keys {
+                        missing.push(index);
+                    }
+                    f.make_default(py)?
+                }
                 Some(av) if is_null(&av)? => null_value(f, py)?,
                 Some(av) => decode::decode(f, &av).map_err(|err| with_item(py, err, item))?,
             };
@@ -177,6 +190,9 @@ impl ItemSchema {
         }
         let obj = object_new(py)?.call1((self.cls.bind(py),))?;
         obj.setattr(intern!(py, "__dict__"), values)?;
+        if !missing.is_empty() {
+            self.fill_from_keys(&obj, &missing)?;
+        }
         Ok(obj)
     }
 
@@ -307,6 +323,9 @@ impl ItemSchema {
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         visit.call(&self.cls)?;
+        if let Some(fill) = &self.fill {
+            visit.call(fill)?;
+        }
         for f in &self.fields {
             f.traverse(&visit)?;
         }
@@ -323,16 +342,37 @@ impl ItemSchema {
         values: Vec<Option<Bound<'py, PyAny>>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let dict = PyDict::new(py);
-        for (f, value) in self.fields.iter().zip(values) {
+        let mut missing = Vec::new();
+        for (index, (f, value)) in self.fields.iter().zip(values).enumerate() {
             let value = match value {
                 Some(value) => value,
-                None => f.make_default(py)?,
+                None => {
+                    if f.from_keys {
+                        missing.push(index);
+                    }
+                    f.make_default(py)?
+                }
             };
             dict.set_item(f.name.bind(py), value)?;
         }
         let obj = object_new(py)?.call1((self.cls.bind(py),))?;
         obj.setattr(intern!(py, "__dict__"), dict)?;
+        if !missing.is_empty() {
+            self.fill_from_keys(&obj, &missing)?;
+        }
         Ok(obj)
+    }
+
+    /// Calls `fill(obj, names)` with the names of the `from_keys` fields
+    /// (by index, `missing`) whose attributes the item lacked.
+    fn fill_from_keys(&self, obj: &Bound<'_, PyAny>, missing: &[usize]) -> PyResult<()> {
+        let Some(fill) = &self.fill else {
+            return Ok(());
+        };
+        let py = obj.py();
+        let names = PyList::new(py, missing.iter().map(|&i| self.fields[i].name.bind(py)))?;
+        fill.bind(py).call1((obj, names))?;
+        Ok(())
     }
 
     fn field(&self, name: &str) -> PyResult<&Field> {

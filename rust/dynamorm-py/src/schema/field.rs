@@ -34,6 +34,9 @@ pub(crate) struct Descriptor {
     /// The value of a missing attribute, unless `default_factory` is given.
     default: Py<PyAny>,
     default_factory: Option<Py<PyAny>>,
+    /// A missing attribute is parsed from a key template (the schema's
+    /// `fill` is called with the instance).
+    from_keys: bool,
 }
 
 /// A compiled field.
@@ -55,6 +58,8 @@ pub(crate) struct Field {
     pub default_factory: Option<Py<PyAny>>,
     /// What the field holds at every depth (see `Descriptor::tree`).
     pub tree: Option<Typed>,
+    /// See `Descriptor::from_keys`.
+    pub from_keys: bool,
 }
 
 impl Field {
@@ -124,6 +129,7 @@ impl Field {
             default: d.default,
             default_factory: d.default_factory,
             tree,
+            from_keys: d.from_keys,
         })
     }
 
