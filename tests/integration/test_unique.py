@@ -203,6 +203,7 @@ def test_a_write_to_a_key_that_starts_like_a_sentinel_is_refused_before_sending(
     env: Env, proxied_db: DB, fault_proxy: FaultProxy
 ) -> None:
     env.db.model(env.User(id="u1", email="x")).create()
+
     def users() -> Any:  # a new query each time: where() adds to the one it is on
         return proxied_db.model(env.User)
 
