@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from dynamorm import errors, expr, marshal
     from dynamorm._core import __version__
     from dynamorm.aio.db import AsyncDB
+    from dynamorm.aio.collection import AsyncCollection
     from dynamorm.aio.query import AsyncQuery
     from dynamorm.batch.get import BatchGetBuilder
     from dynamorm.batch.options import BatchGetOptions, BatchWriteOptions
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from dynamorm.model.fields import field, fields
     from dynamorm.model.types import register_type
     from dynamorm.query import Query
+    from dynamorm.query.collection import Collection, CollectionItems, CollectionPage
     from dynamorm.responses import Page
     from dynamorm.retry import RetryPolicy
     from dynamorm.streams import unmarshal_item, unmarshal_items, unmarshal_stream_record
@@ -41,11 +43,15 @@ if TYPE_CHECKING:
     from dynamorm.update import UpdateBuilder
 
 _EXPORTS = {
+    "AsyncCollection": "dynamorm.aio.collection",
     "AsyncDB": "dynamorm.aio.db",
     "AsyncQuery": "dynamorm.aio.query",
     "BatchGetBuilder": "dynamorm.batch.get",
     "BatchGetOptions": "dynamorm.batch.options",
     "BatchWriteOptions": "dynamorm.batch.options",
+    "Collection": "dynamorm.query.collection",
+    "CollectionItems": "dynamorm.query.collection",
+    "CollectionPage": "dynamorm.query.collection",
     "Cursor": "dynamorm.cursor",
     "DB": "dynamorm.db",
     "KeyPair": "dynamorm.keys",
@@ -81,11 +87,15 @@ _EXPORTS = {
 
 __all__ = [
     "DB",
+    "AsyncCollection",
     "AsyncDB",
     "AsyncQuery",
     "BatchGetBuilder",
     "BatchGetOptions",
     "BatchWriteOptions",
+    "Collection",
+    "CollectionItems",
+    "CollectionPage",
     "Cursor",
     "KeyPair",
     "Model",

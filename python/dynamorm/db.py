@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import boto3.session
     from botocore.config import Config
 
+    from dynamorm.query.collection import Collection
     from dynamorm.transact.get import TransactGetBuilder
     from dynamorm.transact.write import Transaction, TransactionBuilder
 
@@ -231,6 +232,14 @@ class DB:
     def model(self, model: type[M] | M) -> Query[M]:
         """A ``Query`` on a model class, or bound to an instance for writes."""
         return Query(self._executor, model)
+
+    def collection(self, *models: type[Model]) -> Collection:
+        """A ``Collection``: one Query over the partition the entity
+        ``models`` share (``where(user_id="u1")``), each item read as its own
+        model, in sort-key order."""
+        from dynamorm.query.collection import Collection
+
+        return Collection(self._executor, models)
 
     # -- transactions (implemented in dynamorm.transact) ---------------------
 

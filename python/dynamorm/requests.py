@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dynamorm.cursor import decode_cursor
 from dynamorm.entities import entity_action, entity_filter
@@ -32,6 +32,9 @@ from dynamorm.model.paths import with_key_attrs
 from dynamorm.model.templated import index_updates, rendered
 from dynamorm.retry import RetryPolicy
 from dynamorm.template_keys import key_terms, partition_term, sort_term
+
+if TYPE_CHECKING:
+    from dynamorm.query.members import MemberFilters
 
 __all__ = [
     "KeyChoice",
@@ -75,6 +78,9 @@ class QueryState:
     cursor: str | None = None
     retry: RetryPolicy | None = None  # None: the DB's
     segment: tuple[int, int] | None = None
+    collection: MemberFilters | None = None
+    """A collection's filter (``query.members``): it replaces the model's
+    own entity filter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +125,10 @@ def choose_keys(state: QueryState, operation: str) -> KeyChoice:
         pk_key = partition_term(meta, pk, state.where)
         if pk_key is None:
             continue
-        sk_key = sort_term(meta, sk, state.where, _KEY_OPS) if sk is not None else None
+        # A collection reads the whole partition: its first model's sort-key
+        # template says nothing of the others' items.
+        shared = state.collection is not None
+        sk_key = sort_term(meta, sk, state.where, _KEY_OPS) if sk and not shared else None
         # A sort-key condition only from a template's leading literal does
         # not make this key a better match.
         score = 1.0 + (1.0 if sk_key is not None and sk_key.given else 0.0)
@@ -187,16 +196,18 @@ def _projection(state: QueryState) -> list[list[str | int]] | None:
     return with_key_attrs(state.meta, state.select)
 
 
-def _filter_clauses(
-    terms: Sequence[Term], filters: ConditionSet, meta: ModelMeta | None = None
-) -> list[Clause] | None:
+def _filter_clauses(terms: Sequence[Term], state: QueryState) -> list[Clause] | None:
     """The filter of a read: the ``where`` terms left over, the filters and,
-    with ``meta`` an entity model's, its type (``entities.entity_filter``)."""
+    for an entity model, its type (``entities.entity_filter``) — for a
+    collection, the members' types and filters (``MemberFilters``)."""
     clauses: list[Clause] = [t.clause() for t in terms]
-    built = filters.build()
+    built = state.filters.build()
     if built is not None:
         clauses.append(built)
-    entity = entity_filter(meta) if meta is not None else None
+    if state.collection is not None:
+        entity: Clause | None = state.collection.clause()
+    else:
+        entity = entity_filter(state.meta)
     if entity is not None:
         clauses.append(entity)
     return clauses or None
@@ -266,7 +277,7 @@ def plan_read(state: QueryState, operation: str, *, single: bool = False) -> Rea
         key_clauses.append(choice.sk.clause())
     compiled = compile_request(
         key_condition=key_clauses,
-        filter=_filter_clauses(choice.rest, state.filters, meta),
+        filter=_filter_clauses(choice.rest, state),
         projection=projection,
     )
     params = {"TableName": meta.table, **compiled.to_params()}
@@ -295,7 +306,7 @@ def scan_params(state: QueryState) -> dict[str, Any]:
             f"{meta.name}.scan(): consistent_read() is not possible on "
             f"global secondary index {info.name!r}"
         )
-    clauses = _filter_clauses(state.where, state.filters, meta)
+    clauses = _filter_clauses(state.where, state)
     if meta.unique_fields:
         # The table holds the sentinel items of the model's unique fields.
         from dynamorm.unique import sentinel_filter

@@ -79,10 +79,9 @@ def next_cursor(response: Mapping[str, Any], index: str | None, sort: str | None
 
 
 def page_of(
-    meta: ModelMeta, response: Mapping[str, Any], index: str | None, sort: str | None
-) -> Page[Any]:
-    """A ``Page`` for one Query/Scan response."""
-    items = items_of(meta, response)
+    items: list[T], response: Mapping[str, Any], index: str | None, sort: str | None
+) -> Page[T]:
+    """A ``Page`` of ``items``, read from one Query/Scan ``response``."""
     return Page(
         items=items,
         next_cursor=next_cursor(response, index, sort),

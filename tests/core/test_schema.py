@@ -161,3 +161,39 @@ def test_a_read_transaction_answer_has_no_item_where_it_is_another_entitys() -> 
     decoded, _ = _core.decode_response(body, "TransactGetItems", schemas)
     assert decoded["Responses"][0] == {}
     assert decoded["Responses"][1]["Item"].sk == "own"
+
+
+# -- a collection: several entity schemas for one Query (schema/response.rs) ---
+
+
+class Other(Model, table="docs", entity="order", entity_attr="kind"):
+    pk: str = field(pk=True)
+    sk: str = field(sk=True)
+    n: str = ""
+
+
+def test_a_query_given_several_entity_schemas_reads_each_item_as_the_one_it_names() -> None:
+    schemas = [Tagged.__dynamorm_codec__.schema, Other.__dynamorm_codec__.schema]
+    # The type attribute first, last, and in the middle of the item's attributes.
+    order_last = {"pk": {"S": "a"}, "sk": {"S": "o1"}, "n": {"S": "x"}, "kind": {"S": "order"}}
+    order_first = {"kind": {"S": "order"}, "pk": {"S": "a"}, "sk": {"S": "o2"}, "n": {"S": "y"}}
+    # FOREIGN[1] is an "order": not foreign here.
+    foreign = [FOREIGN[0], *FOREIGN[2:]]
+    body = json.dumps(
+        {"Items": [OWN, order_last, *foreign, order_first], "Count": 6, "ScannedCount": 6}
+    ).encode()
+    decoded, rest = _core.decode_response(body, "Query", schemas)
+    assert decoded["Items"] == [
+        Tagged(pk="a", sk="own", n=1),
+        Other(pk="a", sk="o1", n="x"),
+        Other(pk="a", sk="o2", n="y"),
+    ]
+    assert rest == b'{"Count":6,"ScannedCount":6}'
+
+
+def test_an_item_not_fitting_the_member_its_type_names_is_a_validation_error() -> None:
+    schemas = [Tagged.__dynamorm_codec__.schema, Other.__dynamorm_codec__.schema]
+    # n is a number in Tagged and text in Other: read as Tagged, text fails.
+    wrong = {"pk": {"S": "a"}, "sk": {"S": "x"}, "n": {"S": "text"}, "kind": {"S": "doc"}}
+    with pytest.raises(ValidationError, match=r"Tagged\.n"):
+        _core.decode_response(json.dumps({"Items": [wrong]}).encode(), "Scan", schemas)

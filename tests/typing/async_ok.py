@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any, assert_type
 
-from dynamorm import AsyncDB, AsyncQuery, Model, Page, field
+from dynamorm import AsyncDB, AsyncQuery, CollectionItems, CollectionPage, Model, Page, field
 from dynamorm.aio.builders import (
     AsyncBatchGetBuilder,
     AsyncTransaction,
@@ -67,3 +67,20 @@ async def lifetime() -> None:
     async with AsyncDB(region_name="us-east-1") as db:
         assert_type(db.with_timeout(2.0), AsyncDB)
         await db.ensure_table(User)
+
+
+class Member(Model, table="app", entity="member"):
+    user_id: str
+    pk: str = field(pk=True, template="USER#{user_id}")
+    sk: str = field(sk=True, template="MEMBER")
+
+
+async def collections(db: AsyncDB) -> list[Member]:
+    items = await db.collection(Member).where(user_id="u1").all()
+    assert_type(items, CollectionItems)
+    assert_type(
+        await db.collection(Member).where(user_id="u1").limit(2).all_paginated(), CollectionPage
+    )
+    assert_type(db.collection(Member).where(user_id="u1").iter(), AsyncIterator[Model])
+    assert_type(await db.collection(Member).where(user_id="u1").count(), int)
+    return items.of(Member)

@@ -91,3 +91,14 @@ async def async_misuse(adb: AsyncDB) -> None:
 def fill_misuse(db: DB) -> None:
     db.model(User).limit(5).all_paginated(fill="yes")  # type: ignore[arg-type]
     db.model(User).limit(5).scan_paginated(fill=None)  # type: ignore[arg-type]
+
+
+class Tagged(Model, table="app", entity="tagged"):
+    id: str = field(pk=True)
+
+
+def collection_lists_are_typed_by_model(db: DB) -> None:
+    items = db.collection(Tagged).where(id="t1").all()
+    wrong: list[User] = items.of(Tagged)  # type: ignore[arg-type]
+    not_a_class: list[Any] = items.of("Tagged")  # type: ignore[arg-type]
+    del wrong, not_a_class

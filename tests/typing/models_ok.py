@@ -10,6 +10,8 @@ from typing import Any, assert_type
 
 from dynamorm import (
     DB,
+    CollectionItems,
+    CollectionPage,
     Model,
     Page,
     field,
@@ -119,3 +121,29 @@ def templated() -> str | None:
         assert_type(template.render({"user_id": "u1"}), str)
         assert_type(template.parse("USER#u1"), dict[str, Any] | None)
     return order.pk
+
+
+class Member(Model, table="app", entity="member"):
+    user_id: str
+    pk: str = field(pk=True, template="USER#{user_id}")
+    sk: str = field(sk=True, template="MEMBER")
+
+
+class Purchase(Model, table="app", entity="purchase"):
+    user_id: str
+    n: int
+    pk: str = field(pk=True, template="USER#{user_id}")
+    sk: str = field(sk=True, template="PURCHASE#{n:08d}")
+
+
+def collections(db: DB) -> list[Purchase]:
+    items = db.collection(Member, Purchase).where(user_id="u1").all()
+    assert_type(items, CollectionItems)
+    assert_type(items.of(Member), list[Member])
+    assert_type(items[0], Model)
+    page = db.collection(Member, Purchase).where("user_id", "=", "u1").limit(5).all_paginated()
+    assert_type(page, CollectionPage)
+    assert_type(page.next_cursor, str | None)
+    assert_type(db.collection(Member, Purchase).where(user_id="u1").iter(), Iterator[Model])
+    assert_type(db.collection(Member).where(user_id="u1").count(), int)
+    return page.of(Purchase)

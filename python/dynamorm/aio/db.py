@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         AsyncTransaction,
         AsyncTransactionBuilder,
     )
+    from dynamorm.aio.collection import AsyncCollection
     from dynamorm.aio.transport import AioTransport
 
 __all__ = ["AsyncDB"]
@@ -196,6 +197,13 @@ class AsyncDB:
         """An ``AsyncQuery`` on a model class, or bound to an instance for
         writes."""
         return AsyncQuery(self._executor, model)
+
+    def collection(self, *models: type[Model]) -> AsyncCollection:
+        """``DB.collection``: one Query over the partition ``models`` share,
+        its terminals awaited."""
+        from dynamorm.aio.collection import AsyncCollection
+
+        return AsyncCollection(self._executor, models)
 
     # -- transactions -----------------------------------------------------
 

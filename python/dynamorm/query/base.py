@@ -22,6 +22,7 @@ from dynamorm.model.meta import ModelMeta
 from dynamorm.model.paths import resolve_path
 from dynamorm.plans import Call
 from dynamorm.requests import QueryState
+from dynamorm.responses import items_of
 from dynamorm.retry import Deadline, Resend, RetryPolicy
 from dynamorm.transport.base import Target
 
@@ -162,6 +163,15 @@ class QueryBase(FilterVocabulary, ConditionVocabulary, Generic[M]):
 
     # -- what the plans share ---------------------------------------------
 
+    def _items(self, response: Mapping[str, Any]) -> list[Any]:
+        """The instances of a Query or Scan response's items."""
+        return items_of(self._state.meta, response)
+
+    def _schemas(self) -> Any:
+        """What the fast read path decodes this query's items with (``None``:
+        the model's schema)."""
+        return None
+
     def _deadline(self) -> Deadline:
         return Deadline(self._executor.timeout)
 
@@ -192,7 +202,7 @@ class QueryBase(FilterVocabulary, ConditionVocabulary, Generic[M]):
         reaches the deadline. ``write`` marks a write (see ``resend``)."""
         policy = self._state.retry
         if deadline is None and policy is None:
-            return Call(operation, params, self._target, write=write)
+            return Call(operation, params, self._target, schemas=self._schemas(), write=write)
         scheduler = self._executor.scheduler(deadline or self._deadline(), policy=policy)
         return Call(
             operation,
@@ -201,6 +211,7 @@ class QueryBase(FilterVocabulary, ConditionVocabulary, Generic[M]):
             scheduler,
             partial,
             check_first=False,
+            schemas=self._schemas(),
             write=write,
         )
 

@@ -53,12 +53,16 @@ def exact_keys(fields: tuple[FieldInfo, ...]) -> bool:
     return all(f.info.kind in EXACT_KINDS for f in fields)
 
 
-def resume_key(meta: ModelMeta, fields: tuple[FieldInfo, ...], item: Any) -> dict[str, Any]:
+def resume_key(fields: tuple[FieldInfo, ...], item: Any) -> dict[str, Any]:
     """The ``ExclusiveStartKey`` that resumes a read of ``fields``' table or
-    index right after ``item`` (a model instance read from it)."""
+    index right after ``item`` (a model instance read from it: of the model
+    of ``fields``, or of another member of its collection, whose key fields
+    have the same attributes)."""
+    meta: ModelMeta = type(item).__dynamorm__
     codec = codec_of(meta)
     key: dict[str, Any] = {}
-    for f in fields:
+    for shared in fields:
+        f = meta.by_attr[shared.attr]
         value = codec.encode_field(f, item.__dict__.get(f.name))
         if value is None:
             raise ValidationError(

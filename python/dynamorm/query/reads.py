@@ -19,7 +19,7 @@ from dynamorm.plans import Each, Emit, Plan
 from dynamorm.query.base import QueryBase
 from dynamorm.query.fill import exact_keys, read_size, resume_key, start_key_fields
 from dynamorm.requests import QueryState, plan_read, scan_params, sort_of
-from dynamorm.responses import Page, decoded, items_of, not_found, page_of
+from dynamorm.responses import Page, decoded, not_found, page_of
 
 __all__ = ["ReadPlans"]
 
@@ -50,7 +50,7 @@ class ReadPlans(QueryBase[M]):
             params["Limit"] = 1
         while True:
             response = yield self._call("Query", params)
-            items = items_of(state.meta, response)
+            items = self._items(response)
             if items:
                 mark(state.meta, self._shape(params), items[:1])
                 return items[0]  # type: ignore[no-any-return]
@@ -75,7 +75,7 @@ class ReadPlans(QueryBase[M]):
             if limit is not None:
                 params["Limit"] = limit - len(items)
             response = yield self._call(operation, params, deadline, items)
-            page = items_of(self._state.meta, response)
+            page = self._items(response)
             mark(self._state.meta, shape, page)
             items.extend(page)
             last = response.get("LastEvaluatedKey")
@@ -104,7 +104,7 @@ class ReadPlans(QueryBase[M]):
             if limit is not None:
                 params["Limit"] = limit - given
             response = yield self._call(operation, params, deadline, [])
-            page = items_of(meta, response)
+            page = self._items(response)
             mark(meta, shape, page)
             if limit is not None:
                 page = page[: limit - given]
@@ -162,7 +162,7 @@ class ReadPlans(QueryBase[M]):
         if self._state.limit is not None:
             params["Limit"] = self._state.limit
         response = yield self._call(operation, params)
-        page: Page[M] = page_of(self._state.meta, response, index, sort)
+        page: Page[M] = page_of(self._items(response), response, index, sort)
         mark(self._state.meta, self._shape(params), page.items)
         return page
 
@@ -199,7 +199,7 @@ class ReadPlans(QueryBase[M]):
         while True:
             params["Limit"] = size
             response = yield self._call(operation, params, deadline, partial)
-            got = items_of(meta, response)
+            got = self._items(response)
             evaluated += int(response.get("ScannedCount", len(got)))
             if response.get("ConsumedCapacity") is not None:
                 capacity.append(response["ConsumedCapacity"])
@@ -208,7 +208,7 @@ class ReadPlans(QueryBase[M]):
             if len(got) > needed:
                 # The page ends inside this response: resume after its last item.
                 got = got[:needed]
-                last = resume_key(meta, key_fields, got[-1])
+                last = resume_key(key_fields, got[-1])
             mark(meta, shape, got)
             items.extend(got)
             cursor = None if last is None else encode_cursor(last, index=index, sort=sort)
@@ -255,7 +255,7 @@ class ReadPlans(QueryBase[M]):
             items: list[M] = []
             while True:
                 response = yield self._call("Scan", params)
-                items.extend(items_of(meta, response))
+                items.extend(self._items(response))
                 last = response.get("LastEvaluatedKey")
                 if not last:
                     return items, False

@@ -476,7 +476,10 @@ fn is_null(av: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// Returns ``(decoded, rest)``: ``decoded`` holds the item-bearing members
 /// with every item already a model instance of ``schemas`` (one
 /// ``ItemSchema``, or for ``TransactGetItems`` one per read, in order) —
-/// ``Item``, ``Items``, or ``Responses`` (a dict table → list of instances for
+/// ``Item``, ``Items`` (of a ``Query`` or ``Scan`` given several entity
+/// schemas — a collection — each item an instance of the schema whose
+/// entity its type attribute names, items naming none left out), or
+/// ``Responses`` (a dict table → list of instances for
 /// ``BatchGetItem``, with ``ResponseKeys`` table → the items' canonical table
 /// keys as ``bytes`` (what ``KeyPlan.add_canonical_positions`` takes), in the
 /// same order; a list of ``{"Item": instance}`` or

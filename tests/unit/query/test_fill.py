@@ -56,7 +56,7 @@ def test_start_key_fields_are_the_table_key_then_the_index_key() -> None:
 
 def test_resume_key_of_a_table_read_is_the_items_table_key() -> None:
     item = Line(order="o1", line=7, sku="A", price=Decimal("2.50"), note="n")
-    assert resume_key(META, start_key_fields(META, None), item) == {
+    assert resume_key(start_key_fields(META, None), item) == {
         "order": {"S": "o1"},
         "line": {"N": "7"},
     }
@@ -64,21 +64,21 @@ def test_resume_key_of_a_table_read_is_the_items_table_key() -> None:
 
 def test_resume_key_of_an_index_read_holds_the_index_key_encoded_by_type() -> None:
     item = Line(order="o1", line=7, sku="A", price=Decimal("2.50"))
-    assert resume_key(META, start_key_fields(META, "sku-index"), item) == {
+    assert resume_key(start_key_fields(META, "sku-index"), item) == {
         "order": {"S": "o1"},
         "line": {"N": "7"},
         "sku": {"S": "A"},
         "price": {"N": "2.50"},
     }
     toy = Line(order="o2", line=1, kind=Kind.TOY, blob=b"\x00\x01", state="old")
-    assert resume_key(META, start_key_fields(META, "kind-index"), toy)["kind"] == {"S": "toy"}
-    assert resume_key(META, start_key_fields(META, "blob-index"), toy)["blob"] == {"B": b"\x00\x01"}
-    assert resume_key(META, start_key_fields(META, "state-index"), toy)["state"] == {"S": "old"}
+    assert resume_key(start_key_fields(META, "kind-index"), toy)["kind"] == {"S": "toy"}
+    assert resume_key(start_key_fields(META, "blob-index"), toy)["blob"] == {"B": b"\x00\x01"}
+    assert resume_key(start_key_fields(META, "state-index"), toy)["state"] == {"S": "old"}
 
 
 def test_a_resume_key_is_a_cursor_key_of_the_usual_format() -> None:
     item = Line(order="o1", line=7, sku="A", price=Decimal(3))
-    key = resume_key(META, start_key_fields(META, "sku-index"), item)
+    key = resume_key(start_key_fields(META, "sku-index"), item)
     token = encode_cursor(key, index="sku-index", sort="DESC")
     cursor = decode_cursor(token)
     assert cursor.last_key == key and cursor.index == "sku-index" and cursor.sort == "DESC"
@@ -87,7 +87,7 @@ def test_a_resume_key_is_a_cursor_key_of_the_usual_format() -> None:
 def test_resume_key_refuses_an_item_without_its_index_key() -> None:
     item = Line(order="o1", line=7)  # shipped is None: not in shipped-index
     with pytest.raises(ValidationError, match=r"Line: .*key attribute 'shipped'"):
-        resume_key(META, start_key_fields(META, "shipped-index"), item)
+        resume_key(start_key_fields(META, "shipped-index"), item)
 
 
 def test_keys_of_str_number_bytes_enum_and_literal_fields_are_exact() -> None:
@@ -101,7 +101,7 @@ def test_keys_of_datetime_date_and_uuid_fields_are_not_exact() -> None:
     assert not exact_keys(start_key_fields(Visit.__dynamorm__, None))
     stored = datetime(2024, 1, 1, tzinfo=UTC)
     item = Line(order="o", line=1, shipped=stored)
-    written = resume_key(META, start_key_fields(META, "shipped-index"), item)["shipped"]
+    written = resume_key(start_key_fields(META, "shipped-index"), item)["shipped"]
     assert written != {"S": "2024-01-01T00:00:00Z"}
 
 

@@ -116,12 +116,16 @@ impl<'de, 'py> Visitor<'de> for TopSeed<'_, '_, 'py> {
                     }
                 }
                 (Operation::Query | Operation::Scan, "Items") => {
-                    if let Some(schema) = ctx.schema(0) {
-                        let items = map.next_value_seed(ItemsSeed {
+                    let items = match ctx.schemas {
+                        [] => None,
+                        [schema] => Some(map.next_value_seed(ItemsSeed {
                             ctx,
                             schema,
                             keys: None,
-                        })?;
+                        })?),
+                        members => Some(map.next_value_seed(MixedItemsSeed { ctx, members })?),
+                    };
+                    if let Some(items) = items {
                         set(ctx, &decoded, "Items", items)?;
                         continue;
                     }
@@ -217,11 +221,7 @@ impl<'de, 'py> Visitor<'de> for ItemSeed<'_, '_, 'py> {
             if let (Some(_), Some(part)) = (keys, f.key_part) {
                 key_part(&av, &mut parts[part]).map_err(A::Error::custom)?;
             }
-            let value = match &av {
-                Av::Null => null_value(f, py),
-                av => decode_wire(py, f, av),
-            };
-            values[index] = Some(value.map_err(|err| ctx.fail(err))?);
+            values[index] = Some(read_field(ctx, schema, index, &av)?);
         }
         if !owned {
             return Ok(None);
@@ -236,6 +236,120 @@ impl<'de, 'py> Visitor<'de> for ItemSeed<'_, '_, 'py> {
             .instance(py, values)
             .map(Some)
             .map_err(|err| ctx.fail(err))
+    }
+}
+
+/// The value of field `index` of `schema` read from `av`.
+fn read_field<'py, E: serde::de::Error>(
+    ctx: &Ctx<'_, 'py>,
+    schema: &ItemSchema,
+    index: usize,
+    av: &Av<'_>,
+) -> Result<Bound<'py, PyAny>, E> {
+    let f = &schema.fields[index];
+    let value = match av {
+        Av::Null => null_value(f, ctx.py),
+        av => decode_wire(ctx.py, f, av),
+    };
+    value.map_err(|err| ctx.fail(err))
+}
+
+/// One item of a collection (a Query over several entity models sharing a
+/// partition) → an instance of the member whose entity its type attribute
+/// names; `None` for an item naming none of them, or without the attribute.
+/// Attributes arrive in any order, so they are held (borrowed from the body
+/// where possible) until the type attribute has chosen the schema.
+struct MixedItemSeed<'c, 'a, 'py> {
+    ctx: &'c Ctx<'a, 'py>,
+    members: &'c [&'c ItemSchema],
+}
+
+impl<'de, 'py> DeserializeSeed<'de> for MixedItemSeed<'_, '_, 'py> {
+    type Value = Option<Bound<'py, PyAny>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, 'py> Visitor<'de> for MixedItemSeed<'_, '_, 'py> {
+    type Value = Option<Bound<'py, PyAny>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an item")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let Self { ctx, members } = self;
+        // Every member is an entity model with the same type attribute
+        // (`dynamorm.query.members` checks it).
+        let Some(attr) = members[0].entity.as_ref().map(|e| e.attr_text.as_str()) else {
+            return Err(A::Error::custom(
+                "a collection member is not an entity model",
+            ));
+        };
+        let mut attrs: Vec<(Text<'de>, Av<'de>)> = Vec::with_capacity(16);
+        let mut schema = None;
+        while let Some(name) = map.next_key::<Text<'de>>()? {
+            let av: Av<'de> = map.next_value()?;
+            if name.0 == attr {
+                schema = members
+                    .iter()
+                    .copied()
+                    .find(|m| m.entity.as_ref().is_some_and(|e| e.holds(&av)));
+            } else {
+                attrs.push((name, av));
+            }
+        }
+        let Some(schema) = schema else {
+            return Ok(None);
+        };
+        let mut values: Vec<Option<Bound<'py, PyAny>>> = vec![None; schema.fields.len()];
+        for (name, av) in &attrs {
+            if let Some(&index) = schema.by_attr.get(name.0.as_ref()) {
+                values[index] = Some(read_field(ctx, schema, index, av)?);
+            }
+        }
+        schema
+            .instance(ctx.py, values)
+            .map(Some)
+            .map_err(|err| ctx.fail(err))
+    }
+}
+
+/// A collection's list of items → a list of instances of its members, in
+/// the order read (items of no member left out).
+struct MixedItemsSeed<'c, 'a, 'py> {
+    ctx: &'c Ctx<'a, 'py>,
+    members: &'c [&'c ItemSchema],
+}
+
+impl<'de, 'py> DeserializeSeed<'de> for MixedItemsSeed<'_, '_, 'py> {
+    type Value = Bound<'py, PyList>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, 'py> Visitor<'de> for MixedItemsSeed<'_, '_, 'py> {
+    type Value = Bound<'py, PyList>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of items")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let out = PyList::empty(self.ctx.py);
+        while let Some(model) = seq.next_element_seed(MixedItemSeed {
+            ctx: self.ctx,
+            members: self.members,
+        })? {
+            if let Some(model) = model {
+                out.append(model).map_err(|err| self.ctx.fail(err))?;
+            }
+        }
+        Ok(out)
     }
 }
 
