@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dynamorm import errors, expr, marshal
     from dynamorm._core import __version__
-    from dynamorm.aio.db import AsyncDB
     from dynamorm.aio.collection import AsyncCollection
+    from dynamorm.aio.db import AsyncDB
     from dynamorm.aio.query import AsyncQuery
     from dynamorm.batch.get import BatchGetBuilder
     from dynamorm.batch.options import BatchGetOptions, BatchWriteOptions

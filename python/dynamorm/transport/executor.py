@@ -198,18 +198,7 @@ class Executor:
         (``Resend``; ``WriteOutcomeUnknownError`` when the outcome cannot be
         known)."""
         flight = _Flight(self, operation, params, target, scheduler, partial, schemas, write)
-        try:
-            response: dict[str, Any] = flight.scheduler.call(
-                flight.first,
-                what=flight.request.what,
-                partial=partial,
-                check_first=flight.check_first(check_first),
-                write=write,
-                resend=None if flight.again is None else flight.resent,
-            )
-        except BaseException as exc:
-            flight.fail(exc)
-        return flight.succeeded(response)
+        return flight.run(check_first)
 
     async def acall(
         self,
@@ -228,22 +217,8 @@ class Executor:
         ``dynamorm.aio.transport``) and each pause slept by the asyncio
         driver (``dynamorm.aio.retry``). Cancelling the awaiting task cancels
         the attempt in flight; ``CancelledError`` passes through."""
-        from dynamorm.aio import retry as aio_retry
-
         flight = _Flight(self, operation, params, target, scheduler, partial, schemas, write)
-        try:
-            response: dict[str, Any] = await aio_retry.call(
-                flight.scheduler,
-                flight.afirst,
-                what=flight.request.what,
-                partial=partial,
-                check_first=flight.check_first(check_first),
-                write=write,
-                resend=None if flight.again is None else flight.aresent,
-            )
-        except BaseException as exc:
-            flight.fail(exc)
-        return flight.succeeded(response)
+        return await flight.arun(check_first)
 
 
 class _Flight:
@@ -266,6 +241,7 @@ class _Flight:
         "scheduler",
         "span",
         "target",
+        "write",
     )
 
     def __init__(  # noqa: PLR0917  # Executor.call's own arguments, in its order
@@ -285,6 +261,7 @@ class _Flight:
             target,
             partial,
         )
+        self.write = write
         self.scheduler = scheduler if scheduler is not None else executor.default_scheduler()
         self.given_scheduler = scheduler is not None
         self.request = executor.request(operation, params, target, schemas)
@@ -297,12 +274,44 @@ class _Flight:
         # One span per request, its retries included (dynamorm.tracing).
         self.span = executor.tracing.start(self.request, target.model, executor.transport)
 
-    def check_first(self, given: bool | None) -> bool:
-        """Whether the stop is checked before the first attempt: without a
-        scheduler of the operation's own, the request always goes out once
-        (a deadline stops long operations between requests, not before the
-        first) and the timeout bounds its retries."""
-        return given if given is not None else self.given_scheduler
+    def run(self, check_first: bool | None) -> dict[str, Any]:
+        """The request's attempts through the scheduler on this thread, and
+        its response (``Executor.call``)."""
+        try:
+            response: dict[str, Any] = self.scheduler.call(
+                self.first, **self.driven(check_first, self.resent)
+            )
+        except BaseException as exc:
+            self.fail(exc)
+        return self.succeeded(response)
+
+    async def arun(self, check_first: bool | None) -> dict[str, Any]:
+        """``run`` under asyncio: each attempt awaited, each pause slept by
+        the asyncio driver (``Executor.acall``)."""
+        from dynamorm.aio import retry as aio_retry
+
+        try:
+            response: dict[str, Any] = await aio_retry.call(
+                self.scheduler, self.afirst, **self.driven(check_first, self.aresent)
+            )
+        except BaseException as exc:
+            self.fail(exc)
+        return self.succeeded(response)
+
+    def driven(self, check_first: bool | None, resend: Any) -> dict[str, Any]:
+        """What either driver is told besides the first attempt: how the
+        request is named and stopped, and whether a lost write's answer
+        allows ``resend``. Without a scheduler of the operation's own, the
+        request always goes out once (a deadline stops long operations
+        between requests, not before the first) and the timeout bounds its
+        retries."""
+        return {
+            "what": self.request.what,
+            "partial": self.partial,
+            "check_first": check_first if check_first is not None else self.given_scheduler,
+            "write": self.write,
+            "resend": None if self.again is None else resend,
+        }
 
     # Each attempt is a method (not a closure made per request): a request in
     # flight keeps fewer objects alive for the garbage collector to walk,
