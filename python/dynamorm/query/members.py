@@ -235,20 +235,16 @@ def _key_of(meta: ModelMeta, index: str | None) -> tuple[FieldInfo, FieldInfo | 
 def _shared(metas: Sequence[ModelMeta], index: str | None) -> str | None:
     """Why the members cannot share ``index``'s partition (``None``: the
     table's), or ``None`` when they can."""
-    lead = metas[0]
-    lead_key = _key_of(lead, index)
-    if lead_key is None:
-        return f"{lead.name} has no index {index!r}"
-    if index is not None and lead.indexes[index].projection != "ALL":
-        return f"index {index!r} of {lead.name} does not project every attribute"
-    pk, sk = lead_key
-    for meta in metas[1:]:
+    keys = []
+    for meta in metas:
         key = _key_of(meta, index)
         if key is None:
             return f"{meta.name} has no index {index!r}"
         if index is not None and meta.indexes[index].projection != "ALL":
             return f"index {index!r} of {meta.name} does not project every attribute"
-        other_pk, other_sk = key
+        keys.append(key)
+    lead, (pk, sk) = metas[0], keys[0]
+    for meta, (other_pk, other_sk) in zip(metas[1:], keys[1:], strict=True):
         if other_pk.attr != pk.attr:
             return (
                 f"the partition key of {_key_name(index)} is {pk.attr!r} in {lead.name} "
