@@ -231,6 +231,22 @@ def test_a_partition_query_keeps_to_the_models_template_prefix(env: Env) -> None
     assert {"S": "ORDER#"} in values.values()
 
 
+def test_order_by_the_field_a_sort_key_template_starts_with_orders_by_that_key(
+    env: Env,
+) -> None:
+    orders(env)
+    newest = env.db.model(env.Order).where("user_id", "=", "u1").order_by("day", "DESC").all()
+    assert [o.n for o in newest] == [9, 8, 7, 6]
+    assert env.recorder.params[0]["ScanIndexForward"] is False
+    # On the GSI whose sort key template starts with user_id.
+    by_user = (
+        env.db.model(env.Order).where("status", "=", "shipped").order_by("user_id", "DESC").all()
+    )
+    assert [o.user_id for o in by_user] == ["u2", "u1", "u1"]
+    with pytest.raises(ValidationError, match=r"order_by\('total'\) needs a sort key"):
+        env.db.model(env.Order).where("user_id", "=", "u1").order_by("total").all()
+
+
 def test_a_gsi_whose_keys_are_templates_is_chosen_from_its_fields(env: Env) -> None:
     orders(env)
     shipped = env.db.model(env.Order).where("status", "=", "shipped").all()

@@ -17,6 +17,7 @@ from dynamorm.expr.conditions import (
     raw_clause,
 )
 from dynamorm.model.base import Model
+from dynamorm.model.fields import FieldInfo
 from dynamorm.model.loaded import ReadShape, shape_of
 from dynamorm.model.meta import ModelMeta
 from dynamorm.model.paths import resolve_path
@@ -77,11 +78,15 @@ class QueryBase(FilterVocabulary, ConditionVocabulary, Generic[M]):
         return self
 
     def order_by(self, field: str, direction: str = "ASC") -> Self:
-        """Orders by the sort key ``field`` (``"ASC"`` or ``"DESC"``)."""
+        """Orders by the sort key ``field`` (``"ASC"`` or ``"DESC"``), or by
+        the field a sort key's template starts with (``"ORDER#{order_id}"``:
+        ``order_by("order_id")`` orders by that key)."""
         d = direction.upper() if isinstance(direction, str) else direction
         if d not in ("ASC", "DESC"):
             raise ValidationError(f"{self._name}.order_by: direction must be ASC or DESC")
-        self._state.order_field = resolve_path(self._state.meta, field)[0]
+        self._state.order_field = _sort_key_of(
+            self._state.meta, resolve_path(self._state.meta, field)[0]
+        )
         self._state.descending = d == "DESC"
         return self
 
@@ -226,3 +231,16 @@ class QueryBase(FilterVocabulary, ConditionVocabulary, Generic[M]):
     def _conditions(self) -> list[Clause]:
         built = self._state.conditions.build()
         return [] if built is None else [built]
+
+
+def _sort_key_of(meta: ModelMeta, f: FieldInfo) -> FieldInfo:
+    """The sort key ``order_by(f)`` orders by: ``f`` itself, or the table's
+    (else the first index's) sort key whose template's first placeholder is
+    ``f`` — its keys sort as ``f``'s stored text does."""
+    keys = [meta.sk, *(info.sk for info in meta.indexes.values())]
+    if any(k is f for k in keys):
+        return f
+    for key in keys:
+        if key is not None and key.template is not None and key.template.fields[:1] == (f.name,):
+            return key
+    return f
