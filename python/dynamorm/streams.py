@@ -16,6 +16,7 @@ import binascii
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
+from dynamorm.entities import is_foreign
 from dynamorm.errors import ValidationError
 from dynamorm.model.base import Model
 
@@ -54,18 +55,36 @@ def _decode(av: Any, path: str) -> Any:
     return av
 
 
-def unmarshal_item(image: Mapping[str, Any], model: type[M]) -> M:
-    """Reads one stream image (an item in DynamoDB JSON, binary values as
-    base64 text or bytes) as an instance of ``model``."""
+def _item(image: Mapping[str, Any], model: type[M]) -> dict[str, Any]:
     if not isinstance(image, Mapping):
         raise ValidationError(f"{model.__name__}: a stream image must be a mapping, not {image!r}")
-    item = {attr: _decode(av, f"{model.__name__}.{attr}") for attr, av in image.items()}
+    return {attr: _decode(av, f"{model.__name__}.{attr}") for attr, av in image.items()}
+
+
+def unmarshal_item(image: Mapping[str, Any], model: type[M]) -> M:
+    """Reads one stream image (an item in DynamoDB JSON, binary values as
+    base64 text or bytes) as an instance of ``model``. For a model declared
+    with ``entity=``, an image of another type (or without the type
+    attribute) is a ``ValidationError``: a single-table stream carries every
+    type's changes."""
+    item = _item(image, model)
+    meta = model.__dynamorm__
+    if is_foreign(meta, item):
+        found = item.get(meta.entity_attr)
+        raise ValidationError(
+            f"{model.__name__}: the stream image holds {meta.entity_attr}={found!r}, "
+            f"not this model's {meta.entity!r}"
+        )
     return model.from_item(item)
 
 
 def unmarshal_items(images: Iterable[Mapping[str, Any]], model: type[M]) -> list[M]:
-    """``unmarshal_item`` over several images, in order."""
-    return [unmarshal_item(image, model) for image in images]
+    """The images of ``model``'s items, in order, each read as
+    ``unmarshal_item`` does; for a model declared with ``entity=``, the
+    images of other types are left out."""
+    items = [_item(image, model) for image in images]
+    meta = model.__dynamorm__
+    return [model.from_item(item) for item in items if not is_foreign(meta, item)]
 
 
 def unmarshal_stream_record(
@@ -74,7 +93,9 @@ def unmarshal_stream_record(
     """The ``image`` (``NewImage``, ``OldImage`` or ``Keys``) of one stream
     record as an instance of ``model``; ``None`` when the record does not
     carry that image (a ``REMOVE`` has no ``NewImage``; a ``KEYS_ONLY``
-    stream has neither image).
+    stream has neither image), and, for a model declared with ``entity=``,
+    when the image is another type's (the ``Keys`` image, which carries no
+    type, is read as the model).
 
     ``record`` is one entry of a Lambda event's ``Records`` (the images under
     its ``dynamodb`` key), or that ``dynamodb`` mapping itself.
@@ -87,4 +108,7 @@ def unmarshal_stream_record(
     found = change.get(image)
     if found is None:
         return None
-    return unmarshal_item(found, model)
+    item = _item(found, model)
+    if image != "Keys" and is_foreign(model.__dynamorm__, item):
+        return None
+    return model.from_item(item)

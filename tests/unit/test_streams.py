@@ -122,3 +122,32 @@ def test_bad_base64_names_model_and_attribute(records: list[dict[str, Any]]) -> 
 def test_unknown_image_name_is_refused(records: list[dict[str, Any]]) -> None:
     with pytest.raises(ValidationError, match="image must be one of"):
         unmarshal_stream_record(records[0], Document, image="NewImages")
+
+
+class Profile(Model, table="app", entity="user"):
+    pk: str = field(pk=True)
+    sk: str = field(sk=True)
+    name: str = ""
+
+
+def _change(kind: str | None, sk: str) -> dict[str, Any]:
+    image: dict[str, Any] = {"pk": {"S": "U#1"}, "sk": {"S": sk}, "name": {"S": "x"}}
+    if kind is not None:
+        image["_type"] = {"S": kind}
+    keys = {"pk": {"S": "U#1"}, "sk": {"S": sk}}
+    return {"eventName": "MODIFY", "dynamodb": {"Keys": keys, "NewImage": image}}
+
+
+def test_an_entity_model_reads_its_own_images_and_not_another_types() -> None:
+    own, order, untyped = _change("user", "PROFILE"), _change("order", "O#1"), _change(None, "N")
+    assert unmarshal_stream_record(own, Profile) == Profile(pk="U#1", sk="PROFILE", name="x")
+    assert unmarshal_stream_record(order, Profile) is None
+    assert unmarshal_stream_record(untyped, Profile) is None
+    # The keys carry no type: they are read as the model.
+    assert unmarshal_stream_record(order, Profile, "Keys") == Profile(pk="U#1", sk="O#1")
+    images = [r["dynamodb"]["NewImage"] for r in (order, own, untyped)]
+    assert [p.sk for p in unmarshal_items(images, Profile)] == ["PROFILE"]
+    with pytest.raises(
+        ValidationError, match="holds _type=\\{'S': 'order'\\}, not this model's 'user'"
+    ):
+        unmarshal_item(images[0], Profile)
