@@ -41,6 +41,7 @@ MOTO_ONLY = {
     "transactions.md": "dynalite has no transactions",
     "asyncio.md": "dynalite has no transactions",
     "schema.md": "dynalite has no UpdateTimeToLive",
+    "single-table.md": "dynalite has no transactions (the users' unique email)",
 }
 """Pages that need what dynalite does not implement (deselected there)."""
 

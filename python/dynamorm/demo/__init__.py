@@ -16,6 +16,7 @@ from dynamorm.demo.checks import Checks, Step
 from dynamorm.demo.models import Models, define_models
 from dynamorm.demo.steps_async import asyncio_step
 from dynamorm.demo.steps_read import batch_get, pagination, stream_record
+from dynamorm.demo.steps_single_table import single_table
 from dynamorm.demo.steps_transact import transactions
 from dynamorm.demo.steps_write import conditional_create, guarded_update, models, optimistic_locking
 
@@ -29,6 +30,7 @@ STEPS: list[Step] = [
     transactions,
     batch_get,
     pagination,
+    single_table,
     asyncio_step,
     stream_record,
 ]

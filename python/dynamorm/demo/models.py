@@ -10,7 +10,17 @@ from typing import Any
 from dynamorm.model.base import Model
 from dynamorm.model.fields import field
 
-__all__ = ["Models", "define_models"]
+__all__ = ["Models", "Shop", "define_models"]
+
+
+@dataclass(frozen=True)
+class Shop:
+    """The single-table step's models: a user, their orders and the orders'
+    lines, entities of one table whose keys are templates."""
+
+    User: Any
+    Order: Any
+    Line: Any
 
 
 @dataclass(frozen=True)
@@ -20,10 +30,12 @@ class Models:
     User: Any
     Bookmark: Any
     Order: Any
+    shop: Shop
 
     def all(self) -> list[Any]:
-        """Every model, in the order their tables are created."""
-        return [self.User, self.Bookmark, self.Order]
+        """One model per table, in the order the tables are created (the
+        shop's models share one table: its ``User`` stands for them)."""
+        return [self.User, self.Bookmark, self.Order, self.shop.User]
 
 
 def define_models(suffix: str) -> Models:
@@ -51,4 +63,34 @@ def define_models(suffix: str) -> Models:
         tags: set[str] = field(default_factory=set, omit_empty=True)
         receipt: bytes | None = None
 
-    return Models(User=User, Bookmark=Bookmark, Order=Order)
+    return Models(User=User, Bookmark=Bookmark, Order=Order, shop=_shop(suffix))
+
+
+def _shop(suffix: str) -> Shop:
+    table = f"dynamorm-demo-shop-{suffix}"
+
+    class User(Model, table=table, entity="user"):
+        user_id: str
+        email: str = field(unique=True)
+        name: str = ""
+        pk: str = field(pk=True, template="USER#{user_id}")
+        sk: str = field(sk=True, template="PROFILE")
+
+    class Order(Model, table=table, entity="order"):
+        user_id: str
+        order_id: str
+        status: str = "open"
+        total: Decimal = Decimal(0)
+        pk: str = field(pk=True, template="USER#{user_id}")
+        sk: str = field(sk=True, template="ORDER#{order_id}")
+
+    class Line(Model, table=table, entity="line"):
+        user_id: str
+        order_id: str
+        n: int
+        sku: str = ""
+        qty: int = 1
+        pk: str = field(pk=True, template="USER#{user_id}")
+        sk: str = field(sk=True, template="ORDER#{order_id}#LINE#{n:03d}")
+
+    return Shop(User=User, Order=Order, Line=Line)
