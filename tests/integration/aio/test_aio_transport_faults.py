@@ -47,24 +47,20 @@ def elapsed_failure(transport: Any, request: Any, timeout: float | None) -> tupl
     return asyncio.run(failing(transport, request, timeout))
 
 
-def test_the_configs_read_timeout_ends_a_request_the_server_never_answers(ways: Ways) -> None:
+@pytest.mark.parametrize("where", ["config", "cap"])
+def test_a_read_the_server_never_answers_ends_at_the_read_timeout(ways: Ways, where: str) -> None:
+    # "cap": the attempt's cap ends the read long before the Config's timeout.
     with silent_server() as server:
-        db = direct_db(server.endpoint, read_timeout=0.3)
-        took, exc = elapsed_failure(aio(db), get_request(db, Lonely), None)
+        if where == "config":
+            db, cap = direct_db(server.endpoint, read_timeout=0.3), None
+        else:
+            db, cap = direct_db(server.endpoint, read_timeout=30), 0.3
+        took, exc = elapsed_failure(aio(db), get_request(db, Lonely), cap)
         accepted = server.accepted
     assert isinstance(exc, ReadTimeoutError)
     assert 0.3 <= took < 1.0
     assert is_retryable(exc) and is_ambiguous(exc)
     assert accepted == 1 and ways.direct == 1 and ways.threads == []
-
-
-def test_the_attempts_cap_ends_a_read_before_the_configs_timeout(ways: Ways) -> None:
-    with silent_server() as server:
-        db = direct_db(server.endpoint, read_timeout=30)
-        took, exc = elapsed_failure(aio(db), get_request(db, Lonely), 0.3)
-    assert isinstance(exc, ReadTimeoutError)
-    assert 0.3 <= took < 1.0
-    assert ways.direct == 1 and ways.threads == []
 
 
 @pytest.mark.parametrize("where", ["config", "cap"])
