@@ -23,7 +23,7 @@ from botocore.exceptions import (
 from dynamorm.retry import is_ambiguous, is_retryable
 
 from tests._support.proxy import FaultProxy
-from tests._support.servers import free_port, silent_server, unaccepting_server
+from tests._support.servers import refusing_port, silent_server, unaccepting_server
 from tests.integration.aio.transport_support import Ways, aio, direct_db, get_request
 from tests.integration.db_models import define_note
 
@@ -77,8 +77,9 @@ def test_a_connect_that_never_completes_ends_at_the_connect_timeout(where: str) 
 
 
 def test_a_refused_connection_is_an_endpoint_connection_error() -> None:
-    db = direct_db(f"http://127.0.0.1:{free_port()}")
-    _, exc = elapsed_failure(aio(db), get_request(db, Lonely), None)
+    with refusing_port() as port:
+        db = direct_db(f"http://127.0.0.1:{port}")
+        _, exc = elapsed_failure(aio(db), get_request(db, Lonely), None)
     assert isinstance(exc, EndpointConnectionError)
     assert f"{db.client.meta.endpoint_url}/" in str(exc)
     assert is_retryable(exc) and not is_ambiguous(exc)
