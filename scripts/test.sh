@@ -42,13 +42,14 @@ times_file=$times_dir/times
 # $cpu rather than printing: the children's user + system seconds.
 cpu=0
 cpu_now() {
-  times > "$times_file.$BASHPID"
+  local file=$times_file.$BASHPID
+  times > "$file"
   cpu=$(awk 'NR == 2 {
     total = 0
     for (i = 1; i <= 2; i++) { split($i, t, "m"); total += t[1] * 60 + t[2] }
     printf "%d", total
-  }' "$times_file.$BASHPID")
-  rm -f "$times_file.$BASHPID"
+  }' "$file")
+  rm -f "$file"
 }
 started_all=$SECONDS
 current=""
@@ -81,7 +82,8 @@ steps_of() {
 report_timings() {
   end_step
   cpu_now
-  printf '\n==> time of each step (start, wall, CPU; after the bootstrap %s at a time)\n' "$JOBS"
+  printf '\n==> time of each step (after the bootstrap, %s jobs at a time)\n' "$JOBS"
+  printf '%6s %6s %7s  %s\n' start wall CPU step
   cat "$times_dir"/[0-9]* 2>/dev/null || true
   printf '%5ds %5ds %6ds  in all\n' 0 $((SECONDS - started_all)) "$cpu"
   rm -rf "$times_dir"
