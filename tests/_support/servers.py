@@ -2,7 +2,8 @@
 
 Each server runs as a child process (in its own process group) on a free
 port, and is up once that process itself listens there and answers; ``stop``
-ends it by PID. moto comes from the virtualenv; dynalite from
+ends it by PID, and it ends by itself if the test process that started it
+dies first. moto comes from the virtualenv; dynalite from
 ``node_modules`` (``npm ci`` installs the version pinned in package-lock.json).
 """
 
@@ -93,16 +94,33 @@ def _wait_until_up(server: Server, port: int, timeout: float = 60.0) -> None:
     raise RuntimeError(f"{server.name} did not answer at {server.endpoint} within {timeout}s")
 
 
+# Run before the server's own program (which it then becomes): asks Linux
+# to send it SIGTERM when the process that started it ends, so that a test
+# process that crashes (no fixture teardown) leaves no server behind.
+_ENDS_WITH_PARENT = """
+import ctypes, os, signal, sys
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[1]):
+    sys.exit("the process that started the server has ended")
+os.execvp(sys.argv[2], sys.argv[2:])
+"""
+
+
 def _start(name: str, command: Callable[[int], list[str]], log_dir: Path) -> Server:
     """Runs ``command(port)`` on a free loopback port, its output in
-    ``log_dir``; on another port if the one chosen was taken before the
-    server bound it (test runs start servers side by side)."""
+    ``log_dir``, ending with the process that started it; on another port if
+    the one chosen was taken before the server bound it (test runs start
+    servers side by side)."""
     for _ in range(5):
         port = free_port()
         log_path = log_dir / f"{name}-{port}.log"
+        guard = [sys.executable, "-I", "-c", _ENDS_WITH_PARENT, str(os.getpid())]
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                command(port), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                [*guard, *command(port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         server = Server(name, f"http://127.0.0.1:{port}", process, log_path)
         try:
