@@ -93,16 +93,20 @@ fi
 
 # The server every smoke test talks to, started before the first one: moto
 # from .venv (the wheel's virtualenv has the package and its dependencies
-# only), on a free loopback port.
+# only), on a loopback port it picks itself (-p 0) and names in its log,
+# so no other process can hold that port (test runs start servers beside
+# this one).
 endpoint=""
 start_server() {
-  local port
-  port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  .venv/bin/python -m moto.server -H 127.0.0.1 -p "$port" > "$work/moto.log" 2>&1 &
+  local port=""
+  .venv/bin/python -m moto.server -H 127.0.0.1 -p 0 > "$work/moto.log" 2>&1 &
   server_pid=$!
-  endpoint="http://127.0.0.1:$port"
   for _ in $(seq 300); do
-    if curl -s -o /dev/null "$endpoint"; then
+    if [ -z "$port" ]; then
+      port=$(sed -n 's|.*Running on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$work/moto.log" | head -n 1)
+    fi
+    if [ -n "$port" ] && curl -s -o /dev/null "http://127.0.0.1:$port"; then
+      endpoint="http://127.0.0.1:$port"
       return 0
     fi
     if ! kill -0 "$server_pid" 2>/dev/null; then
@@ -110,7 +114,7 @@ start_server() {
     fi
     sleep 0.1
   done
-  echo "error: moto did not answer at $endpoint; its log:" >&2
+  echo "error: moto did not answer (port ${port:-not in its log}); its log:" >&2
   cat "$work/moto.log" >&2
   exit 1
 }

@@ -104,7 +104,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "same_in_every_pass: builds its own DB whatever the pass's client, path or API "
-        "(whole programs: the demo, the docs' and README's code, the examples), so one pass "
+        "(whole programs: the demo, the docs' and README's code, the examples; tests that "
+        "build the clients and paths they compare), so one pass "
         'per server runs it; the others deselect it with -m "not same_in_every_pass"',
     )
 
@@ -143,6 +144,17 @@ def client_for(endpoint: str, **config: Any) -> Any:
     )
 
 
+_in_same_in_every_pass: list[str] = []
+"""The node id of the running test while it is marked ``same_in_every_pass``."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _in_same_in_every_pass.clear()
+    if item.get_closest_marker("same_in_every_pass") is not None:
+        _in_same_in_every_pass.append(item.nodeid)
+
+
 def make_db(
     endpoint: str,
     *,
@@ -155,7 +167,14 @@ def make_db(
     call: botocore's retries off, whatever ``single_attempt``); ``given`` — a
     ``client_for`` client, with botocore's retries off when ``single_attempt``.
     Its client is ``db.client``. With ``API`` ``async`` it is an ``AsyncDB``
-    made alike, driven through ``Awaited``."""
+    made alike, driven through ``Awaited``. A test marked
+    ``same_in_every_pass`` may not call it: its ``DB`` is the pass's."""
+    if _in_same_in_every_pass:
+        raise RuntimeError(
+            f"{_in_same_in_every_pass[0]} calls make_db, whose DB depends on the pass, but "
+            "runs in one pass per server (same_in_every_pass): take its file out of "
+            "SAME_IN_EVERY_PASS in tests/conftest.py"
+        )
     kind: Any = DB
     if API == "async":
         from dynamorm import AsyncDB
@@ -298,15 +317,39 @@ dynalite lacks, with why; new tests use ``@pytest.mark.moto_only(reason=...)``."
 
 
 SAME_IN_EVERY_PASS = frozenset(
-    {"test_demo.py", "test_docs.py", "test_examples.py", "test_readme.py"}
+    {
+        # Whole programs.
+        "test_demo.py",
+        "test_docs.py",
+        "test_examples.py",
+        "test_readme.py",
+        # Tests that build each DB, client and path they test themselves.
+        "test_direct_credentials.py",
+        "test_direct_path.py",
+        "test_expr_corpus_server.py",
+        "test_expr_server.py",
+        "test_fastpath.py",
+        "test_http_config.py",
+        "test_http_tls.py",
+        "test_marshal_server.py",
+        "test_model_items.py",
+        "test_proxy.py",
+        "test_schema.py",
+        "test_server_fixture.py",
+    }
 )
-"""Integration test files whose programs make their own ``DB`` (the demo, the
-docs pages' and README's code, the examples; and every file of
-``tests/integration/aio/``, the asyncio transport's own tests, which build
-the transports they test): what ``DYNAMORM_TEST_CLIENT``,
-``DYNAMORM_TEST_FAST_PATH`` and ``DYNAMORM_TEST_API`` choose does not reach
-them, so they run once per server (the main pass on moto, the first
-dynalite pass) and the other passes deselect them."""
+"""Integration test files that make every ``DB`` and client they use
+themselves, never through ``make_db`` (whole programs: the demo, the docs
+pages' and README's code, the examples; tests that build the clients and
+paths they compare; and every file of ``tests/integration/aio/``, the
+asyncio transport's own tests, which build the transports they test) and
+read none of ``CLIENT``, ``FAST_PATH``, ``API``: what
+``DYNAMORM_TEST_CLIENT``, ``DYNAMORM_TEST_FAST_PATH`` and
+``DYNAMORM_TEST_API`` choose does not reach them, so they run once per
+server (the main passes on moto, the first dynalite pass) and the other
+passes deselect them. ``make_db`` refuses to serve them, and
+``tests/test_passes.py`` checks that they name none of what a pass
+chooses, so a file that starts to depend on the pass must leave the set."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -3,9 +3,10 @@
 ``FaultProxy(upstream)`` listens on 127.0.0.1 (one thread per client
 connection, keep-alive both ways), forwards DynamoDB JSON requests and records
 each one. Rules added with its methods change what the client sees: throttling
-and 5xx answers, reset connections, delays, unprocessed batch keys and items,
-reordered batch responses, cancelled transactions, answers whose
-``x-amz-crc32`` is not their body's, or anything a ``custom`` hook decides.
+and 5xx answers, reset connections, delays, requests held until several have
+come (``gather``), unprocessed batch keys and items, reordered batch
+responses, cancelled transactions, answers whose ``x-amz-crc32`` is not their
+body's, or anything a ``custom`` hook decides.
 Each record also keeps the request's headers and the access key it was
 signed with. Each rule fires at most ``times`` times (``None``: always), in
 the order rules were added; only tests use this.
@@ -118,7 +119,7 @@ class FaultProxy:
 
     def start(self) -> FaultProxy:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.005}, daemon=True
         )
         self._thread.start()
         return self
@@ -222,6 +223,14 @@ class FaultProxy:
         """Waits ``seconds`` before forwarding."""
         self._add("delay", operation, times, seconds=seconds)
 
+    def gather(self, operation: str, count: int, timeout: float = 10.0) -> None:
+        """Holds each ``operation`` request until ``count`` of them are at the
+        proxy, then forwards them together (and gathers the next ``count``
+        anew): they are in flight at once however the client's threads were
+        scheduled, with no fixed delay. A request kept waiting ``timeout``
+        seconds goes on alone, and so do all after it."""
+        self._add("gather", operation, None, barrier=threading.Barrier(count), timeout=timeout)
+
     def unprocess_keys(self, count: int, times: int | None = 1) -> None:
         """BatchGetItem: the last ``count`` keys of the request are held back
         from the server and answered in ``UnprocessedKeys`` (with the
@@ -293,6 +302,9 @@ class FaultProxy:
         if any(rule.kind == "damage_checksum" for rule in changes):
             record.fault = "damage_checksum"
         for rule in changes:
+            if rule.kind == "gather":
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    rule.args["barrier"].wait(rule.args["timeout"])
             if rule.kind == "delay":
                 time.sleep(rule.args["seconds"])
         for rule in rules:
@@ -373,6 +385,7 @@ class FaultProxy:
 _CHANGES = frozenset(
     {
         "delay",
+        "gather",
         "unprocess_keys",
         "unprocess_items",
         "reorder_items",

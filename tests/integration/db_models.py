@@ -1,12 +1,14 @@
 """Shared helpers for the DB integration tests (no tests here): model
-definitions on fresh tables, tables built from a model's keys and indexes, and
-a recorder of the operations a client sends."""
+definitions on fresh tables, tables built from a model's keys and indexes, a
+recorder of the operations a client sends, and a table several models share
+with its items read and written by the plain client."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -157,6 +159,30 @@ class Env:
         )
         item: dict[str, Any] = out.get("Item", {})
         return item
+
+
+@dataclass
+class SharedTable:
+    """A ``DB`` (``make_db``; a recorder on its client) and one fresh table,
+    keyed by the strings ``pk`` and ``sk``, that the models of a single-table
+    schema share; a test module's ``Env`` adds its models as fields."""
+
+    db: Any
+    client: Any
+    recorder: Recorder
+    table: str
+
+    def raw(self, pk: str, sk: str) -> dict[str, Any]:
+        """The stored item (``{}`` if there is none), read with a plain boto3
+        ``get_item``."""
+        out = self.client.get_item(TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
+        item: dict[str, Any] = out.get("Item", {})
+        return item
+
+    def put_raw(self, item: dict[str, Any]) -> None:
+        """Stores ``item`` (DynamoDB JSON) with a plain boto3 ``put_item``, as
+        another service would."""
+        self.client.put_item(TableName=self.table, Item=item)
 
 
 def env_for(endpoint: str) -> Iterator[Env]:

@@ -15,34 +15,20 @@ from dynamorm import Model, field
 from dynamorm.errors import ItemNotFoundError, ValidationError
 
 from tests.conftest import make_db
-from tests.integration.db_models import Recorder, create_table_for
+from tests.integration.db_models import Recorder, SharedTable, create_table_for
 
 
 @dataclass
-class Env:
+class Env(SharedTable):
     """A table shared by ``User`` (entity ``user``), ``Order`` (entity
     ``order``), ``Note`` (no entity) and ``Kind`` (entity ``user`` in the
     attribute ``kind``), holding one partition ``U#1``: a profile, three
     orders and a note."""
 
-    db: Any
-    client: Any
-    recorder: Recorder
-    table: str
     User: Any
     Order: Any
     Note: Any
     Kind: Any
-
-    def raw(self, pk: str, sk: str) -> dict[str, Any]:
-        """The stored item, read with a plain boto3 get_item."""
-        out = self.client.get_item(TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
-        item: dict[str, Any] = out.get("Item", {})
-        return item
-
-    def put_raw(self, item: dict[str, Any]) -> None:
-        """Stores ``item`` (DynamoDB JSON) with a plain boto3 put_item."""
-        self.client.put_item(TableName=self.table, Item=item)
 
 
 def _models(table: str) -> tuple[Any, Any, Any, Any]:

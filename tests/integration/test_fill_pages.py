@@ -96,6 +96,18 @@ def read_pages(read: Callable[[str | None], Page[Any]]) -> list[Page[Any]]:
     raise AssertionError("no last page after 60 pages")
 
 
+def filled_pages(query: Any, *, scan: bool = False) -> list[Page[Any]]:
+    """Every filled page of ``query`` (``all_paginated(fill=True)``, or
+    ``scan_paginated(fill=True)`` with ``scan``), each read from the cursor
+    of the one before (``read_pages``)."""
+
+    def read(cursor: str | None) -> Page[Any]:
+        resumed = query.cursor(cursor)
+        return resumed.scan_paginated(fill=True) if scan else resumed.all_paginated(fill=True)
+
+    return read_pages(read)
+
+
 def sks(pages: list[Page[Any]]) -> list[str]:
     return [item.sk for page in pages for item in page.items]
 
@@ -116,7 +128,7 @@ FOUR_FULL_PAGES = ([5, 5, 5, 5], [5, 5, 5, 5, 0])
 
 
 def test_filled_pages_hold_limit_matches_in_order_with_no_gap_or_repeat(db: DB) -> None:
-    pages = read_pages(lambda cursor: hits_p(db).cursor(cursor).all_paginated(fill=True))
+    pages = filled_pages(hits_p(db))
     assert sizes(pages) in FOUR_FULL_PAGES
     assert sks(pages) == [sk(i) for i in P_HITS]
     assert all(page.has_more for page in pages[:-1]) and not pages[-1].has_more
@@ -170,32 +182,15 @@ def test_filled_pages_on_a_gsi_resume_with_the_index_key_in_their_cursor(db: DB)
         "rank": {"N": "8"},
     }
     assert [u.sk for u in q().limit(5).cursor(first.next_cursor).all()] == [sk(9)]
-    pages = read_pages(
-        lambda c: (
-            db.model(Entry)
-            .where("group", "=", "gp")
-            .filter("hit", "=", 1)
-            .limit(5)
-            .cursor(c)
-            .all_paginated(fill=True)
-        )
-    )
+    pages = filled_pages(db.model(Entry).where("group", "=", "gp").filter("hit", "=", 1).limit(5))
     assert sizes(pages) in FOUR_FULL_PAGES
     assert sks(pages) == [sk(i) for i in P_HITS]
 
 
 def test_filled_pages_on_an_lsi_follow_its_sort_key(db: DB) -> None:
     # score = 1000 - i: the LSI reads the partition from its last item.
-    pages = read_pages(
-        lambda c: (
-            db.model(Entry)
-            .where("owner", "=", "p")
-            .index("score-index")
-            .filter("hit", "=", 1)
-            .limit(5)
-            .cursor(c)
-            .all_paginated(fill=True)
-        )
+    pages = filled_pages(
+        db.model(Entry).where("owner", "=", "p").index("score-index").filter("hit", "=", 1).limit(5)
     )
     assert sks(pages) == [sk(i) for i in reversed(P_HITS)]
     assert all(len(page.items) == 5 for page in pages[:4])
@@ -204,16 +199,12 @@ def test_filled_pages_on_an_lsi_follow_its_sort_key(db: DB) -> None:
 
 
 def test_descending_filled_pages_read_the_partition_backwards(db: DB) -> None:
-    pages = read_pages(
-        lambda c: (
-            db.model(Entry)
-            .where("owner", "=", "p")
-            .order_by("sk", "DESC")
-            .filter("hit", "=", 1)
-            .limit(5)
-            .cursor(c)
-            .all_paginated(fill=True)
-        )
+    pages = filled_pages(
+        db.model(Entry)
+        .where("owner", "=", "p")
+        .order_by("sk", "DESC")
+        .filter("hit", "=", 1)
+        .limit(5)
     )
     assert sks(pages) == [sk(i) for i in reversed(P_HITS)]
     assert all(len(page.items) == 5 for page in pages[:4])
@@ -226,9 +217,7 @@ def test_descending_filled_pages_read_the_partition_backwards(db: DB) -> None:
 
 
 def test_scan_paginated_fill_pages_the_whole_table(db: DB) -> None:
-    pages = read_pages(
-        lambda c: db.model(Entry).filter("hit", "=", 1).limit(5).cursor(c).scan_paginated(True)
-    )
+    pages = filled_pages(db.model(Entry).filter("hit", "=", 1).limit(5), scan=True)
     got = [(u.owner, u.sk) for page in pages for u in page.items]
     expected = {("p", sk(i)) for i in P_HITS} | {("q", sk(i)) for i in Q_HITS}
     assert len(got) == len(expected) == 26 and set(got) == expected
@@ -236,15 +225,8 @@ def test_scan_paginated_fill_pages_the_whole_table(db: DB) -> None:
 
 
 def test_scan_paginated_fill_on_an_index_resumes_with_the_index_key(db: DB) -> None:
-    pages = read_pages(
-        lambda c: (
-            db.model(Entry)
-            .index("rank-index")
-            .filter("hit", "=", 1)
-            .limit(4)
-            .cursor(c)
-            .scan_paginated(fill=True)
-        )
+    pages = filled_pages(
+        db.model(Entry).index("rank-index").filter("hit", "=", 1).limit(4), scan=True
     )
     got = [(u.owner, u.sk) for page in pages for u in page.items]
     assert len(got) == 26 and len(set(got)) == 26
@@ -258,15 +240,8 @@ def test_scan_paginated_fill_on_an_index_resumes_with_the_index_key(db: DB) -> N
 def test_each_parallel_scan_segment_fills_its_pages_on_its_own(db: DB) -> None:
     got: list[tuple[str, str]] = []
     for segment in range(3):
-        pages = read_pages(
-            lambda c, s=segment: (
-                db.model(Entry)
-                .parallel_scan(s, 3)
-                .filter("hit", "=", 1)
-                .limit(3)
-                .cursor(c)
-                .scan_paginated(fill=True)
-            )
+        pages = filled_pages(
+            db.model(Entry).parallel_scan(segment, 3).filter("hit", "=", 1).limit(3), scan=True
         )
         assert all(len(page.items) == 3 for page in pages[:-2])
         got.extend((u.owner, u.sk) for page in pages for u in page.items)
@@ -276,16 +251,14 @@ def test_each_parallel_scan_segment_fills_its_pages_on_its_own(db: DB) -> None:
 def test_a_filled_page_reads_on_only_until_it_is_full(db: DB) -> None:
     recorder = Recorder(db.client)
     per_page: list[list[dict[str, Any]]] = []
-    pages: list[Page[Any]] = []
-    cursor = None
-    while True:
+
+    def read(cursor: str | None) -> Page[Any]:
         recorder.clear()
         page = hits_p(db).cursor(cursor).all_paginated(fill=True)
-        pages.append(page)
         per_page.append(list(recorder.params))
-        if not page.has_more:
-            break
-        cursor = page.next_cursor
+        return page
+
+    pages = read_pages(read)
 
     def position(params: dict[str, Any]) -> int:
         start = params.get("ExclusiveStartKey")
@@ -422,15 +395,8 @@ def test_sort_keys_another_client_spelled_are_resumed_from_dynamodbs_own_keys(
             ],
         )
         recorder = Recorder(db.client)
-        pages = read_pages(
-            lambda c: (
-                db.model(Reading)
-                .where("sensor", "=", "s")
-                .filter("hit", "=", 1)
-                .limit(5)
-                .cursor(c)
-                .all_paginated(fill=True)
-            )
+        pages = filled_pages(
+            db.model(Reading).where("sensor", "=", "s").filter("hit", "=", 1).limit(5)
         )
         got = [u.at.second for page in pages for u in page.items]
         assert got == Q_HITS

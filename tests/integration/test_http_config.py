@@ -149,9 +149,9 @@ def connections_opened(
     proxy: FaultProxy, db: DB, Note: Any, threads: int = 4, rounds: int = 3
 ) -> int:
     """The connections ``db`` opens to ``proxy`` for ``rounds`` rounds of
-    ``threads`` GetItems at once (each held 0.2 s at the proxy, so that all
-    of a round's are in flight together)."""
-    proxy.delay("GetItem", 0.2)
+    ``threads`` GetItems at once (each held at the proxy until all of its
+    round's have come, so that they are in flight together)."""
+    proxy.gather("GetItem", threads)
     barrier = threading.Barrier(threads)
     failures: list[BaseException] = []
 

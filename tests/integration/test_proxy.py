@@ -176,6 +176,37 @@ def test_delay(fault_proxy: FaultProxy, client: Any, table: str) -> None:
     assert slow.ended - slow.started >= 0.3 > fast.ended - fast.started
 
 
+def test_gather_holds_requests_until_all_have_come_then_forwards_them_together(
+    fault_proxy: FaultProxy, table: str
+) -> None:
+    fault_proxy.gather("GetItem", 3)
+    clients = [client_for(fault_proxy.endpoint) for _ in range(3)]
+
+    def read(c: Any, pause: float) -> None:
+        time.sleep(pause)
+        c.get_item(TableName=table, Key=key(1))
+
+    threads = [threading.Thread(target=read, args=(c, 0.1 * i)) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    records = fault_proxy.of("GetItem")
+    # The first came 0.2 s before the last and was held until it came.
+    assert max(r.started for r in records) - min(r.started for r in records) >= 0.2
+    assert min(r.ended for r in records) > max(r.started for r in records)
+    assert fault_proxy.max_in_flight_of("GetItem") == 3
+
+
+def test_a_gathered_request_kept_waiting_past_the_timeout_goes_on_alone(
+    fault_proxy: FaultProxy, client: Any, table: str
+) -> None:
+    fault_proxy.gather("GetItem", 2, timeout=0.2)
+    start = time.monotonic()
+    assert client.get_item(TableName=table, Key=key(1))["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert 0.2 <= time.monotonic() - start < 5
+
+
 def test_unprocess_keys_holds_back_the_last_keys(
     fault_proxy: FaultProxy, client: Any, table: str, ddb_client: Any
 ) -> None:

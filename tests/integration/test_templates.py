@@ -19,7 +19,7 @@ from dynamorm import KeyPair, Model, field, if_exists
 from dynamorm.errors import ValidationError
 
 from tests.conftest import make_db
-from tests.integration.db_models import Recorder, create_table_for
+from tests.integration.db_models import Recorder, SharedTable, create_table_for
 
 
 class Kind(enum.Enum):
@@ -28,27 +28,13 @@ class Kind(enum.Enum):
 
 
 @dataclass
-class Env:
+class Env(SharedTable):
     """A ``DB`` (``make_db``, a recorder on its client) and the models of a
     small single-table schema on one fresh table."""
 
-    db: Any
-    client: Any
-    recorder: Recorder
-    table: str
     User: Any
     Order: Any
     Reading: Any
-
-    def raw(self, pk: str, sk: str) -> dict[str, Any]:
-        """The stored item, read with the plain client."""
-        out = self.client.get_item(TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
-        item: dict[str, Any] = out.get("Item", {})
-        return item
-
-    def put_raw(self, item: dict[str, Any]) -> None:
-        """Writes ``item`` with the plain client, as another service would."""
-        self.client.put_item(TableName=self.table, Item=item)
 
 
 def define(table: str) -> tuple[Any, Any, Any]:

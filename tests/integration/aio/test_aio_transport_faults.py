@@ -23,7 +23,7 @@ from botocore.exceptions import (
 from dynamorm.retry import is_ambiguous, is_retryable
 
 from tests._support.proxy import FaultProxy
-from tests._support.servers import free_port, silent_server, unaccepting_server
+from tests._support.servers import refusing_port, silent_server, unaccepting_server
 from tests.integration.aio.transport_support import Ways, aio, direct_db, get_request
 from tests.integration.db_models import define_note
 
@@ -47,24 +47,20 @@ def elapsed_failure(transport: Any, request: Any, timeout: float | None) -> tupl
     return asyncio.run(failing(transport, request, timeout))
 
 
-def test_the_configs_read_timeout_ends_a_request_the_server_never_answers(ways: Ways) -> None:
+@pytest.mark.parametrize("where", ["config", "cap"])
+def test_a_read_the_server_never_answers_ends_at_the_read_timeout(ways: Ways, where: str) -> None:
+    # "cap": the attempt's cap ends the read long before the Config's timeout.
     with silent_server() as server:
-        db = direct_db(server.endpoint, read_timeout=0.3)
-        took, exc = elapsed_failure(aio(db), get_request(db, Lonely), None)
+        if where == "config":
+            db, cap = direct_db(server.endpoint, read_timeout=0.3), None
+        else:
+            db, cap = direct_db(server.endpoint, read_timeout=30), 0.3
+        took, exc = elapsed_failure(aio(db), get_request(db, Lonely), cap)
         accepted = server.accepted
     assert isinstance(exc, ReadTimeoutError)
     assert 0.3 <= took < 1.0
     assert is_retryable(exc) and is_ambiguous(exc)
     assert accepted == 1 and ways.direct == 1 and ways.threads == []
-
-
-def test_the_attempts_cap_ends_a_read_before_the_configs_timeout(ways: Ways) -> None:
-    with silent_server() as server:
-        db = direct_db(server.endpoint, read_timeout=30)
-        took, exc = elapsed_failure(aio(db), get_request(db, Lonely), 0.3)
-    assert isinstance(exc, ReadTimeoutError)
-    assert 0.3 <= took < 1.0
-    assert ways.direct == 1 and ways.threads == []
 
 
 @pytest.mark.parametrize("where", ["config", "cap"])
@@ -81,8 +77,9 @@ def test_a_connect_that_never_completes_ends_at_the_connect_timeout(where: str) 
 
 
 def test_a_refused_connection_is_an_endpoint_connection_error() -> None:
-    db = direct_db(f"http://127.0.0.1:{free_port()}")
-    _, exc = elapsed_failure(aio(db), get_request(db, Lonely), None)
+    with refusing_port() as port:
+        db = direct_db(f"http://127.0.0.1:{port}")
+        _, exc = elapsed_failure(aio(db), get_request(db, Lonely), None)
     assert isinstance(exc, EndpointConnectionError)
     assert f"{db.client.meta.endpoint_url}/" in str(exc)
     assert is_retryable(exc) and not is_ambiguous(exc)

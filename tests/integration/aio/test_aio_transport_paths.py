@@ -26,7 +26,7 @@ from dynamorm.transport.botocore import BotocoreTransport
 from tests._support.credentials import Clock, Refresher, refreshable, use_credentials
 from tests._support.forward_proxy import ForwardProxy
 from tests._support.proxy import FaultProxy
-from tests._support.servers import free_port
+from tests._support.servers import refusing_port
 from tests.conftest import REGION, client_for
 from tests.integration.aio.transport_support import (
     NO_RETRIES,
@@ -130,12 +130,13 @@ def test_requests_go_through_the_configs_http_proxy_with_its_credentials(
 def test_a_proxy_that_cannot_be_reached_is_the_sync_paths_proxy_connection_error(
     stored: Any, ddb_endpoint: str
 ) -> None:
-    db = direct_db(ddb_endpoint, proxies={"http": f"http://u:pw@127.0.0.1:{free_port()}"})
-    request = get_request(db, stored)
-    with pytest.raises(ProxyConnectionError) as sync:
-        db._executor.transport.send(request)
-    with pytest.raises(ProxyConnectionError) as awaited:
-        asyncio.run(aio(db).send(request))
+    with refusing_port() as port:
+        db = direct_db(ddb_endpoint, proxies={"http": f"http://u:pw@127.0.0.1:{port}"})
+        request = get_request(db, stored)
+        with pytest.raises(ProxyConnectionError) as sync:
+            db._executor.transport.send(request)
+        with pytest.raises(ProxyConnectionError) as awaited:
+            asyncio.run(aio(db).send(request))
     assert str(awaited.value) == str(sync.value)
     assert "***:***@127.0.0.1" in str(awaited.value)  # the proxy's credentials masked
     assert is_retryable(awaited.value) and not is_ambiguous(awaited.value)
