@@ -80,6 +80,7 @@ __all__ = [
     "resolve_endpoint",
     "session_handlers_added",
     "session_verify",
+    "sign",
     "use_deadline_session",
     "user_agent",
     "watch_handlers",
@@ -345,6 +346,14 @@ def handlers_added(client: Any) -> bool:
     """Whether a handler was registered on the client's events since
     ``watch_handlers``."""
     return bool(getattr(client.meta.events, _ADDED, False))
+
+
+def sign(client: Any, operation: str, request: Any) -> None:
+    """Signs ``request`` (a botocore ``AWSRequest``) for ``operation`` with
+    the client's own signer (``client._request_signer``), as its pipeline
+    signs a request: the fault injector of ``dynamorm.testing`` signs again
+    a body it cut."""
+    client._request_signer.sign(operation, request)
 
 
 def http_session(client: Any) -> URLLib3Session | None:
