@@ -112,10 +112,9 @@ def test_batch_write_and_batch_get_round_trip_through_the_backend(db: DB) -> Non
 
 def test_a_cancelled_transaction_names_the_failed_operation_and_writes_nothing(db: DB) -> None:
     db.model(Account(id="a1")).create()
-    with pytest.raises(TransactionConditionFailedError) as cancelled:
-        with db.transaction() as tx:
-            tx.model(Account(id="a2")).create()
-            tx.model(Account(id="a1")).if_not_exists().create()
+    with pytest.raises(TransactionConditionFailedError) as cancelled, db.transaction() as tx:
+        tx.model(Account(id="a2")).create()
+        tx.model(Account(id="a1")).if_not_exists().create()
     assert cancelled.value.operation_index == 1
     assert db.model(Account).where("id", "=", "a2").all() == []
     got = db.transact_get().get(Account, "a1").get(Account, "a2").execute()
@@ -192,7 +191,9 @@ def test_db_refuses_a_backend_with_a_client_or_client_options(backend: MemoryBac
 
 
 def test_db_refuses_a_backend_that_is_not_a_memory_backend() -> None:
-    with pytest.raises(ValidationError, match="backend must be a dynamorm.testing.MemoryBackend"):
+    with pytest.raises(
+        ValidationError, match=r"backend must be a dynamorm\.testing\.MemoryBackend"
+    ):
         DB(backend=object())  # type: ignore[arg-type]
 
 

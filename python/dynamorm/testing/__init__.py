@@ -1,4 +1,4 @@
-"""``dynamorm.testing``: a test kit (SPEC §18) — an in-process DynamoDB and
+"""``dynamorm.testing``: a test kit — an in-process DynamoDB and
 pytest fixtures.
 
 - ``MemoryBackend``: an in-process DynamoDB plugged in as a transport

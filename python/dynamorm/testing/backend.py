@@ -1,4 +1,4 @@
-"""``MemoryBackend``: an in-process DynamoDB for tests (SPEC §18), plugged in
+"""``MemoryBackend``: an in-process DynamoDB for tests, plugged in
 as a transport.
 
 The store is the Rust core's (``dynamorm._core.MemoryStore``): it takes a

@@ -1,4 +1,4 @@
-"""The pytest fixtures of ``pytest -p dynamorm.testing`` (SPEC §18).
+"""The pytest fixtures of ``pytest -p dynamorm.testing``.
 
 - ``dynamo_backend``: a fresh ``MemoryBackend`` for each test — or ``None``
   when ``DYNAMODB_ENDPOINT`` names a server, which the fixtures below then

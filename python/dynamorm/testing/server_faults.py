@@ -88,7 +88,11 @@ class _Injector:
         """``request`` with ``body``, signed again by the client's signer."""
         from botocore.awsrequest import AWSRequest
 
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in _UNSIGNED}
+        headers = {
+            k: v.decode() if isinstance(v, bytes) else v
+            for k, v in request.headers.items()
+            if k.lower() not in _UNSIGNED
+        }
         again = AWSRequest(method=request.method, url=request.url, headers=headers, data=body)
         private.sign(self.client, operation, again)
         return again.prepare()

@@ -36,6 +36,10 @@ environment's, their ``Proxy-Authorization`` and the ``proxies_config``
 settings). It refreshes credentials off the event loop, so it asks whether
 a refresh is due without doing it (``refresh_needed()`` of the client's
 ``RefreshableCredentials``).
+
+The test kit's fault injector (``dynamorm.testing.server_faults``) signs a
+request again after cutting its body, with the client's own signer
+(``client._request_signer.sign``).
 """
 
 from __future__ import annotations
