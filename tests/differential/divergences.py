@@ -371,6 +371,14 @@ DIVERGENCES: tuple[Divergence, ...] = (
         G,
     ),
     Divergence(
+        "precision of number sets",
+        ("dynalite",),
+        "Rounds the members of a number set to doubles (38-digit members collapse "
+        "into one); DynamoDB keeps 38 digits in sets as in numbers",
+        f"{DATA_TYPES}.SetTypes",
+        G,
+    ),
+    Divergence(
         "empty index keys",
         ("moto", "dynalite"),
         "Store an item whose index key attribute is an empty string or binary; "
