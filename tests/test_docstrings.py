@@ -40,6 +40,8 @@ MODULES = (
     "dynamorm.local",
     "dynamorm.observe",
     "dynamorm.aio.builders",
+    "dynamorm.testing",
+    "dynamorm.testing.plugin",
 )
 """The modules whose every ``__all__`` name is public and documented."""
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from botocore.config import Config
 
     from dynamorm.query.collection import Collection
+    from dynamorm.testing.backend import MemoryBackend
     from dynamorm.transact.get import TransactGetBuilder
     from dynamorm.transact.write import Transaction, TransactionBuilder
 
@@ -43,6 +44,23 @@ M = TypeVar("M", bound=Model)
 
 _PREFIX = re.compile(r"[A-Za-z0-9_.\-]*")
 """The characters of a DynamoDB table name (a prefix may be empty)."""
+
+
+def _check_backend(backend: object, client: object, given: str) -> None:
+    """``backend`` is a ``MemoryBackend`` given without a client or a
+    client's options."""
+    from dynamorm.testing.backend import MemoryBackend
+
+    if not isinstance(backend, MemoryBackend):
+        raise ValidationError(
+            f"DB: backend must be a dynamorm.testing.MemoryBackend, got {backend!r}"
+        )
+    clash = ", ".join(([] if client is None else ["client="]) + ([given] if given else []))
+    if clash:
+        raise ValidationError(
+            f"DB: pass either backend= or {clash} (a backend answers every request "
+            "itself: it has no client to pass or options to create one with), not both"
+        )
 
 
 class DB:
@@ -90,6 +108,13 @@ class DB:
     ``tracer_provider`` (an OpenTelemetry ``TracerProvider``) takes this
     ``DB``'s spans, one per request (``dynamorm.tracing``); without it they
     go to the global provider once one is set, and nowhere before.
+
+    ``backend`` (a ``dynamorm.testing.MemoryBackend``) sends every request
+    to that in-process DynamoDB instead of a client's endpoint, built and
+    read as for a server (``db.client`` is a boto3 client on the same
+    backend); it takes the place of ``client`` and the options of a client
+    the ``DB`` would create, and refuses them. Several ``DB``s on one
+    backend share its tables.
     """
 
     __slots__ = ("_executor",)
@@ -109,6 +134,7 @@ class DB:
         on_request: RequestHook | Sequence[RequestHook] | None = None,
         return_consumed_capacity: str | None = None,
         tracer_provider: Any = None,
+        backend: MemoryBackend | None = None,
     ) -> None:
         if not isinstance(table_prefix, str) or not _PREFIX.fullmatch(table_prefix):
             raise ValidationError(
@@ -128,30 +154,34 @@ class DB:
             raise ValidationError(
                 f"DB: retry_policy must be a RetryPolicy (or None), got {retry_policy!r}"
             )
-        if client is not None:
-            made = {
-                "region_name": region_name,
-                "endpoint_url": endpoint_url,
-                "config": config,
-                "session": session,
-                "verify": verify,
-            }
-            given = ", ".join(f"{name}=" for name, value in made.items() if value is not None)
-            if given:
-                raise ValidationError(
-                    f"DB: pass either client= or {given} (options of a client the DB "
-                    "creates), not both"
-                )
+        made = {
+            "region_name": region_name,
+            "endpoint_url": endpoint_url,
+            "config": config,
+            "session": session,
+            "verify": verify,
+        }
+        given = ", ".join(f"{name}=" for name, value in made.items() if value is not None)
+        if backend is not None:
+            _check_backend(backend, client, given)
+        elif client is not None and given:
+            raise ValidationError(
+                f"DB: pass either client= or {given} (options of a client the DB creates), not both"
+            )
         policy = retry_policy if retry_policy is not None else RetryPolicy()
-        transport = connect(
-            client,
-            region_name=region_name,
-            endpoint_url=endpoint_url,
-            config=config,
-            session=session,
-            verify=verify,
-            fast_path=fast_path,
-        )
+        transport: Any
+        if backend is not None:
+            transport = backend.transport if fast_path else backend.standard_transport()
+        else:
+            transport = connect(
+                client,
+                region_name=region_name,
+                endpoint_url=endpoint_url,
+                config=config,
+                session=session,
+                verify=verify,
+                fast_path=fast_path,
+            )
         self._executor = Executor(
             transport,
             policy,

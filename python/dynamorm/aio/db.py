@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     )
     from dynamorm.aio.collection import AsyncCollection
     from dynamorm.aio.transport import AioTransport
+    from dynamorm.testing.aio import AsyncMemoryTransport
+    from dynamorm.testing.backend import MemoryBackend
 
 __all__ = ["AsyncDB"]
 
@@ -67,6 +69,7 @@ class AsyncDB:
         on_request: RequestHook | Sequence[RequestHook] | None = None,
         return_consumed_capacity: str | None = None,
         tracer_provider: Any = None,
+        backend: MemoryBackend | None = None,
     ) -> None:
         try:
             db = DB(
@@ -82,6 +85,7 @@ class AsyncDB:
                 on_request=on_request,
                 return_consumed_capacity=return_consumed_capacity,
                 tracer_provider=tracer_provider,
+                backend=backend,
             )
         except ValidationError as exc:
             # The arguments are DB's, checked by it: the error names this class.
@@ -96,7 +100,11 @@ class AsyncDB:
 
         self._db = db
         blocking = db._executor
-        self._executor = _like(blocking, AioTransport(blocking.transport), blocking.timeout)
+        # A transport with an asyncio form of its own (the in-memory
+        # backend's) is awaited as that; any other through AioTransport.
+        own = getattr(blocking.transport, "asyncio_transport", None)
+        transport = own() if own is not None else AioTransport(blocking.transport)
+        self._executor = _like(blocking, transport, blocking.timeout)
 
     @classmethod
     def from_db(cls, db: DB) -> AsyncDB:
@@ -134,8 +142,8 @@ class AsyncDB:
         await self.close()
 
     @property
-    def _transport(self) -> AioTransport:
-        transport: AioTransport = self._executor.transport  # type: ignore[assignment]
+    def _transport(self) -> AioTransport | AsyncMemoryTransport:
+        transport: AioTransport | AsyncMemoryTransport = self._executor.transport  # type: ignore[assignment]
         return transport
 
     # -- what DB has ------------------------------------------------------

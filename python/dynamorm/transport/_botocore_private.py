@@ -36,6 +36,10 @@ environment's, their ``Proxy-Authorization`` and the ``proxies_config``
 settings). It refreshes credentials off the event loop, so it asks whether
 a refresh is due without doing it (``refresh_needed()`` of the client's
 ``RefreshableCredentials``).
+
+The test kit's fault injector (``dynamorm.testing.server_faults``) signs a
+request again after cutting its body, with the client's own signer
+(``client._request_signer.sign``).
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ __all__ = [
     "resolve_endpoint",
     "session_handlers_added",
     "session_verify",
+    "sign",
     "use_deadline_session",
     "user_agent",
     "watch_handlers",
@@ -345,6 +350,14 @@ def handlers_added(client: Any) -> bool:
     """Whether a handler was registered on the client's events since
     ``watch_handlers``."""
     return bool(getattr(client.meta.events, _ADDED, False))
+
+
+def sign(client: Any, operation: str, request: Any) -> None:
+    """Signs ``request`` (a botocore ``AWSRequest``) for ``operation`` with
+    the client's own signer (``client._request_signer``), as its pipeline
+    signs a request: the fault injector of ``dynamorm.testing`` signs again
+    a body it cut."""
+    client._request_signer.sign(operation, request)
 
 
 def http_session(client: Any) -> URLLib3Session | None:

@@ -5,8 +5,10 @@ its parameters in boto3 form, the JSON body when the Rust core wrote it, the
 schemas its items decode with) and hands it, once per attempt, to a
 ``Transport``; the retry scheduler, the error mapping and everything above
 them never see how the bytes travel. ``BotocoreTransport``
-(``dynamorm.transport.botocore``) is today's one implementation; an asyncio
-transport and an in-memory backend implement the same two members.
+(``dynamorm.transport.botocore``) and ``DirectTransport``
+(``dynamorm.transport.direct``) send to a server; the asyncio transport and
+the in-memory backend (``dynamorm.testing.MemoryBackend``) implement the
+same two members.
 
 A transport's contract:
 
@@ -27,6 +29,11 @@ A transport's contract:
 - ``takes_body`` says whether the transport sends a body the Rust core wrote
   (``Request.body``); when it is false the ``Executor`` does not write one.
 - A transport is safe to use from several threads at once.
+- A transport may offer ``asyncio_transport()``: its own form for an
+  ``AsyncDB`` (``async send``, ``async close``), which ``AsyncDB`` awaits in
+  place of wrapping the transport in ``dynamorm.aio.transport``'s
+  ``AioTransport`` (the in-memory backend, ``dynamorm.testing``, answers
+  on the event loop itself).
 """
 
 from __future__ import annotations

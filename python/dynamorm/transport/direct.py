@@ -44,7 +44,6 @@ import dataclasses
 import sys
 import threading
 import types
-import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -52,15 +51,12 @@ import botocore.auth
 import botocore.client
 from botocore.auth import SIGV4_TIMESTAMP
 from botocore.awsrequest import AWSPreparedRequest
-from botocore.exceptions import ChecksumError
-from botocore.parsers import create_parser
 
 from dynamorm import _core
-from dynamorm.errors import ValidationError
 from dynamorm.transport import _botocore_private as private
-from dynamorm.transport import shapes
 from dynamorm.transport._botocore_private import Endpoint
-from dynamorm.transport.base import DATA_OPERATIONS, DECODED, FAST_OPERATIONS, Request, Response
+from dynamorm.transport.answers import AnswerReader
+from dynamorm.transport.base import DATA_OPERATIONS, Request, Response
 from dynamorm.transport.botocore import BotocoreTransport
 from dynamorm.transport.signing import SIGNATURE_VERSION
 
@@ -83,8 +79,7 @@ class DirectTransport:
         "_fallback",
         "_headers",
         "_lock",
-        "_models",
-        "_parser",
+        "_reader",
         "_session",
         "_wire",
         "client",
@@ -102,8 +97,7 @@ class DirectTransport:
         # Per operation: the account ID its endpoint was resolved for, and the
         # endpoint (``None``: botocore would not sign it with the Rust signer).
         self._endpoints: dict[str, tuple[str | None, Endpoint | None]] = {}
-        self._parser = create_parser("json")
-        self._models: dict[str, Any] = {}
+        self._reader = AnswerReader(client)
         self._headers = {
             "Content-Type": _CONTENT_TYPE,
             "User-Agent": private.user_agent(client),
@@ -187,21 +181,11 @@ class DirectTransport:
     def answer(self, request: Request, status: int, headers: Any, body: bytes) -> Response:
         """The ``Response`` of the answer to a request ``prepare`` wrote: its
         status, headers (a case-insensitive mapping) and raw body, read as
-        botocore reads them. Raises ``ChecksumError`` for a 2xx body its
-        ``x-amz-crc32`` does not match, the ``ClientError`` of an error
-        answer, and ``MalformedResponseError`` for a 2xx body that does not
-        fit the operation's shape. The I/O-free half of ``send`` once the
-        bytes are back, which the asyncio transport shares."""
-        operation = request.operation
-        crc = headers.get("x-amz-crc32")
-        if crc is not None and 200 <= status < 300 and int(crc) != zlib.crc32(body):
-            raise ChecksumError(
-                checksum_type="crc32", expected_checksum=crc, actual_checksum=zlib.crc32(body)
-            )
-        model = self._model(operation)
-        if not 200 <= status < 300:
-            raise self._error(operation, model, status, headers, body)
-        return Response(status, headers, self._read(request, model, status, headers, body))
+        botocore reads them (``AnswerReader.answer``: the crc32 check, an
+        error answer's ``ClientError``, the shape check, items decoded into
+        models). The I/O-free half of ``send`` once the bytes are back,
+        which the asyncio transport shares."""
+        return self._reader.answer(request, status, headers, body)
 
     def _resolve(
         self, operation: str, params: Any, account_id: str | None
@@ -243,70 +227,6 @@ class DirectTransport:
             endpoint.signing_name,
         )
         return AWSPreparedRequest("POST", endpoint.url, headers, body, False)
-
-    def _model(self, operation: str) -> Any:
-        model = self._models.get(operation)
-        if model is None:
-            model = self.client.meta.service_model.operation_model(operation)
-            self._models[operation] = model
-        return model
-
-    def _parse(self, model: Any, status: int, headers: Any, body: bytes) -> dict[str, Any]:
-        parsed: dict[str, Any] = self._parser.parse(
-            {"status_code": status, "headers": headers, "body": body}, model.output_shape
-        )
-        return parsed
-
-    def _error(self, operation: str, model: Any, status: int, headers: Any, body: bytes) -> Any:
-        """The ``ClientError`` botocore raises for an error answer: code and
-        message, and the members DynamoDB's modelled error carries
-        (``CancellationReasons``, a failed condition's ``Item``,
-        ``ThrottlingReasons``), as botocore's endpoint adds them."""
-        parsed = self._parse(model, status, headers, body)
-        code = parsed.get("Error", {}).get("Code", "")
-        shape = self.client.meta.service_model.shape_for_error_code(code) if code else None
-        if shape is not None:
-            parsed.update(
-                self._parser.parse({"status_code": status, "headers": headers, "body": body}, shape)
-            )
-        return self.client.exceptions.from_code(code)(parsed, operation)
-
-    def _read(
-        self, request: Request, model: Any, status: int, headers: Any, body: bytes
-    ) -> dict[str, Any]:
-        """A 2xx answer's members: items decoded into models by the Rust core
-        where it can, everything else (and any answer it leaves) by
-        botocore's parser, after the answer's shape is checked."""
-        operation = request.operation
-        if request.schemas is not None and operation in FAST_OPERATIONS:
-            try:
-                decoded, rest = _core.decode_response(body, operation, request.schemas)
-            except (ValidationError, _core.Fallback):
-                # An item that does not fit its model (read as stored, so the
-                # error carries it) or an answer the reader does not take.
-                decoded = None
-            if decoded is not None:
-                if rest == b"{}":
-                    # Nothing left for botocore's parser (a GetItem's usual answer).
-                    parsed: dict[str, Any] = {"ResponseMetadata": _metadata(status, headers)}
-                else:
-                    shapes.check(model, rest, request.what)
-                    parsed = self._parse(model, status, headers, rest)
-                parsed.update(decoded)
-                parsed[DECODED] = True
-                return parsed
-        shapes.check(model, body, request.what)
-        return self._parse(model, status, headers, body)
-
-
-def _metadata(status: int, headers: Any) -> dict[str, Any]:
-    """``ResponseMetadata`` as botocore's parser writes it."""
-    return {
-        "RequestId": headers.get("x-amzn-requestid", ""),
-        "HTTPStatusCode": status,
-        "HTTPHeaders": headers,
-        "RetryAttempts": 0,
-    }
 
 
 def _make_api_call_untouched() -> bool:

@@ -10,6 +10,7 @@ pub mod cursor;
 pub mod error;
 pub mod expr;
 pub mod keys;
+pub mod memory;
 pub mod number;
 pub mod schema;
 pub mod shape;

@@ -11,6 +11,7 @@ mod expr;
 mod ffi;
 mod keys;
 mod marshal;
+mod memory;
 mod request;
 mod schema;
 mod shape;
@@ -32,6 +33,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     marshal::register(m)?;
+    memory::register(m)?;
     expr::register(m)?;
     keys::register(m)?;
     cursor::register(m)?;

@@ -34,6 +34,7 @@ from dynamorm.transport._botocore_private import (
     resolve_endpoint,
     session_handlers_added,
     session_verify,
+    sign,
     use_deadline_session,
     user_agent,
     watch_handlers,
@@ -554,3 +555,18 @@ def test_a_library_adding_a_builtin_handler_changes_the_mark_and_the_reference()
     finally:
         handlers.BUILTIN_HANDLERS.remove(("before-send.dynamodb", extra))
     assert builtin_handlers_mark() == before
+
+
+def test_sign_writes_the_sigv4_authorization_the_clients_signer_writes() -> None:
+    client = dynamodb()
+    request = AWSRequest(
+        method="POST",
+        url="https://dynamodb.us-east-1.amazonaws.com/",
+        headers={"X-Amz-Target": "DynamoDB_20120810.GetItem"},
+        data=b"{}",
+    )
+    sign(client, "GetItem", request)
+    authorization = request.headers["Authorization"]
+    assert authorization.startswith("AWS4-HMAC-SHA256 Credential=k/")
+    assert "/us-east-1/dynamodb/aws4_request" in authorization
+    assert "X-Amz-Date" in request.headers
