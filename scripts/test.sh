@@ -140,11 +140,17 @@ PYTEST_ARGS=("$@")
 # core writes the request bodies as well as decoding the responses; "given"
 # — DB(client=...), where only responses take the fast path. The main pass
 # runs on every test interpreter, each with its own build of the extension.
+# Tests marked one_interpreter (the differential suite, a user's project in
+# a fresh virtualenv) run on the first interpreter only.
 main_pass() {
   local key=$1 version=$2
+  local only=()
+  if [ "$version" != "${TEST_PYTHONS[0]}" ]; then
+    only=(-m "not one_interpreter")
+  fi
   steps_of "$key"
   step "pytest on Python $version (unit tests, and integration tests on moto: fast path, DB-made clients)"
-  DYNAMORM_TEST_CLIENT=own "$(venv_for "$version")/bin/pytest" "${WORKERS[@]}" "${PYTEST_ARGS[@]}"
+  DYNAMORM_TEST_CLIENT=own "$(venv_for "$version")/bin/pytest" "${only[@]}" "${WORKERS[@]}" "${PYTEST_ARGS[@]}"
 }
 
 # A later pass of the integration tests: `integration_pass KEY TITLE MARKERS

@@ -108,6 +108,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "build the clients and paths they compare), so one pass "
         'per server runs it; the others deselect it with -m "not same_in_every_pass"',
     )
+    config.addinivalue_line(
+        "markers",
+        "one_interpreter: checks what no interpreter changes and costs a minute or more "
+        "(the differential suite, a user's project in a fresh virtualenv), so only the "
+        "first interpreter's main pass runs it; the others deselect it with "
+        '-m "not one_interpreter"',
+    )
 
 
 def pytest_report_header() -> str:

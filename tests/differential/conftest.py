@@ -30,6 +30,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.differential)
+            item.add_marker(pytest.mark.one_interpreter)
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.testing.test_plugin import run_pytest
 from tests.testing.user_project import write_project
+
+pytestmark = pytest.mark.one_interpreter
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
