@@ -1,0 +1,2 @@
+"""The differential suite: the same generated operations against several
+DynamoDB implementations."""
