@@ -20,8 +20,8 @@ from tests._support.proxy import FaultProxy
 from tests.conftest import client_for
 from tests.integration.batch_support import BatchEnv, batch_env, get_sizes, write_sizes
 
-ONE_RETRY = RetryPolicy(max_retries=1, initial_delay=5.0, jitter=0)
-"""One retry after a 5 s backoff: a run that backs off even once is slow."""
+ONE_RETRY = RetryPolicy(max_retries=1, initial_delay=30.0, jitter=0)
+"""One retry after a 30 s backoff: a run that backs off even once is slow."""
 
 
 @pytest.fixture

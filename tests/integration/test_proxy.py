@@ -192,8 +192,9 @@ def test_gather_holds_requests_until_all_have_come_then_forwards_them_together(
     for t in threads:
         t.join()
     records = fault_proxy.of("GetItem")
-    # The first came 0.2 s before the last and was held until it came.
-    assert max(r.started for r in records) - min(r.started for r in records) >= 0.2
+    # The first was sent 0.2 s before the last (at least 0.1 s before it
+    # reached the proxy, on a loaded machine) and was held until it came.
+    assert max(r.started for r in records) - min(r.started for r in records) >= 0.1
     assert min(r.ended for r in records) > max(r.started for r in records)
     assert fault_proxy.max_in_flight_of("GetItem") == 3
 
