@@ -162,28 +162,12 @@ impl Expressions {
                 "{which} can only be specified when using expressions"
             )));
         }
-        let unused: Vec<&String> = out
-            .names
-            .keys()
-            .filter(|k| !used_names.contains(*k))
-            .collect();
-        if !unused.is_empty() {
-            return Err(ApiError::validation(format!(
-                "Value provided in ExpressionAttributeNames unused in expressions: keys: {{{}}}",
-                join(&unused)
-            )));
-        }
-        let unused: Vec<&String> = out
-            .values
-            .keys()
-            .filter(|k| !used_values.contains(*k))
-            .collect();
-        if !unused.is_empty() {
-            return Err(ApiError::validation(format!(
-                "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{}}}",
-                join(&unused)
-            )));
-        }
+        refuse_unused("ExpressionAttributeNames", out.names.keys(), |k| {
+            used_names.contains(k)
+        })?;
+        refuse_unused("ExpressionAttributeValues", out.values.keys(), |k| {
+            used_values.contains(k)
+        })?;
         for (cond, param) in [
             (&out.condition, Param::Condition),
             (&out.filter, Param::Filter),
@@ -253,4 +237,21 @@ fn join(keys: &[&String]) -> String {
         .map(|k| k.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// DynamoDB's refusal of placeholders of `member` (`ExpressionAttributeNames`
+/// or `ExpressionAttributeValues`) that no expression of the request uses.
+fn refuse_unused<'a>(
+    member: &str,
+    keys: impl Iterator<Item = &'a String>,
+    used: impl Fn(&String) -> bool,
+) -> Result<(), ApiError> {
+    let unused: Vec<&String> = keys.filter(|k| !used(k)).collect();
+    if unused.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::validation(format!(
+        "Value provided in {member} unused in expressions: keys: {{{}}}",
+        join(&unused)
+    )))
 }
