@@ -125,8 +125,11 @@ for version in "${versions[@]}"; do
   echo "==> wheel for CPython $version ($python)"
   rm -f "$out"/dynamorm-*-"$tag"-"$tag"-*.whl
   started=$SECONDS
+  # A target directory of its own: the test command builds the development
+  # extension and a user-project wheel (system linker) in target/release at
+  # the same time, and a zig-linked wheel must never take their objects.
   maturin build --release --locked --strip --zig --compatibility manylinux2014 \
-    --interpreter "$python" -o "$work/wheel-$version"
+    --target-dir target/wheel-build --interpreter "$python" -o "$work/wheel-$version"
   seconds=$((SECONDS - started))
   wheels=("$work/wheel-$version"/*.whl)
   if [ ${#wheels[@]} -ne 1 ]; then
